@@ -1,0 +1,161 @@
+#include "cli/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "cli/secret_file.hpp"
+
+namespace authd::cli {
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite:";
+constexpr std::size_t kMinSecretBytes = 32;
+
+std::size_t cores() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// "127.0.0.1:8080", "[::1]:8080", "localhost:0"
+std::pair<std::string, std::uint16_t> parse_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) {
+    throw std::invalid_argument("--listen must be HOST:PORT, got '" + listen + "'");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) {
+    throw std::invalid_argument("--listen port must be 0-65535, got '" + listen + "'");
+  }
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+core::RolePolicy parse_role_policy(const std::string& setting) {
+  core::RolePolicy policy;
+  if (setting == "any") return policy;
+  policy.allow_any_existing = false;
+  if (setting == "none") return policy;
+  std::stringstream list(setting);
+  for (std::string role; std::getline(list, role, ',');) {
+    if (!role.empty()) policy.self_assignable.push_back(role);
+  }
+  return policy;
+}
+
+}  // namespace
+
+void add_serve_options(CLI::App& serve, ServeOptions& options) {
+  serve.add_option("--listen", options.listen, "Address and port to listen on (port 0 picks one)")
+      ->envname("AUTHD_LISTEN")
+      ->capture_default_str();
+  serve
+      .add_option("--database", options.database,
+                  "Store: sqlite:PATH (the folder is created and also holds generated secrets)")
+      ->envname("AUTHD_DATABASE")
+      ->capture_default_str();
+  serve
+      .add_option("--jwt-secret", options.jwt_secret,
+                  "HS256 secret for the seed dialects' tokens, at least 32 bytes; also read from "
+                  "JWT_SECRET. Default: generated on first start and kept in the data folder")
+      ->envname("AUTHD_JWT_SECRET");
+  serve
+      .add_option("--password-hash", options.password_hash,
+                  "Algorithm for new password hashes; stored hashes of either kind verify, and "
+                  "are upgraded to this one on the next successful login")
+      ->envname("AUTHD_PASSWORD_HASH")
+      ->check(CLI::IsMember({"argon2id", "bcrypt"}))
+      ->capture_default_str();
+  serve.add_option("--bcrypt-cost", options.bcrypt_cost, "bcrypt cost when --password-hash bcrypt")
+      ->envname("AUTHD_BCRYPT_COST")
+      ->check(CLI::Range(4, 31))
+      ->capture_default_str();
+  serve.add_option("--io-threads", options.io_threads, "Threads serving sockets (0: one per core)")
+      ->envname("AUTHD_IO_THREADS")
+      ->capture_default_str();
+  serve
+      .add_option("--worker-threads", options.worker_threads,
+                  "Threads for password hashing and store calls (0: one per core); each "
+                  "argon2id hash in flight holds 19 MiB")
+      ->envname("AUTHD_WORKER_THREADS")
+      ->capture_default_str();
+  serve
+      .add_option("--worker-queue", options.worker_queue,
+                  "Requests that may wait for a worker; beyond that they get 503 at once")
+      ->envname("AUTHD_WORKER_QUEUE")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  serve
+      .add_option("--self-register-roles", options.self_register_roles,
+                  "Roles a seed 003 registration may claim: 'any' existing role (the seed's "
+                  "behaviour: anyone can register as admin), 'none', or a list like "
+                  "'user,seller,buyer'")
+      ->envname("AUTHD_SELF_REGISTER_ROLES")
+      ->capture_default_str();
+  serve.add_option("--session-ttl-hours", options.session_ttl_hours, "Lifetime of session tokens")
+      ->envname("AUTHD_SESSION_TTL_HOURS")
+      ->check(CLI::Range(1, 24 * 365))
+      ->capture_default_str();
+  serve.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
+      ->envname("AUTHD_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+}
+
+ServeConfig resolve(const ServeOptions& options) {
+  ServeConfig config;
+  auto [host, port] = parse_listen(options.listen);
+  config.server.address = host;
+  config.server.port = port;
+  config.server.io_threads = options.io_threads ? options.io_threads : cores();
+  config.worker_threads = options.worker_threads ? options.worker_threads : cores();
+  config.worker_queue = options.worker_queue;
+
+  if (!options.database.starts_with(kSqlitePrefix)) {
+    throw std::invalid_argument("--database must be sqlite:PATH, got '" + options.database + "'");
+  }
+  const std::filesystem::path db_path(options.database.substr(kSqlitePrefix.size()));
+  if (db_path.empty() || !db_path.has_filename()) {
+    throw std::invalid_argument("--database sqlite: needs a file path");
+  }
+  config.sqlite_path = db_path.string();
+  config.data_directory = db_path.parent_path().empty() ? "." : db_path.parent_path().string();
+
+  config.password_hashing.algorithm = options.password_hash == "bcrypt"
+                                          ? crypto::PasswordAlgorithm::bcrypt
+                                          : crypto::PasswordAlgorithm::argon2id;
+  config.password_hashing.bcrypt_cost = options.bcrypt_cost;
+
+  // A flag or AUTHD_JWT_SECRET wins (CLI11 applies both); JWT_SECRET is the seeds' own name.
+  config.jwt_secret = options.jwt_secret;
+  config.jwt_secret_source = "--jwt-secret or AUTHD_JWT_SECRET";
+  if (config.jwt_secret.empty()) {
+    if (const char* seed_secret = std::getenv("JWT_SECRET"); seed_secret && *seed_secret) {
+      config.jwt_secret = seed_secret;
+      config.jwt_secret_source = "JWT_SECRET";
+    }
+  }
+  if (!config.jwt_secret.empty() && config.jwt_secret.size() < kMinSecretBytes) {
+    throw std::invalid_argument("the JWT secret from " + config.jwt_secret_source + " is " +
+                                std::to_string(config.jwt_secret.size()) +
+                                " bytes; at least 32 are required (try: openssl rand -base64 48)");
+  }
+
+  config.auth.roles = parse_role_policy(options.self_register_roles);
+  config.auth.session_ttl = std::chrono::hours(options.session_ttl_hours);
+  return config;
+}
+
+}  // namespace authd::cli

@@ -1,0 +1,48 @@
+// Everything `authd serve` can be told, from flags and environment variables (a flag wins), and
+// the checks that turn a bad setting into a clear start-up error.
+#pragma once
+
+#include <CLI/App.hpp>
+#include <cstdint>
+#include <string>
+
+#include "core/auth_service.hpp"
+#include "crypto/password_hasher.hpp"
+#include "http/server.hpp"
+
+namespace authd::cli {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string database = "sqlite:./authd-data/authd.db";
+  std::string jwt_secret;  // empty: generated once and kept in the data folder
+  std::string password_hash = "argon2id";
+  int bcrypt_cost = 10;
+  std::size_t io_threads = 0;      // 0: one per core
+  std::size_t worker_threads = 0;  // 0: one per core
+  std::size_t worker_queue = 64;
+  std::string self_register_roles = "any";
+  std::int64_t session_ttl_hours = 24 * 7;
+  std::string log_level = "info";
+};
+
+// Registers the options of `authd serve` on its subcommand.
+void add_serve_options(CLI::App& serve, ServeOptions& options);
+
+// The validated, resolved configuration the server is built from.
+struct ServeConfig {
+  http::ServerConfig server;
+  std::string sqlite_path;
+  std::string data_directory;
+  std::string jwt_secret;
+  std::string jwt_secret_source;  // for the start-up banner; never the secret itself
+  crypto::PasswordHashConfig password_hashing;
+  std::size_t worker_threads = 1;
+  std::size_t worker_queue = 64;
+  core::AuthConfig auth;
+};
+
+// Throws std::invalid_argument with a message meant for the operator.
+ServeConfig resolve(const ServeOptions& options);
+
+}  // namespace authd::cli

@@ -1,0 +1,71 @@
+#include "cli/serve.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "api/health.hpp"
+#include "api/seed000.hpp"
+#include "api/seed002.hpp"
+#include "api/seed003.hpp"
+#include "cli/secret_file.hpp"
+#include "core/token_issuer.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "util/worker_pool.hpp"
+
+namespace authd::cli {
+namespace {
+
+void log_banner(const ServeConfig& config) {
+  spdlog::info("authd {} starting", AUTHD_VERSION);
+  spdlog::info("  store: sqlite {} (WAL, synchronous=FULL)", config.sqlite_path);
+  spdlog::info("  jwt secret: from {}", config.jwt_secret_source);
+  spdlog::info("  password hashing: {}",
+               config.password_hashing.algorithm == crypto::PasswordAlgorithm::bcrypt
+                   ? "bcrypt cost " + std::to_string(config.password_hashing.bcrypt_cost)
+                   : std::string("argon2id m=19456 KiB t=2 p=1"));
+  spdlog::info("  threads: {} io, {} workers (queue {})", config.server.io_threads,
+               config.worker_threads, config.worker_queue);
+  if (config.auth.roles.allow_any_existing) {
+    spdlog::warn(
+        "  --self-register-roles=any: anyone registering through /api/auth/register may claim "
+        "any role, including admin (seed 003 behaviour); narrow it for production");
+  }
+}
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  ServeConfig config = resolve(options);
+
+  std::filesystem::create_directories(config.data_directory);
+  if (config.jwt_secret.empty()) {
+    const auto file = std::filesystem::path(config.data_directory) / "jwt-secret";
+    config.jwt_secret = load_or_create_secret(file);
+    config.jwt_secret_source = file.string() + " (generated, mode 0600)";
+  }
+  log_banner(config);
+
+  core::SystemClock clock;
+  store::sqlite::SqliteStore store(config.sqlite_path, config.worker_threads);
+  core::AuthService auth(store, crypto::PasswordHasher(config.password_hashing), clock,
+                         config.auth);
+  core::TokenIssuer tokens(config.jwt_secret, clock);
+
+  http::Router router;
+  api::add_seed000_routes(router, auth, tokens);
+  api::add_seed002_routes(router, auth);
+  api::add_seed003_routes(router, auth, tokens);
+  api::add_health_routes(router, auth);
+
+  util::WorkerPool workers(config.worker_threads, config.worker_queue);
+  http::Server server(config.server, router, workers);
+  spdlog::info("authd listening on http://{}:{}", config.server.address, server.port());
+  server.run();
+  workers.shutdown();
+  spdlog::info("authd stopped");
+  return 0;
+}
+
+}  // namespace authd::cli

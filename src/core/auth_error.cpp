@@ -1,0 +1,43 @@
+#include "core/auth_error.hpp"
+
+#include <string>
+
+namespace authd::core {
+namespace {
+
+class AuthCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "authd.auth"; }
+  std::string message(int value) const override {
+    switch (static_cast<AuthError>(value)) {
+      case AuthError::invalid_email:
+        return "invalid email address";
+      case AuthError::invalid_password:
+        return "invalid password";
+      case AuthError::invalid_name:
+        return "invalid name";
+      case AuthError::email_taken:
+        return "email already registered";
+      case AuthError::user_not_found:
+        return "user not found";
+      case AuthError::wrong_password:
+        return "wrong password";
+      case AuthError::account_disabled:
+        return "account disabled";
+      case AuthError::store_unavailable:
+        return "store unavailable";
+      case AuthError::internal:
+        return "internal error";
+    }
+    return "unknown auth error";
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& auth_category() noexcept {
+  static const AuthCategory category;
+  return category;
+}
+
+}  // namespace authd::core

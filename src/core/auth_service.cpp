@@ -1,0 +1,164 @@
+#include "core/auth_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/email.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/random.hpp"
+
+namespace authd::core {
+namespace {
+
+constexpr std::size_t kMaxNameBytes = 128;
+
+bool has_control_character(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+bool valid_name(const std::optional<std::string>& name) {
+  return !name || (name->size() <= kMaxNameBytes && !has_control_character(*name));
+}
+
+AuthError from_store(const boost::system::error_code& ec) {
+  if (ec == store::StoreError::email_taken) return AuthError::email_taken;
+  if (ec == store::StoreError::unavailable) return AuthError::store_unavailable;
+  return AuthError::internal;
+}
+
+}  // namespace
+
+AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, const Clock& clock,
+                         AuthConfig config)
+    : store_(store),
+      hasher_(std::move(hasher)),
+      clock_(clock),
+      config_(std::move(config)),
+      dummy_hash_(hasher_.hash(crypto::random_token(16))) {}
+
+Result<void> AuthService::validate_password(const std::string& password) const {
+  if (password.empty() || password.size() > hasher_.max_password_bytes() ||
+      password.find('\0') != std::string::npos) {
+    return AuthError::invalid_password;
+  }
+  return {};
+}
+
+Result<std::vector<std::string>> AuthService::choose_roles(
+    const std::vector<std::string>& requested) {
+  std::vector<std::string> permitted;
+  for (const std::string& role : requested) {
+    const auto& allowed = config_.roles.self_assignable;
+    if (config_.roles.allow_any_existing ||
+        std::find(allowed.begin(), allowed.end(), role) != allowed.end()) {
+      permitted.push_back(role);
+    }
+  }
+  auto existing = store_.existing_roles(permitted);
+  if (!existing) return from_store(existing.error());
+  if (existing->empty()) existing->push_back(config_.roles.default_role);
+  return std::move(*existing);
+}
+
+std::pair<std::string, store::NewSession> AuthService::new_session(store::SessionKind kind,
+                                                                   const ClientInfo& client) const {
+  std::string token = crypto::random_token(32);
+  const util::TimePoint now = clock_.now();
+  store::NewSession session{
+      .kind = kind,
+      .token_hash = crypto::sha256_hex(token),
+      .created_at = now,
+      .expires_at = now + config_.session_ttl,
+      .user_agent = client.user_agent,
+      .client_address = client.address,
+  };
+  return {std::move(token), std::move(session)};
+}
+
+Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& request) {
+  const auto email = canonicalize_email(request.email);
+  if (!email) return AuthError::invalid_email;
+  if (auto valid = validate_password(request.password); !valid) return valid.error();
+  if (!valid_name(request.first_name) || !valid_name(request.last_name)) {
+    return AuthError::invalid_name;
+  }
+
+  // Checked before hashing so a taken email costs no hash; the unique index still decides races.
+  auto existing = store_.find_user_by_email(email->key);
+  if (!existing) return from_store(existing.error());
+  if (*existing) return AuthError::email_taken;
+
+  auto roles = choose_roles(request.requested_roles);
+  if (!roles) return roles.error();
+
+  store::NewUser user{
+      .email = email->display,
+      .email_key = email->key,
+      .password_hash = hasher_.hash(request.password),
+      .first_name = request.first_name,
+      .last_name = request.last_name,
+      .roles = std::move(*roles),
+      .now = clock_.now(),
+  };
+  AuthOutcome outcome;
+  std::optional<store::NewSession> session;
+  if (request.open_session) {
+    auto [token, grant] = new_session(*request.open_session, request.client);
+    outcome.session_token = std::move(token);
+    session = std::move(grant);
+  }
+  auto created = store_.create_user(user, session);
+  if (!created) return from_store(created.error());
+  outcome.user = std::move(*created);
+  return outcome;
+}
+
+Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
+  const auto email = canonicalize_email(request.email);
+  if (auto valid = validate_password(request.password); !valid) return valid.error();
+
+  std::optional<store::UserRecord> user;
+  if (email) {
+    auto found = store_.find_user_by_email(email->key);
+    if (!found) return from_store(found.error());
+    user = std::move(*found);
+  }
+  if (!user) {
+    // An address that cannot exist is answered like an unknown one, after the same work.
+    (void)hasher_.verify(request.password, dummy_hash_);
+    return AuthError::user_not_found;
+  }
+  if (!hasher_.verify(request.password, user->password_hash)) return AuthError::wrong_password;
+  if (!user->is_active) return AuthError::account_disabled;
+
+  store::LoginUpdate update{.user_id = user->id, .at = clock_.now()};
+  if (hasher_.needs_rehash(user->password_hash)) {
+    update.upgraded_password_hash = hasher_.hash(request.password);
+  }
+  AuthOutcome outcome;
+  if (request.open_session) {
+    auto [token, grant] = new_session(*request.open_session, request.client);
+    outcome.session_token = std::move(token);
+    update.replacing_session = std::move(grant);
+  }
+  auto updated = store_.record_login(update);
+  if (!updated) {
+    if (updated.error() == store::StoreError::not_found) return AuthError::user_not_found;
+    return from_store(updated.error());
+  }
+  if (update.upgraded_password_hash) {
+    spdlog::info("auth: upgraded password hash of user {} to the configured algorithm", user->id);
+  }
+  outcome.user = std::move(*updated);
+  return outcome;
+}
+
+bool AuthService::store_reachable() {
+  return store_.ping().has_value();
+}
+
+}  // namespace authd::core

@@ -1,0 +1,94 @@
+// The auth core: every rule about registering and logging in lives here, once, for all dialects.
+// It validates input, hashes and verifies passwords, picks roles, opens sessions and talks to the
+// Store. It knows nothing of HTTP or SQL and reports failures as AuthError values. Its methods
+// block (password hashing, store I/O): call them from a worker thread, never an I/O thread.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/auth_error.hpp"
+#include "core/clock.hpp"
+#include "crypto/password_hasher.hpp"
+#include "store/store.hpp"
+
+namespace authd::core {
+
+template <class T>
+using Result = boost::system::result<T, AuthError>;
+
+// Which roles a self-registration may claim. The seed 003 service let a client claim any existing
+// role (including "admin"); that stays the default for compatibility, and deployments should
+// narrow it with --self-register-roles.
+struct RolePolicy {
+  bool allow_any_existing = true;
+  std::vector<std::string> self_assignable{};  // used when allow_any_existing is false
+  std::string default_role = "user";
+};
+
+struct AuthConfig {
+  std::chrono::seconds session_ttl{std::chrono::hours(24 * 7)};
+  RolePolicy roles;
+};
+
+struct ClientInfo {
+  std::string user_agent{};
+  std::string address{};
+};
+
+struct RegistrationRequest {
+  std::string email{};
+  std::string password{};
+  std::optional<std::string> first_name{};
+  std::optional<std::string> last_name{};
+  std::vector<std::string> requested_roles{};
+  std::optional<store::SessionKind> open_session{};  // also start a session of this kind
+  ClientInfo client{};
+};
+
+struct LoginRequest {
+  std::string email{};
+  std::string password{};
+  std::optional<store::SessionKind> open_session{};  // replaces the user's sessions of this kind
+  ClientInfo client{};
+};
+
+struct AuthOutcome {
+  store::UserRecord user{};
+  std::optional<std::string> session_token{};  // the opaque token, when a session was opened
+};
+
+class AuthService {
+ public:
+  AuthService(store::Store& store, crypto::PasswordHasher hasher, const Clock& clock,
+              AuthConfig config);
+
+  Result<AuthOutcome> register_user(const RegistrationRequest& request);
+
+  // Spends one password verification whether or not the email exists, so response time does not
+  // tell an attacker which emails are registered.
+  Result<AuthOutcome> login(const LoginRequest& request);
+
+  // True when the store answers.
+  bool store_reachable();
+
+  const Clock& clock() const { return clock_; }
+  std::size_t max_password_bytes() const { return hasher_.max_password_bytes(); }
+
+ private:
+  Result<void> validate_password(const std::string& password) const;
+  Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
+  std::pair<std::string, store::NewSession> new_session(store::SessionKind kind,
+                                                        const ClientInfo& client) const;
+
+  store::Store& store_;
+  crypto::PasswordHasher hasher_;
+  const Clock& clock_;
+  AuthConfig config_;
+  std::string dummy_hash_;  // verified against when the email is unknown
+};
+
+}  // namespace authd::core

@@ -1,0 +1,52 @@
+// Password hashing for new passwords (argon2id by default, bcrypt on request) and verification of
+// every stored format authd may meet: its own argon2id strings and bcrypt hashes imported from
+// Node deployments ($2a$, $2b$, $2y$). needs_rehash lets the core upgrade a hash on the next
+// successful login. All methods are const and share no mutable state: safe from many threads.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace authd::crypto {
+
+enum class PasswordAlgorithm { argon2id, bcrypt };
+
+struct PasswordHashConfig {
+  PasswordAlgorithm algorithm = PasswordAlgorithm::argon2id;
+  // OWASP's argon2id baseline: m=19456 KiB, t=2, p=1 (p is always 1 with libsodium).
+  unsigned long long argon2_opslimit = 2;
+  std::size_t argon2_memlimit = 19456 * 1024;  // bytes
+  int bcrypt_cost = 10;                        // log2 rounds, 4..31
+};
+
+class PasswordHasher {
+ public:
+  // Throws std::invalid_argument for parameters outside what the algorithm accepts (a start-up
+  // configuration error), std::runtime_error if libsodium cannot initialise.
+  explicit PasswordHasher(PasswordHashConfig config = {});
+
+  // Returns a PHC/MCF string: "$argon2id$v=19$m=...,t=...,p=1$..." or "$2b$<cost>$...".
+  // Precondition (validated by the caller): password.size() <= max_password_bytes() and no NUL
+  // byte; violating it throws std::invalid_argument.
+  std::string hash(std::string_view password) const;
+
+  // True if `password` matches `stored_hash` in any supported format, whatever algorithm is
+  // configured. False for unknown or damaged hashes, a password containing NUL, and a bcrypt
+  // hash with a password over 72 bytes (bcrypt would silently ignore the excess).
+  bool verify(std::string_view password, std::string_view stored_hash) const;
+
+  // True if `stored_hash` is not the configured algorithm with the configured parameters.
+  bool needs_rehash(std::string_view stored_hash) const;
+
+  // Largest password hash() accepts: 72 for bcrypt (its input limit), 1024 for argon2id (bounds
+  // the work an attacker can make us do per attempt).
+  std::size_t max_password_bytes() const;
+
+  PasswordAlgorithm algorithm() const { return config_.algorithm; }
+
+ private:
+  PasswordHashConfig config_;
+};
+
+}  // namespace authd::crypto

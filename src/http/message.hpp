@@ -1,0 +1,28 @@
+// The request and response as the rest of authd sees them: plain structs, no Beast. The HTTP
+// server fills a Request from the wire and serialises a Response, so the dialect adapters and
+// their tests compile without the heavy networking headers.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace authd::http {
+
+struct Request {
+  std::string method{};  // "POST", "PUT", ...
+  std::string path{};    // decoded path, without the query
+  std::string content_type{};
+  std::string user_agent{};
+  std::string client_address{};
+  std::string body{};
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers{};
+};
+
+}  // namespace authd::http

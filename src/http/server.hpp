@@ -1,0 +1,53 @@
+// The HTTP/1.1 edge: accepts connections, reads requests under size and time limits, routes them
+// and writes responses, with keep-alive and pipelining. Blocking handlers run on the worker pool;
+// a full pool answers 503 with Retry-After at once. SIGINT/SIGTERM stop it gracefully: no new
+// connections, in-flight requests finish, idle connections close.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+#include "util/worker_pool.hpp"
+
+namespace authd::http {
+
+struct ServerLimits {
+  std::size_t max_header_bytes = 8 * 1024;   // request line + headers; more gets 431
+  std::size_t max_body_bytes = 64 * 1024;    // more gets 413
+  std::chrono::seconds request_timeout{10};  // to receive a request once its first byte came
+  std::chrono::seconds idle_timeout{30};     // keep-alive wait for the next request
+  std::chrono::seconds write_timeout{10};
+};
+
+struct ServerConfig {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0 picks a free port
+  std::size_t io_threads = 1;
+  ServerLimits limits;
+  std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+};
+
+class Server {
+ public:
+  // Binds the listening socket (throws std::system_error when it cannot).
+  Server(ServerConfig config, const Router& router, util::WorkerPool& workers);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;
+
+  // Serves until SIGINT/SIGTERM or stop(), then shuts down gracefully and returns.
+  void run();
+  // Thread-safe; begins the graceful shutdown.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace authd::http

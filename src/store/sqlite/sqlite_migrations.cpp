@@ -1,0 +1,61 @@
+#include "store/sqlite/sqlite_migrations.hpp"
+
+namespace authd::store::sqlite {
+namespace {
+
+// Timestamps are INTEGER milliseconds since the UNIX epoch (UTC).
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE users (
+  id                        INTEGER PRIMARY KEY AUTOINCREMENT,
+  email                     TEXT    NOT NULL,
+  email_key                 TEXT    NOT NULL UNIQUE,
+  password_hash             TEXT    NOT NULL,
+  first_name                TEXT,
+  last_name                 TEXT,
+  is_active                 INTEGER NOT NULL DEFAULT 1,
+  last_login                INTEGER,
+  password_reset_token_hash TEXT,
+  password_reset_expires    INTEGER,
+  created_at                INTEGER NOT NULL,
+  updated_at                INTEGER NOT NULL
+);
+
+CREATE TABLE roles (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+INSERT INTO roles (name) VALUES ('user'), ('moderator'), ('admin'), ('seller'), ('buyer');
+
+CREATE TABLE user_roles (
+  user_id  INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role_id  INTEGER NOT NULL REFERENCES roles (id),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (user_id, role_id)
+);
+
+CREATE TABLE sessions (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id        INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind           TEXT    NOT NULL,
+  token_hash     TEXT    NOT NULL UNIQUE,  -- hex SHA-256 of the opaque token
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  last_used_at   INTEGER,
+  revoked_at     INTEGER,
+  user_agent     TEXT,
+  client_address TEXT
+);
+CREATE INDEX sessions_live_by_user ON sessions (user_id, kind) WHERE revoked_at IS NULL;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "users, roles, user_roles, sessions", kInitialSchema},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+}  // namespace authd::store::sqlite

@@ -1,0 +1,292 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+#include <unordered_set>
+
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/sqlite/sqlite_migrations.hpp"
+
+namespace authd::store::sqlite {
+namespace {
+
+constexpr const char* kSelectUserByEmailKey =
+    "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
+    "password_reset_token_hash, password_reset_expires, created_at, updated_at "
+    "FROM users WHERE email_key = ?1";
+constexpr const char* kSelectUserById =
+    "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
+    "password_reset_token_hash, password_reset_expires, created_at, updated_at "
+    "FROM users WHERE id = ?1";
+constexpr const char* kSelectUserRoles =
+    "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+    "WHERE ur.user_id = ?1 ORDER BY ur.position";
+constexpr const char* kSelectRoleExists = "SELECT 1 FROM roles WHERE name = ?1";
+constexpr const char* kInsertUser =
+    "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_active, "
+    "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)";
+constexpr const char* kInsertUserRole =
+    "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
+    "SELECT ?1, id, ?2 FROM roles WHERE name = ?3";
+constexpr const char* kUpdateLogin =
+    "UPDATE users SET last_login = ?2, updated_at = ?2, "
+    "password_hash = COALESCE(?3, password_hash) WHERE id = ?1";
+constexpr const char* kRevokeSessionsOfKind =
+    "UPDATE sessions SET revoked_at = ?3 "
+    "WHERE user_id = ?1 AND kind = ?2 AND revoked_at IS NULL";
+constexpr const char* kInsertSession =
+    "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
+    "client_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kPing = "SELECT 1";
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+constexpr const char* kSelectMigration = "SELECT 1 FROM schema_migrations WHERE version = ?1";
+constexpr const char* kInsertMigration =
+    "INSERT INTO schema_migrations (version, description, applied_at) "
+    "VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))";
+
+const char* kind_name(SessionKind kind) {
+  switch (kind) {
+    case SessionKind::seed002:
+      return "seed002";
+  }
+  return "unknown";
+}
+
+UserRecord read_user(const Statement& row) {
+  UserRecord user;
+  user.id = row.column_int(0);
+  user.email = row.column_text(1);
+  user.password_hash = row.column_text(2);
+  user.first_name = row.column_optional_text(3);
+  user.last_name = row.column_optional_text(4);
+  user.is_active = row.column_int(5) != 0;
+  if (auto v = row.column_optional_int(6)) user.last_login = util::from_unix_millis(*v);
+  user.password_reset_token_hash = row.column_optional_text(7);
+  if (auto v = row.column_optional_int(8)) user.password_reset_expires = util::from_unix_millis(*v);
+  user.created_at = util::from_unix_millis(row.column_int(9));
+  user.updated_at = util::from_unix_millis(row.column_int(10));
+  return user;
+}
+
+std::optional<UserRecord> load_user(Connection& db, const char* sql, auto key) {
+  std::optional<UserRecord> user;
+  {
+    auto stmt = db.prepare(sql);
+    stmt.bind(1, key);
+    if (!stmt.step()) return std::nullopt;
+    user = read_user(stmt);
+  }
+  auto roles = db.prepare(kSelectUserRoles);
+  roles.bind(1, user->id);
+  while (roles.step()) user->roles.push_back(roles.column_text(0));
+  return user;
+}
+
+void insert_session(Connection& db, std::int64_t user_id, const NewSession& session) {
+  db.prepare(kInsertSession)
+      .bind(1, user_id)
+      .bind(2, std::string_view(kind_name(session.kind)))
+      .bind(3, std::string_view(session.token_hash))
+      .bind(4, util::to_unix_millis(session.created_at))
+      .bind(5, util::to_unix_millis(session.expires_at))
+      .bind(6, std::string_view(session.user_agent))
+      .bind(7, std::string_view(session.client_address))
+      .run();
+}
+
+StoreError classify(const SqliteFailure& failure) {
+  if (failure.code == SQLITE_CONSTRAINT_UNIQUE &&
+      failure.message.find("users.email_key") != std::string::npos) {
+    return StoreError::email_taken;
+  }
+  switch (failure.code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+      return StoreError::unavailable;
+    default:
+      return StoreError::internal;
+  }
+}
+
+void apply_migrations(Connection& db) {
+  db.exec(kCreateMigrationsTable);
+  for (const Migration& migration : migrations()) {
+    WriteTransaction tx(db);
+    bool applied = false;
+    {
+      auto check = db.prepare(kSelectMigration);
+      check.bind(1, std::int64_t{migration.version});
+      applied = check.step();
+    }
+    if (applied) continue;
+    db.exec(migration.sql);
+    db.prepare(kInsertMigration)
+        .bind(1, std::int64_t{migration.version})
+        .bind(2, std::string_view(migration.description))
+        .run();
+    tx.commit();
+    spdlog::info("store: applied migration {} ({})", migration.version, migration.description);
+  }
+}
+
+}  // namespace
+
+class SqliteStore::Lease {
+ public:
+  explicit Lease(SqliteStore& store) : store_(store) {
+    std::unique_lock lock(store_.mutex_);
+    store_.available_.wait(lock, [this] { return !store_.idle_.empty(); });
+    connection_ = std::move(store_.idle_.back());
+    store_.idle_.pop_back();
+  }
+  ~Lease() {
+    {
+      std::lock_guard lock(store_.mutex_);
+      store_.idle_.push_back(std::move(connection_));
+    }
+    store_.available_.notify_one();
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  Connection& operator*() { return *connection_; }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Connection> connection_;
+};
+
+SqliteStore::SqliteStore(const std::string& path, std::size_t connections) {
+  try {
+    for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
+      all_.push_back(std::make_unique<Connection>(path));
+    }
+    apply_migrations(*all_.front());
+  } catch (const SqliteFailure& failure) {
+    throw std::runtime_error("cannot open SQLite database '" + path + "': " + failure.message);
+  }
+  for (auto& connection : all_) idle_.push_back(std::move(connection));
+  all_.clear();
+}
+
+SqliteStore::~SqliteStore() = default;
+
+template <class Fn>
+auto SqliteStore::with_connection(const char* operation, Fn&& fn)
+    -> decltype(fn(std::declval<Connection&>())) {
+  try {
+    Lease lease(*this);
+    return fn(*lease);
+  } catch (const SqliteFailure& failure) {
+    const StoreError error = classify(failure);
+    if (error != StoreError::email_taken) {
+      spdlog::error("store: {} failed: {} (sqlite code {})", operation, failure.message,
+                    failure.code);
+    }
+    return error;
+  }
+}
+
+Result<UserRecord> SqliteStore::create_user(const NewUser& user,
+                                            const std::optional<NewSession>& session) {
+  return with_connection("create_user", [&](Connection& db) -> Result<UserRecord> {
+    WriteTransaction tx(db);
+    const std::int64_t now = util::to_unix_millis(user.now);
+    db.prepare(kInsertUser)
+        .bind(1, std::string_view(user.email))
+        .bind(2, std::string_view(user.email_key))
+        .bind(3, std::string_view(user.password_hash))
+        .bind(4, user.first_name)
+        .bind(5, user.last_name)
+        .bind(6, now)
+        .run();
+    UserRecord created;
+    created.id = db.last_insert_rowid();
+    for (std::size_t i = 0; i < user.roles.size(); ++i) {
+      auto insert = db.prepare(kInsertUserRole);
+      insert.bind(1, created.id)
+          .bind(2, static_cast<std::int64_t>(i))
+          .bind(3, std::string_view(user.roles[i]))
+          .run();
+      if (db.changes() > 0) created.roles.push_back(user.roles[i]);
+    }
+    if (session) insert_session(db, created.id, *session);
+    tx.commit();
+    created.email = user.email;
+    created.password_hash = user.password_hash;
+    created.first_name = user.first_name;
+    created.last_name = user.last_name;
+    created.created_at = created.updated_at = user.now;
+    return created;
+  });
+}
+
+Result<std::optional<UserRecord>> SqliteStore::find_user_by_email(std::string_view email_key) {
+  return with_connection("find_user_by_email",
+                         [&](Connection& db) -> Result<std::optional<UserRecord>> {
+                           return load_user(db, kSelectUserByEmailKey, email_key);
+                         });
+}
+
+Result<std::optional<UserRecord>> SqliteStore::find_user_by_id(std::int64_t id) {
+  return with_connection("find_user_by_id",
+                         [&](Connection& db) -> Result<std::optional<UserRecord>> {
+                           return load_user(db, kSelectUserById, id);
+                         });
+}
+
+Result<std::vector<std::string>> SqliteStore::existing_roles(std::span<const std::string> names) {
+  return with_connection("existing_roles", [&](Connection& db) -> Result<std::vector<std::string>> {
+    std::vector<std::string> found;
+    std::unordered_set<std::string_view> seen;
+    for (const std::string& name : names) {
+      if (!seen.insert(name).second) continue;
+      auto stmt = db.prepare(kSelectRoleExists);
+      stmt.bind(1, std::string_view(name));
+      if (stmt.step()) found.push_back(name);
+    }
+    return found;
+  });
+}
+
+Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
+  return with_connection("record_login", [&](Connection& db) -> Result<UserRecord> {
+    WriteTransaction tx(db);
+    const std::int64_t at = util::to_unix_millis(update.at);
+    db.prepare(kUpdateLogin)
+        .bind(1, update.user_id)
+        .bind(2, at)
+        .bind(3, update.upgraded_password_hash)
+        .run();
+    if (db.changes() == 0) return StoreError::not_found;
+    if (update.replacing_session) {
+      db.prepare(kRevokeSessionsOfKind)
+          .bind(1, update.user_id)
+          .bind(2, std::string_view(kind_name(update.replacing_session->kind)))
+          .bind(3, at)
+          .run();
+      insert_session(db, update.user_id, *update.replacing_session);
+    }
+    auto user = load_user(db, kSelectUserById, update.user_id);
+    tx.commit();
+    if (!user) return StoreError::not_found;
+    return std::move(*user);
+  });
+}
+
+Result<void> SqliteStore::ping() {
+  return with_connection("ping", [&](Connection& db) -> Result<void> {
+    auto stmt = db.prepare(kPing);
+    stmt.step();
+    return {};
+  });
+}
+
+}  // namespace authd::store::sqlite

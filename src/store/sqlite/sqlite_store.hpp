@@ -1,0 +1,43 @@
+// The embedded store: one SQLite file in WAL mode, a small pool of connections (one per worker
+// thread, so readers never wait for each other) and migrations applied on open.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace authd::store::sqlite {
+
+class Connection;
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database file and applies pending migrations.
+  // Throws std::runtime_error when the file cannot be opened or migrated: a start-up failure.
+  SqliteStore(const std::string& path, std::size_t connections);
+  ~SqliteStore() override;
+
+  Result<UserRecord> create_user(const NewUser& user,
+                                 const std::optional<NewSession>& session) override;
+  Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) override;
+  Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
+  Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) override;
+  Result<UserRecord> record_login(const LoginUpdate& update) override;
+  Result<void> ping() override;
+
+ private:
+  class Lease;
+  template <class Fn>
+  auto with_connection(const char* operation, Fn&& fn) -> decltype(fn(std::declval<Connection&>()));
+
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::vector<std::unique_ptr<Connection>> all_;
+};
+
+}  // namespace authd::store::sqlite

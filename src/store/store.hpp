@@ -1,0 +1,90 @@
+// The storage boundary: domain operations on users, roles and sessions, never SQL. Each backend
+// (sqlite/, later postgres/) owns its SQL and migrations; the core only sees this interface, and
+// one contract test suite runs against every implementation.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/store_error.hpp"
+#include "util/time.hpp"
+
+namespace authd::store {
+
+template <class T>
+using Result = boost::system::result<T>;
+
+struct UserRecord {
+  std::int64_t id = 0;
+  std::string email{};  // as the user gave it (trimmed); uniqueness is on the canonical form
+  std::string password_hash{};  // PHC/MCF string: $argon2id$... or $2b$...
+  std::optional<std::string> first_name{};
+  std::optional<std::string> last_name{};
+  bool is_active = true;
+  std::optional<util::TimePoint> last_login{};
+  std::optional<std::string> password_reset_token_hash{};
+  std::optional<util::TimePoint> password_reset_expires{};
+  util::TimePoint created_at{};
+  util::TimePoint updated_at{};
+  std::vector<std::string> roles{};  // in the order they were assigned
+};
+
+struct NewUser {
+  std::string email;
+  std::string email_key{};  // canonical form, unique across the store
+  std::string password_hash;
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::vector<std::string> roles;  // names of existing roles
+  util::TimePoint now{};
+};
+
+// Which API family a session belongs to: a login in one family replaces only its own sessions.
+enum class SessionKind { seed002 };
+
+struct NewSession {
+  SessionKind kind = SessionKind::seed002;
+  std::string token_hash{};  // hex SHA-256 of the opaque token; the token itself is never stored
+  util::TimePoint created_at{};
+  util::TimePoint expires_at{};
+  std::string user_agent{};
+  std::string client_address{};
+};
+
+struct LoginUpdate {
+  std::int64_t user_id = 0;
+  util::TimePoint at{};
+  std::optional<std::string> upgraded_password_hash{};  // set when the hash is re-computed
+  // When set, revokes the user's live sessions of the same kind and starts this one.
+  std::optional<NewSession> replacing_session{};
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates the user, its role assignments and (optionally) its first session in one
+  // transaction: either all of it is stored or none. StoreError::email_taken on a duplicate key.
+  virtual Result<UserRecord> create_user(const NewUser& user,
+                                         const std::optional<NewSession>& session) = 0;
+
+  virtual Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) = 0;
+  virtual Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) = 0;
+
+  // The subset of `names` that are existing roles, in the given order, without duplicates.
+  virtual Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) = 0;
+
+  // Records a successful login atomically (last_login, updated_at, optional hash upgrade and
+  // session replacement) and returns the updated user. StoreError::not_found if it vanished.
+  virtual Result<UserRecord> record_login(const LoginUpdate& update) = 0;
+
+  // Cheap reachability check for health endpoints.
+  virtual Result<void> ping() = 0;
+};
+
+}  // namespace authd::store

@@ -1,0 +1,50 @@
+// Runs the real authd binary for an integration test: a fresh temp data folder, port 0, output
+// captured to a log file, and the bound port read back from the "listening on" line.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace authd::test {
+
+class AuthdProcess {
+ public:
+  struct Options {
+    std::vector<std::string> args;           // appended to `authd serve`
+    std::map<std::string, std::string> env;  // added to the environment
+    std::filesystem::path data_dir;          // empty: a new temp folder, removed afterwards
+    bool expect_start = true;                // false: the test expects start-up to fail
+  };
+
+  AuthdProcess();
+  explicit AuthdProcess(Options options);
+  ~AuthdProcess();
+  AuthdProcess(const AuthdProcess&) = delete;
+  AuthdProcess& operator=(const AuthdProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  std::filesystem::path database() const { return data_dir_ / "authd.db"; }
+  std::string log() const;
+
+  // Sends `signal` and waits for the process; returns its exit status (or 128+signal).
+  int stop(int signal = 15);
+  // Waits for a process that should exit by itself (e.g. bad configuration).
+  int wait_exit();
+
+ private:
+  std::filesystem::path data_dir_;
+  std::filesystem::path log_file_;
+  bool own_data_dir_ = false;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+std::filesystem::path make_temp_dir();
+
+}  // namespace authd::test

@@ -1,0 +1,143 @@
+#include "support/http_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <stdexcept>
+
+namespace authd::test {
+
+boost::json::value HttpResponse::json() const {
+  return boost::json::parse(body);
+}
+
+std::string HttpResponse::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+HttpClient::HttpClient(std::uint16_t port) : port_(port) {
+  connect();
+}
+
+HttpClient::~HttpClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void HttpClient::connect() {
+  if (fd_ >= 0) ::close(fd_);
+  buffer_.clear();
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port_);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    throw std::runtime_error("cannot connect to authd on port " + std::to_string(port_));
+  }
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+void HttpClient::send_raw(const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("send failed");
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+bool HttpClient::fill(std::chrono::milliseconds timeout) {
+  pollfd descriptor{fd_, POLLIN, 0};
+  if (::poll(&descriptor, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  char chunk[16384];
+  const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+  if (n <= 0) return false;
+  buffer_.append(chunk, static_cast<std::size_t>(n));
+  return true;
+}
+
+std::optional<HttpResponse> HttpClient::read_response(std::chrono::milliseconds timeout) {
+  std::size_t header_end;
+  while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    if (!fill(timeout)) return std::nullopt;
+  }
+  HttpResponse response;
+  const std::string head = buffer_.substr(0, header_end);
+  std::size_t line_end = head.find("\r\n");
+  const std::string status_line = head.substr(0, line_end);
+  response.status = std::stoi(status_line.substr(status_line.find(' ') + 1, 3));
+  while (line_end != std::string::npos) {
+    const std::size_t next = head.find("\r\n", line_end + 2);
+    const std::string line = head.substr(line_end + 2, next - line_end - 2);
+    const std::size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::size_t start = colon + 1;
+      while (start < line.size() && line[start] == ' ') ++start;
+      response.headers[name] = line.substr(start);
+    }
+    line_end = next;
+  }
+  const std::size_t length = std::stoul(
+      response.header("content-length").empty() ? "0" : response.header("content-length"));
+  const std::size_t total = header_end + 4 + length;
+  while (buffer_.size() < total) {
+    if (!fill(timeout)) return std::nullopt;
+  }
+  response.body = buffer_.substr(header_end + 4, length);
+  buffer_.erase(0, total);
+  return response;
+}
+
+bool HttpClient::wait_for_close(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd descriptor{fd_, POLLIN, 0};
+    if (::poll(&descriptor, 1, 50) <= 0) continue;
+    char chunk[4096];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return true;
+  }
+  return false;
+}
+
+HttpResponse HttpClient::request(const std::string& method, const std::string& target,
+                                 const std::string& body, const std::string& content_type,
+                                 const std::map<std::string, std::string>& extra_headers) {
+  std::string message = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  if (!content_type.empty()) message += "Content-Type: " + content_type + "\r\n";
+  for (const auto& [name, value] : extra_headers) message += name + ": " + value + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    message += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  message += "\r\n" + body;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      send_raw(message);
+      if (auto response = read_response()) return *response;
+    } catch (const std::runtime_error&) {
+    }
+    connect();  // the server closed the kept-alive connection; retry once on a new one
+  }
+  throw std::runtime_error("no response to " + method + " " + target);
+}
+
+HttpResponse HttpClient::post_json(const std::string& target, const boost::json::value& body) {
+  return request("POST", target, boost::json::serialize(body));
+}
+
+HttpResponse HttpClient::put_json(const std::string& target, const boost::json::value& body) {
+  return request("PUT", target, boost::json::serialize(body));
+}
+
+}  // namespace authd::test
