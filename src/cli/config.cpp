@@ -55,6 +55,15 @@ core::RolePolicy parse_role_policy(const std::string& setting) {
   return policy;
 }
 
+void add_seconds_option(CLI::App& app, const std::string& name, std::chrono::seconds& target,
+                        const std::string& description, const std::string& env) {
+  app.add_option_function<std::int64_t>(
+         name, [&target](std::int64_t seconds) { target = std::chrono::seconds(seconds); },
+         description + " (default " + std::to_string(target.count()) + ")")
+      ->envname(env)
+      ->check(CLI::Range(1, 3600));
+}
+
 }  // namespace
 
 void add_serve_options(CLI::App& serve, ServeOptions& options) {
@@ -108,6 +117,23 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->envname("AUTHD_SESSION_TTL_HOURS")
       ->check(CLI::Range(1, 24 * 365))
       ->capture_default_str();
+  serve.add_option("--max-body-bytes", options.limits.max_body_bytes, "Larger bodies get 413")
+      ->envname("AUTHD_MAX_BODY_BYTES")
+      ->check(CLI::Range(1024, 16 << 20))
+      ->capture_default_str();
+  serve
+      .add_option("--max-header-bytes", options.limits.max_header_bytes,
+                  "Larger request heads (request line + headers) get 431")
+      ->envname("AUTHD_MAX_HEADER_BYTES")
+      ->check(CLI::Range(1024, 1 << 20))
+      ->capture_default_str();
+  add_seconds_option(serve, "--request-timeout", options.limits.request_timeout,
+                     "Seconds a client has to send a whole request once it started; slower "
+                     "clients are cut off",
+                     "AUTHD_REQUEST_TIMEOUT");
+  add_seconds_option(serve, "--idle-timeout", options.limits.idle_timeout,
+                     "Seconds a kept-alive connection may wait for its next request",
+                     "AUTHD_IDLE_TIMEOUT");
   serve.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->envname("AUTHD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -119,6 +145,7 @@ ServeConfig resolve(const ServeOptions& options) {
   auto [host, port] = parse_listen(options.listen);
   config.server.address = host;
   config.server.port = port;
+  config.server.limits = options.limits;
   config.server.io_threads = options.io_threads ? options.io_threads : cores();
   config.worker_threads = options.worker_threads ? options.worker_threads : cores();
   config.worker_queue = options.worker_queue;

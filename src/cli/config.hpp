@@ -24,6 +24,7 @@ struct ServeOptions {
   std::string self_register_roles = "any";
   std::int64_t session_ttl_hours = 24 * 7;
   std::string log_level = "info";
+  http::ServerLimits limits;
 };
 
 // Registers the options of `authd serve` on its subcommand.

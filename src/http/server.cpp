@@ -241,6 +241,13 @@ struct Server::Impl {
       if (ec) {
         if (ec == bhttp::error::header_limit) {
           co_await write(stream, plain_error(431, "Request headers too large"), 11, false, ec);
+        } else if (ec == bhttp::error::body_limit) {
+          // A declared Content-Length over the limit is refused before reading the body.
+          const auto& header = parser.get();
+          const RouteMatch match = router.match(header.method_string(), header.target());
+          const ErrorFormatter errors = match.route ? match.route->errors : plain_error;
+          co_await write(stream, errors(413, "Request body too large"), header.version(), false,
+                         ec);
         } else if (!is_quiet_close(ec)) {
           co_await write(stream, plain_error(400, "Malformed HTTP request"), 11, false, ec);
         }

@@ -3,7 +3,7 @@
 
 #include <boost/json.hpp>
 
-#include "crypto/base64url.hpp"
+#include "support/jwt_claims.hpp"
 #include "support/server_fixture.hpp"
 
 namespace authd::test {
@@ -12,14 +12,6 @@ namespace {
 using boost::json::object;
 
 using Seed000 = ServerFixture<>;
-
-object decode_payload(const std::string& token) {
-  const auto first = token.find('.');
-  const auto second = token.find('.', first + 1);
-  auto payload = crypto::base64url_decode(token.substr(first + 1, second - first - 1));
-  EXPECT_TRUE(payload.has_value());
-  return boost::json::parse(*payload).as_object();
-}
 
 TEST_F(Seed000, RegisterReturns201WithTheNewUser) {
   auto response = client().post_json(
@@ -50,7 +42,7 @@ TEST_F(Seed000, LoginReturnsAJwtWithIdAndUsername) {
   const auto body = response.json().as_object();
   ASSERT_EQ(body.size(), 1u);
   const std::string token(body.at("token").as_string());
-  const auto claims = decode_payload(token);
+  const auto claims = jwt_payload(token);
   EXPECT_EQ(claims.at("id"), created.json().at("id"));
   EXPECT_EQ(claims.at("username"), "jwt@example.com");
   EXPECT_GT(claims.at("exp").as_int64(), claims.at("iat").as_int64());

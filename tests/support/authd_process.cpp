@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -31,12 +32,20 @@ AuthdProcess::AuthdProcess(Options options) {
       ("authd-" + std::to_string(::getpid()) + "-" +
        std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".log");
 
-  std::vector<std::string> args = {AUTHD_BINARY,       "serve",
-                                   "--listen",         "127.0.0.1:0",
-                                   "--database",       "sqlite:" + database().string(),
-                                   "--worker-threads", "2",
-                                   "--io-threads",     "2"};
+  std::vector<std::string> args = {AUTHD_BINARY, "serve"};
   args.insert(args.end(), options.args.begin(), options.args.end());
+  // Defaults for what the test did not set itself (a repeated option is an error).
+  const std::pair<const char*, std::string> defaults[] = {
+      {"--listen", "127.0.0.1:0"},
+      {"--database", "sqlite:" + database().string()},
+      {"--worker-threads", "2"},
+      {"--io-threads", "2"},
+  };
+  for (const auto& [flag, value] : defaults) {
+    if (std::find(options.args.begin(), options.args.end(), flag) == options.args.end()) {
+      args.insert(args.end(), {flag, value});
+    }
+  }
 
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

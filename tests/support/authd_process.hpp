@@ -15,10 +15,10 @@ namespace authd::test {
 class AuthdProcess {
  public:
   struct Options {
-    std::vector<std::string> args;           // appended to `authd serve`
-    std::map<std::string, std::string> env;  // added to the environment
-    std::filesystem::path data_dir;          // empty: a new temp folder, removed afterwards
-    bool expect_start = true;                // false: the test expects start-up to fail
+    std::vector<std::string> args{};           // appended to `authd serve`
+    std::map<std::string, std::string> env{};  // added to the environment
+    std::filesystem::path data_dir{};          // empty: a new temp folder, removed afterwards
+    bool expect_start = true;                  // false: the test expects start-up to fail
   };
 
   AuthdProcess();

@@ -1,0 +1,213 @@
+// The HTTP edge against hostile or unusual clients: framing, limits, content types, unknown routes,
+// keep-alive and pipelining, slow clients. Every answer is JSON; framing doubts close the
+// connection.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "support/server_fixture.hpp"
+
+namespace authd::test {
+namespace {
+
+using boost::json::object;
+
+struct ShortTimeouts {
+  static AuthdProcess::Options options() {
+    return {.args = {"--request-timeout", "1", "--idle-timeout", "2"}};
+  }
+};
+
+using HttpEdge = ServerFixture<ShortTimeouts>;
+
+const std::string kLogin = "{\"email\":\"edge@example.com\",\"password\":\"edge-password\"}";
+
+std::string post(const std::string& target, const std::string& body,
+                 const std::string& extra_headers = "") {
+  return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST_F(HttpEdge, HealthzIs200) {
+  auto response = client().request("GET", "/healthz", "", "");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json(), (object{{"status", "ok"}}));
+}
+
+TEST_F(HttpEdge, SecurityHeadersAndNoBanner) {
+  auto response = client().request("GET", "/healthz", "", "");
+  EXPECT_EQ(response.header("cache-control"), "no-store");
+  EXPECT_EQ(response.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(response.header("server"), "");
+}
+
+TEST_F(HttpEdge, UnknownPathIs404Json) {
+  auto response = client().request("GET", "/nope", "", "");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.json(), (object{{"error", "Not found"}}));
+}
+
+TEST_F(HttpEdge, WrongMethodIs405WithAllow) {
+  auto response = client().request("GET", "/auth/login", "", "");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.header("allow"), "POST");
+  EXPECT_TRUE(response.json().is_object());
+  EXPECT_EQ(client().request("DELETE", "/auth", "", "").header("allow"), "POST, PUT");
+}
+
+TEST_F(HttpEdge, QueryStringIsIgnoredForRouting) {
+  EXPECT_EQ(client().request("GET", "/healthz?verbose=1", "", "").status, 200);
+}
+
+TEST_F(HttpEdge, NonJsonContentTypeIs415InTheDialectsEnvelope) {
+  auto seed003 = client().request("POST", "/api/auth/login", kLogin, "text/plain");
+  EXPECT_EQ(seed003.status, 415);
+  EXPECT_EQ(seed003.json().at("success"), false);
+  auto seed002 = client().request("PUT", "/auth", kLogin, "");
+  EXPECT_EQ(seed002.status, 415);
+  EXPECT_TRUE(seed002.json().at("error").is_string());
+  auto charset = client().request("POST", "/auth/login", kLogin, "application/json; charset=utf-8");
+  EXPECT_EQ(charset.status, 404) << "a JSON body with parameters is accepted";
+}
+
+TEST_F(HttpEdge, OversizeBodyIs413AndCloses) {
+  const std::string big(70 * 1024, 'a');
+  client().send_raw(post("/api/auth/login", "{\"email\":\"" + big + "\"}"));
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->json().at("success"), false);
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, OversizeHeadersAre431) {
+  client().send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'b') +
+                    "\r\n\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, TransferEncodingNotEndingInChunkedIs400AndCloses) {
+  client().send_raw(
+      "POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: gzip\r\n\r\n" +
+      kLogin);
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(response->json().is_object());
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, TransferEncodingWithContentLengthIs400AndCloses) {
+  client().send_raw(post("/auth/login", "0\r\n\r\n", "Transfer-Encoding: chunked\r\n") +
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(client().wait_for_close()) << "the smuggled second request must not be served";
+}
+
+TEST_F(HttpEdge, ChunkedBodyIsAccepted) {
+  std::string chunked =
+      "POST /auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  const std::string body = "{\"email\":\"chunked@example.com\",\"password\":\"chunky-pass\"}";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  chunked += std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n";
+  client().send_raw(chunked);
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 201) << response->body;
+}
+
+TEST_F(HttpEdge, MalformedRequestLineIs400) {
+  client().send_raw("THIS IS NOT HTTP\r\n\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, PipelinedRequestsAreAnsweredInOrder) {
+  client().send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post("/auth/login", "{}") +
+                    "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto first = client().read_response();
+  auto second = client().read_response();
+  auto third = client().read_response();
+  ASSERT_TRUE(first && second && third);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(second->status, 400);
+  EXPECT_EQ(third->status, 404);
+}
+
+TEST_F(HttpEdge, KeepAliveServesManyRequestsOnOneConnection) {
+  for (int i = 0; i < 20; ++i) {
+    client().send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client().read_response();
+    ASSERT_TRUE(response) << "request " << i;
+    EXPECT_EQ(response->status, 200);
+  }
+}
+
+TEST_F(HttpEdge, ConnectionCloseIsHonoured) {
+  client().send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, SlowClientIsCutOff) {
+  // Half a request, then silence: the 1 s request timeout must close the connection.
+  client().send_raw("POST /auth/login HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(client().wait_for_close(std::chrono::seconds(5)));
+}
+
+TEST_F(HttpEdge, IdleKeepAliveConnectionIsClosed) {
+  client().send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(client().read_response());
+  EXPECT_TRUE(client().wait_for_close(std::chrono::seconds(6)));
+}
+
+TEST_F(HttpEdge, NulAndInvalidUtf8AreClientErrors) {
+  const std::vector<std::string> bodies = {
+      "{\"email\":\"a\\u0000@example.com\",\"password\":\"password-1\"}",
+      "{\"email\":\"nul@example.com\",\"password\":\"pass\\u0000word\"}",
+      std::string("{\"email\":\"\xff\xfe@example.com\",\"password\":\"password-1\"}"),
+      std::string("{\"email\":\"raw@example.com\",\"password\":\"pa\0ss\"}", 48),
+  };
+  for (const auto& body : bodies) {
+    for (const char* target : {"/auth/register", "/api/auth/register"}) {
+      auto response = client().request("POST", target, body);
+      EXPECT_GE(response.status, 400) << target;
+      EXPECT_LT(response.status, 500) << target;
+      EXPECT_TRUE(response.json().is_object());
+    }
+    auto seed002 = client().request(
+        "POST", "/auth",
+        body.substr(0, body.size() - 1) + ",\"first_name\":\"a\",\"last_name\":\"b\"}");
+    EXPECT_GE(seed002.status, 400);
+    EXPECT_LT(seed002.status, 500);
+  }
+}
+
+TEST_F(HttpEdge, DeeplyNestedJsonIsRejected) {
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  auto response = client().request("POST", "/api/auth/login", deep);
+  EXPECT_EQ(response.status, 400);
+}
+
+TEST_F(HttpEdge, OverlongPasswordIs400NotTruncated) {
+  const std::string password(2000, 'p');
+  auto response = client().post_json("/auth/register",
+                                     object{{"email", "long@example.com"}, {"password", password}});
+  EXPECT_EQ(response.status, 400);
+}
+
+}  // namespace
+}  // namespace authd::test
