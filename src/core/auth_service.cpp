@@ -40,9 +40,8 @@ AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, con
       config_(std::move(config)),
       dummy_hash_(hasher_.hash(crypto::random_token(16))) {}
 
-Result<void> AuthService::validate_password(const std::string& password) const {
-  if (password.empty() || password.size() > hasher_.max_password_bytes() ||
-      password.find('\0') != std::string::npos) {
+Result<void> AuthService::validate_password(const std::string& password, std::size_t max_bytes) {
+  if (password.empty() || password.size() > max_bytes || password.find('\0') != std::string::npos) {
     return AuthError::invalid_password;
   }
   return {};
@@ -82,7 +81,9 @@ std::pair<std::string, store::NewSession> AuthService::new_session(store::Sessio
 Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& request) {
   const auto email = canonicalize_email(request.email);
   if (!email) return AuthError::invalid_email;
-  if (auto valid = validate_password(request.password); !valid) return valid.error();
+  if (auto valid = validate_password(request.password, hasher_.max_password_bytes()); !valid) {
+    return valid.error();
+  }
   if (!valid_name(request.first_name) || !valid_name(request.last_name)) {
     return AuthError::invalid_name;
   }
@@ -119,7 +120,12 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
 
 Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   const auto email = canonicalize_email(request.email);
-  if (auto valid = validate_password(request.password); !valid) return valid.error();
+  // Not the configured hasher's limit: a stored hash of another algorithm may take more (an
+  // argon2id user keeps logging in after a switch to bcrypt); verify() never truncates.
+  if (auto valid = validate_password(request.password, crypto::kMaxPasswordBytesAnyAlgorithm);
+      !valid) {
+    return valid.error();
+  }
 
   std::optional<store::UserRecord> user;
   if (email) {
@@ -136,7 +142,8 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   if (!user->is_active) return AuthError::account_disabled;
 
   store::LoginUpdate update{.user_id = user->id, .at = clock_.now()};
-  if (hasher_.needs_rehash(user->password_hash)) {
+  if (hasher_.needs_rehash(user->password_hash) &&
+      request.password.size() <= hasher_.max_password_bytes()) {
     update.upgraded_password_hash = hasher_.hash(request.password);
   }
   AuthOutcome outcome;

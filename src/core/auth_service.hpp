@@ -79,7 +79,7 @@ class AuthService {
   std::size_t max_password_bytes() const { return hasher_.max_password_bytes(); }
 
  private:
-  Result<void> validate_password(const std::string& password) const;
+  static Result<void> validate_password(const std::string& password, std::size_t max_bytes);
   Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
   std::pair<std::string, store::NewSession> new_session(store::SessionKind kind,
                                                         const ClientInfo& client) const;

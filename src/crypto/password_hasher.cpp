@@ -14,7 +14,7 @@
 namespace authd::crypto {
 namespace {
 
-constexpr std::size_t kArgon2MaxPasswordBytes = 1024;
+constexpr std::size_t kArgon2MaxPasswordBytes = kMaxPasswordBytesAnyAlgorithm;
 // bcrypt reads at most 72 bytes of key; longer passwords would be truncated silently.
 constexpr std::size_t kBcryptMaxPasswordBytes = 72;
 // Stored strings longer than this are not anything we or Node produce; refusing them early keeps

@@ -10,6 +10,10 @@
 
 namespace authd::crypto {
 
+// The largest password any supported algorithm verifies (argon2id's bound); logins accept up to
+// this whatever the configured algorithm, so switching algorithms never locks anyone out.
+inline constexpr std::size_t kMaxPasswordBytesAnyAlgorithm = 1024;
+
 enum class PasswordAlgorithm { argon2id, bcrypt };
 
 struct PasswordHashConfig {

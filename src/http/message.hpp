@@ -11,7 +11,7 @@ namespace authd::http {
 
 struct Request {
   std::string method{};  // "POST", "PUT", ...
-  std::string path{};    // decoded path, without the query
+  std::string path{};    // path as received, without the query
   std::string content_type{};
   std::string user_agent{};
   std::string client_address{};

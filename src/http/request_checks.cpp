@@ -25,7 +25,10 @@ std::optional<std::string_view> framing_problem(std::optional<std::string_view> 
                                                 bool has_content_length) {
   if (!transfer_encoding) return std::nullopt;
   if (has_content_length) return "Transfer-Encoding together with Content-Length";
-  std::string_view codings = *transfer_encoding;
+  std::string_view codings = trim(*transfer_encoding);
+  // Empty list elements ("chunked, ,") are allowed and ignored (RFC 9110 §5.6.1).
+  while (!codings.empty() && codings.back() == ',')
+    codings = trim(codings.substr(0, codings.size() - 1));
   const auto comma = codings.rfind(',');
   const std::string_view last =
       trim(comma == std::string_view::npos ? codings : codings.substr(comma + 1));

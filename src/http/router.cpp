@@ -18,7 +18,8 @@ void Router::add(Route route) {
 RouteMatch Router::match(std::string_view method, std::string_view target) const {
   const auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return {.outcome = RouteMatch::Outcome::bad_target};
-  std::string path = parsed->path();
+  // Matched as received: a percent-encoded "/" (%2F) must not turn into a path separator.
+  std::string path(parsed->encoded_path());
 
   RouteMatch result{.outcome = RouteMatch::Outcome::not_found, .path = path};
   for (const Route& route : routes_) {

@@ -25,13 +25,14 @@ bool WorkerPool::try_submit(std::function<void()> task) {
 }
 
 void WorkerPool::shutdown() {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_ && threads_.empty()) return;
-    stopping_ = true;
-  }
-  ready_.notify_all();
-  threads_.clear();  // jthread joins; workers drain the queue before leaving
+  std::call_once(joined_, [this] {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    threads_.clear();  // jthread joins; workers drain the queue before leaving
+  });
 }
 
 std::size_t WorkerPool::queue_depth() const {

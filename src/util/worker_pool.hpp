@@ -24,7 +24,8 @@ class WorkerPool {
   // Queues the task unless the queue is full or the pool is shutting down.
   [[nodiscard]] bool try_submit(std::function<void()> task);
 
-  // Runs every task already queued, then joins the threads. Idempotent.
+  // Runs every task already queued, then joins the threads. Idempotent and thread-safe: a
+  // concurrent caller waits until the threads are joined.
   void shutdown();
 
   std::size_t thread_count() const { return threads_.size(); }
@@ -38,6 +39,7 @@ class WorkerPool {
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
+  std::once_flag joined_;
   std::vector<std::jthread> threads_;
 };
 

@@ -1,5 +1,8 @@
 #include "store/sqlite/sqlite_connection.hpp"
 
+#include <chrono>
+#include <thread>
+
 namespace authd::store::sqlite {
 
 Statement::~Statement() {
@@ -72,9 +75,27 @@ Connection::Connection(const std::string& path) {
   sqlite3_busy_timeout(db_, 5000);
   // WAL lets readers run beside the single writer. synchronous=FULL syncs the WAL on every
   // commit, so an acknowledged registration survives power loss, not only a process crash.
-  exec("PRAGMA journal_mode=WAL");
+  enable_wal();
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
+}
+
+void Connection::enable_wal() {
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once
+  // instead of applying the busy timeout: when several processes open a fresh database together,
+  // retry for as long as the busy timeout would have waited.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    try {
+      exec("PRAGMA journal_mode=WAL");
+      return;
+    } catch (const SqliteFailure& failure) {
+      if ((failure.code & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+        throw;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
 }
 
 Connection::~Connection() {

@@ -61,6 +61,7 @@ class Connection {
 
  private:
   [[noreturn]] void fail(int code) const;
+  void enable_wal();
 
   sqlite3* db_ = nullptr;
   std::unordered_map<const char*, sqlite3_stmt*> cache_;

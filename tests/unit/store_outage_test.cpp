@@ -1,0 +1,101 @@
+// When the store cannot be reached every dialect answers 503 with Retry-After in its own error
+// envelope (never a 500, never a hang), and /healthz reports 503. A store double stands in for
+// the outage here; the real outage of a real server is an integration concern.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "api/health.hpp"
+#include "api/seed000.hpp"
+#include "api/seed002.hpp"
+#include "api/seed003.hpp"
+#include "core/auth_service.hpp"
+#include "core/token_issuer.hpp"
+
+namespace authd {
+namespace {
+
+using store::StoreError;
+
+class UnreachableStore final : public store::Store {
+ public:
+  store::Result<store::UserRecord> create_user(const store::NewUser&,
+                                               const std::optional<store::NewSession>&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::optional<store::UserRecord>> find_user_by_email(std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::optional<store::UserRecord>> find_user_by_id(std::int64_t) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<std::string>> existing_roles(std::span<const std::string>) override {
+    return StoreError::unavailable;
+  }
+  store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> ping() override { return StoreError::unavailable; }
+};
+
+class StoreOutage : public ::testing::Test {
+ protected:
+  StoreOutage() {
+    api::add_seed000_routes(router_, auth_, tokens_);
+    api::add_seed002_routes(router_, auth_);
+    api::add_seed003_routes(router_, auth_, tokens_);
+    api::add_health_routes(router_, auth_);
+  }
+
+  http::Response call(const std::string& method, const std::string& path, const std::string& body) {
+    const auto match = router_.match(method, path);
+    EXPECT_EQ(match.outcome, http::RouteMatch::Outcome::found) << method << " " << path;
+    return match.route->handler(http::Request{.method = method, .path = path, .body = body});
+  }
+
+  static std::string retry_after(const http::Response& response) {
+    for (const auto& [name, value] : response.headers) {
+      if (name == "Retry-After") return value;
+    }
+    return {};
+  }
+
+  UnreachableStore store_;
+  core::SystemClock clock_;
+  core::AuthService auth_{
+      store_, crypto::PasswordHasher({.argon2_opslimit = 1, .argon2_memlimit = 8 << 20}), clock_,
+      core::AuthConfig{}};
+  core::TokenIssuer tokens_{std::string(32, 'k'), clock_};
+  http::Router router_;
+};
+
+const std::string kCredentials =
+    R"({"email":"a@example.com","password":"password-1","first_name":"A","last_name":"B"})";
+
+TEST_F(StoreOutage, EveryDialectAnswers503WithRetryAfterInItsEnvelope) {
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* envelope_key;
+  };
+  for (const Case& c :
+       {Case{"POST", "/auth/register", "message"}, Case{"POST", "/auth/login", "message"},
+        Case{"POST", "/auth", "error"}, Case{"PUT", "/auth", "error"},
+        Case{"POST", "/api/auth/register", "error"}, Case{"POST", "/api/auth/login", "error"}}) {
+    const auto response = call(c.method, c.path, kCredentials);
+    EXPECT_EQ(response.status, 503) << c.method << " " << c.path;
+    EXPECT_EQ(retry_after(response), "1") << c.path;
+    const auto body = boost::json::parse(response.body).as_object();
+    EXPECT_TRUE(body.contains(c.envelope_key)) << response.body;
+  }
+}
+
+TEST_F(StoreOutage, HealthzIs503) {
+  const auto response = call("GET", "/healthz", "");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(retry_after(response), "1");
+  EXPECT_EQ(boost::json::parse(response.body), (boost::json::object{{"status", "unavailable"}}));
+}
+
+}  // namespace
+}  // namespace authd
