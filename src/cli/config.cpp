@@ -117,6 +117,12 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->envname("AUTHD_SESSION_TTL_HOURS")
       ->check(CLI::Range(1, 24 * 365))
       ->capture_default_str();
+  serve
+      .add_option("--max-connections", options.max_connections,
+                  "Open connections at most; further ones are closed at once")
+      ->envname("AUTHD_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   serve.add_option("--max-body-bytes", options.limits.max_body_bytes, "Larger bodies get 413")
       ->envname("AUTHD_MAX_BODY_BYTES")
       ->check(CLI::Range(1024, 16 << 20))
@@ -146,6 +152,7 @@ ServeConfig resolve(const ServeOptions& options) {
   config.server.address = host;
   config.server.port = port;
   config.server.limits = options.limits;
+  config.server.max_connections = options.max_connections;
   config.server.io_threads = options.io_threads ? options.io_threads : cores();
   config.worker_threads = options.worker_threads ? options.worker_threads : cores();
   config.worker_queue = options.worker_queue;

@@ -21,6 +21,7 @@ struct ServeOptions {
   std::size_t io_threads = 0;      // 0: one per core
   std::size_t worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 64;
+  std::size_t max_connections = 10000;
   std::string self_register_roles = "any";
   std::int64_t session_ttl_hours = 24 * 7;
   std::string log_level = "info";

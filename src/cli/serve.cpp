@@ -1,6 +1,7 @@
 #include "cli/serve.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -36,6 +37,8 @@ void log_banner(const ServeConfig& config) {
 }  // namespace
 
 int serve(const ServeOptions& options) {
+  // The data folder holds password hashes and secrets: nothing authd creates is for other users.
+  ::umask(077);
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   ServeConfig config = resolve(options);
 
@@ -61,6 +64,12 @@ int serve(const ServeOptions& options) {
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);
   http::Server server(config.server, router, workers);
+  // Worker tasks post their results to the server's io_context: join them before the server
+  // goes away, on every path out of this scope.
+  struct JoinWorkers {
+    util::WorkerPool& pool;
+    ~JoinWorkers() { pool.shutdown(); }
+  } join_workers{workers};
   spdlog::info("authd listening on http://{}:{}", config.server.address, server.port());
   server.run();
   workers.shutdown();

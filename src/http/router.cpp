@@ -7,8 +7,10 @@
 namespace authd::http {
 
 Response plain_error(unsigned status, std::string_view message) {
-  return Response{.status = status,
-                  .body = boost::json::serialize(boost::json::object{{"error", message}})};
+  Response response{.status = status,
+                    .body = boost::json::serialize(boost::json::object{{"error", message}})};
+  if (status == 503) response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
 
 void Router::add(Route route) {

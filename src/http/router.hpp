@@ -1,7 +1,7 @@
-// Maps (method, path) to a handler. Each route also says whether its handler blocks (then the
-// server runs it on the worker pool), whether it takes a JSON body, and how the errors the HTTP
-// layer itself produces for it (413, 415, 503, 500) are worded, so that a client of one dialect
-// always meets that dialect's error envelope.
+// Maps (method, path) to a handler. Each route also says whether it takes a JSON body, and how
+// the errors the HTTP layer itself produces for it (413, 415, 503, 500) are worded, so that a
+// client of one dialect always meets that dialect's error envelope. A formatter adds
+// Retry-After to its 503s.
 #pragma once
 
 #include <functional>
@@ -16,19 +16,13 @@ namespace authd::http {
 using Handler = std::function<Response(const Request&)>;
 using ErrorFormatter = Response (*)(unsigned status, std::string_view message);
 
-// `{"error": message}`: the wording for paths no dialect owns.
+// `{"error": message}`: the wording for paths no dialect owns (with Retry-After on 503).
 Response plain_error(unsigned status, std::string_view message);
-
-enum class Work {
-  inline_io,  // cheap and non-blocking: runs on the I/O thread
-  blocking,   // hashes or touches the store: runs on the worker pool
-};
 
 struct Route {
   std::string method{};
   std::string path{};
-  Handler handler{};
-  Work work = Work::blocking;
+  Handler handler{};       // may block (hashing, store): the server runs it on the worker pool
   bool json_body = false;  // requests must carry Content-Type: application/json
   ErrorFormatter errors = plain_error;
 };

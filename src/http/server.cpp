@@ -54,7 +54,7 @@ asio::awaitable<std::optional<Response>> run_on_pool(util::WorkerPool& pool, Fn 
     // The completion handler is move-only; the pool stores copyable tasks.
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
     auto executor = asio::get_associated_executor(*shared);
-    const bool accepted = pool.try_submit([shared, executor, fn]() mutable {
+    const bool accepted = pool.try_submit([shared, executor, fn = std::move(fn)]() mutable {
       std::optional<Response> response = fn();
       asio::post(executor, [shared, response = std::move(response)]() mutable {
         (*shared)(std::move(response));
@@ -79,15 +79,6 @@ bhttp::response<bhttp::string_body> to_wire(Response response, unsigned version,
   wire.body() = std::move(response.body);
   wire.prepare_payload();
   return wire;
-}
-
-// All Transfer-Encoding field lines joined, as RFC 9110 §5.3 says they combine.
-std::optional<std::string> transfer_encoding(const bhttp::fields& fields) {
-  std::optional<std::string> joined;
-  for (auto [it, end] = fields.equal_range(bhttp::field::transfer_encoding); it != end; ++it) {
-    joined = joined ? *joined + ", " + std::string(it->value()) : std::string(it->value());
-  }
-  return joined;
 }
 
 bool is_quiet_close(const error_code& ec) {
@@ -178,6 +169,12 @@ struct Server::Impl {
         co_await pause.async_wait(asio::redirect_error(kAwait, ec));
         continue;
       }
+      if (live_connections() >= config.max_connections) {
+        // Closing at once costs the client a retry; accepting would cost every client memory.
+        spdlog::warn("connection limit {} reached, refusing a connection", config.max_connections);
+        socket.close(ec);
+        continue;
+      }
       auto executor = socket.get_executor();
       asio::co_spawn(executor, serve_connection(std::move(socket)), asio::detached);
     }
@@ -218,7 +215,9 @@ struct Server::Impl {
   asio::awaitable<void> serve_requests(beast::tcp_stream& stream, ConnectionState& state,
                                        const std::string& client_address) {
     const ServerLimits& limits = config.limits;
-    beast::flat_buffer buffer;
+    // Bounded: Beast 1.81 does not limit chunk-size lines or trailers, so without a cap one
+    // client could make the buffer grow with every byte it sends. Overflow is answered 400.
+    beast::flat_buffer buffer(limits.max_header_bytes + limits.max_body_bytes + 16 * 1024);
     error_code ec;
     for (;;) {
       state.idle = true;
@@ -231,7 +230,6 @@ struct Server::Impl {
         if (ec) co_return;
         buffer.commit(n);
       }
-      state.idle = false;
 
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
@@ -256,10 +254,15 @@ struct Server::Impl {
 
       const auto& header = parser.get();
       const unsigned version = header.version();
-      if (const auto problem = framing_problem(transfer_encoding(header),
-                                               header.count(bhttp::field::content_length) > 0)) {
-        spdlog::debug("rejecting request from {}: {}", client_address, *problem);
-        co_await write(stream, plain_error(400, *problem), version, false, ec);
+      // RFC 9112 §6.3: Transfer-Encoding that Beast does not frame as chunked (it does not end in
+      // chunked, or names it twice) cannot be delimited; Beast 1.81 would read such a request as
+      // body-less and parse the body as the next request. Asking the parser itself keeps this
+      // check and the framing from ever disagreeing. (Beast rejects chunked + Content-Length.)
+      if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
+        spdlog::debug("rejecting request from {}: Transfer-Encoding is not chunked",
+                      client_address);
+        co_await write(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, false,
+                       ec);
         co_return;
       }
 
@@ -285,6 +288,8 @@ struct Server::Impl {
         }
       }
 
+      // Only a complete request keeps the connection from being closed by a shutdown.
+      state.idle = false;
       auto message = parser.release();
       Response response;
       switch (match.outcome) {
@@ -330,13 +335,9 @@ struct Server::Impl {
         return route.errors(500, "Internal server error");
       }
     };
-    if (route.work == Work::inline_io) co_return call();
     std::optional<Response> response = co_await run_on_pool(workers, std::move(call));
-    if (!response) {
-      Response busy = route.errors(503, "Server busy, retry later");
-      busy.headers.emplace_back("Retry-After", "1");
-      co_return busy;
-    }
+    // Every 503 formatter adds Retry-After.
+    if (!response) co_return route.errors(503, "Server busy, retry later");
     co_return std::move(*response);
   }
 

@@ -26,6 +26,7 @@ struct ServerConfig {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0 picks a free port
   std::size_t io_threads = 1;
+  std::size_t max_connections = 10000;  // further connections are closed at once
   ServerLimits limits;
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
 };

@@ -120,6 +120,40 @@ std::string chunked_register(const std::string& email, const std::string& transf
          transfer_encoding + "\r\n\r\n" + size + "\r\n" + body + "\r\n0\r\n\r\n";
 }
 
+TEST_F(HttpEdge, TransferEncodingBeastWouldNotFrameIs400AndCloses) {
+  // Each of these ends in "chunked" yet Beast 1.81 reads the request as body-less: answering it
+  // would serve the body as a second, smuggled request.
+  for (const std::string coding : {"chunked, chunked", "a;b, chunked", "\"x\", chunked"}) {
+    HttpClient connection(server().port());
+    connection.send_raw(chunked_register("smuggle@example.com", coding) +
+                        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = connection.read_response();
+    ASSERT_TRUE(response) << coding;
+    EXPECT_EQ(response->status, 400) << coding;
+    EXPECT_TRUE(connection.wait_for_close()) << coding;
+  }
+}
+
+TEST_F(HttpEdge, EndlessChunkExtensionIsCutOffWithBoundedMemory) {
+  // Beast does not limit a chunk-size line; the connection's bounded buffer does.
+  client().send_raw(
+      "POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n1;a=");
+  const std::string flood(64 * 1024, 'x');
+  bool closed = false;
+  try {
+    for (int i = 0; i < 64 && !closed; ++i) client().send_raw(flood);  // up to 4 MiB
+  } catch (const std::runtime_error&) {
+    closed = true;  // the server closed while we were still sending
+  }
+  if (!closed) {
+    auto response = client().read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400);
+  }
+  EXPECT_TRUE(closed || client().wait_for_close());
+}
+
 TEST_F(HttpEdge, ChunkedWithEmptyListElementsIsFramedAsChunked) {
   // Our framing check and Beast's parser must agree, or the body would be read as a request.
   client().send_raw(chunked_register("empty-element@example.com", "chunked, ,") +

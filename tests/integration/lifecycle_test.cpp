@@ -10,7 +10,8 @@
 #include "crypto/jws.hpp"
 #include "support/authd_process.hpp"
 #include "support/http_client.hpp"
-#include "support/sqlite_peek.hpp"
+#include "support/raw_db.hpp"
+#include "support/temp_dir.hpp"
 
 namespace authd::test {
 namespace {
@@ -36,16 +37,6 @@ std::string read_line(const std::filesystem::path& file) {
   std::getline(in, line);
   return line;
 }
-
-class TempDir {
- public:
-  TempDir() : path_(make_temp_dir()) {}
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(Lifecycle, GeneratedSecretIsPrivateAndSurvivesRestart) {
   TempDir data;
@@ -97,6 +88,37 @@ TEST(Lifecycle, FlagWinsOverEnvironment) {
   EXPECT_TRUE(verifies(login_token(server.port()), flag_secret));
 }
 
+TEST(Lifecycle, DataFilesAreOnlyForTheOwner) {
+  TempDir data;
+  const auto folder = data.path() / "data";
+  {
+    AuthdProcess server({.args = {"--database", "sqlite:" + (folder / "authd.db").string()},
+                         .data_dir = data.path()});
+    HttpClient client(server.port());
+    ASSERT_EQ(client.post_json("/api/auth/register", kAda).status, 201);
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().extension() == ".log") continue;  // the test harness's own output
+    struct stat info {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 077, 0) << entry.path() << " is readable by others";
+  }
+  struct stat info {};
+  ASSERT_EQ(::stat(folder.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 077, 0) << "the data folder itself";
+}
+
+TEST(Lifecycle, ConnectionsOverTheLimitAreClosed) {
+  AuthdProcess server({.args = {"--max-connections", "2"}});
+  HttpClient first(server.port());
+  HttpClient second(server.port());
+  EXPECT_EQ(first.request("GET", "/healthz", "", "").status, 200);
+  EXPECT_EQ(second.request("GET", "/healthz", "", "").status, 200);
+  HttpClient third(server.port());
+  EXPECT_TRUE(third.wait_for_close()) << "a third connection is refused";
+  EXPECT_EQ(first.request("GET", "/healthz", "", "").status, 200) << "the others keep working";
+}
+
 TEST(Lifecycle, DataFolderIsCreated) {
   TempDir data;
   const auto nested = data.path() / "a" / "b";
@@ -113,9 +135,10 @@ TEST(Lifecycle, ImportedBcryptHashVerifiesAndIsUpgraded) {
   { AuthdProcess migrate({.data_dir = data.path()}); }  // creates the schema
   // Produced by bcryptjs (Node), as an Express app would have stored it.
   const std::string imported = "$2a$04$RYz8gS0ZmGrIMXpgtsiuuuosTSp2A8E9iP6j3ST3zM2P2eR0R/E/q";
-  sql(data.path() / "authd.db",
-      "INSERT INTO users (email, email_key, password_hash, created_at, updated_at) VALUES "
-      "('Legacy@Example.com', 'legacy@example.com', '" +
+  RawDb(data.path() / "authd.db")
+      .query(
+          "INSERT INTO users (email, email_key, password_hash, created_at, updated_at) VALUES "
+          "('Legacy@Example.com', 'legacy@example.com', '" +
           imported + "', 0, 0)");
 
   AuthdProcess server({.data_dir = data.path()});
@@ -127,10 +150,10 @@ TEST(Lifecycle, ImportedBcryptHashVerifiesAndIsUpgraded) {
                            object{{"email", "legacy@example.com"}, {"password", "wrong"}})
                 .status,
             401);
-  EXPECT_EQ(sql(server.database(), "SELECT password_hash FROM users")[0][0], imported)
+  EXPECT_EQ(RawDb(server.database()).query("SELECT password_hash FROM users")[0][0], imported)
       << "a failed login changes nothing";
   ASSERT_EQ(client.post_json("/auth/login", credentials).status, 200);
-  const auto upgraded = *sql(server.database(), "SELECT password_hash FROM users")[0][0];
+  const auto upgraded = *RawDb(server.database()).query("SELECT password_hash FROM users")[0][0];
   EXPECT_TRUE(upgraded.starts_with("$argon2id$")) << upgraded;
   EXPECT_EQ(client.put_json("/auth", credentials).status, 200) << "the upgraded hash verifies";
 }
@@ -139,8 +162,9 @@ TEST(Lifecycle, BcryptCost8ReproducesSeed003Hashing) {
   AuthdProcess server({.args = {"--password-hash", "bcrypt", "--bcrypt-cost", "8"}});
   HttpClient client(server.port());
   ASSERT_EQ(client.post_json("/api/auth/register", kAda).status, 201);
-  EXPECT_TRUE(
-      sql(server.database(), "SELECT password_hash FROM users")[0][0]->starts_with("$2b$08$"));
+  EXPECT_TRUE(RawDb(server.database())
+                  .query("SELECT password_hash FROM users")[0][0]
+                  ->starts_with("$2b$08$"));
   EXPECT_EQ(client.post_json("/api/auth/login", kAda).status, 200);
 }
 

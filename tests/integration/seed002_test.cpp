@@ -5,8 +5,8 @@
 #include <boost/json.hpp>
 
 #include "crypto/digest.hpp"
+#include "support/raw_db.hpp"
 #include "support/server_fixture.hpp"
-#include "support/sqlite_peek.hpp"
 
 namespace authd::test {
 namespace {
@@ -31,12 +31,14 @@ TEST_F(Seed002, RegisterReturns201WithASessionToken) {
   EXPECT_EQ(token.size(), 43u) << "32 random bytes, base64url";
 
   // Only the SHA-256 of the token is stored, never the token itself.
-  const auto rows = sql(server().database(),
-                        "SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id "
-                        "WHERE u.email = 'john.doe@example.com'");
+  const auto rows = RawDb(server().database())
+                        .query(
+                            "SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id "
+                            "WHERE u.email = 'john.doe@example.com'");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(*rows[0][0], crypto::sha256_hex(token));
-  EXPECT_TRUE(sql(server().database(), "SELECT 1 FROM sessions WHERE token_hash = '" + token + "'")
+  EXPECT_TRUE(RawDb(server().database())
+                  .query("SELECT 1 FROM sessions WHERE token_hash = '" + token + "'")
                   .empty());
 }
 
@@ -81,10 +83,11 @@ TEST_F(Seed002, LoginReturns200AndReplacesTheSession) {
   EXPECT_NE(first, second);
 
   // "Updates the session token": the old one is revoked, the new one is live.
-  const auto rows = sql(server().database(),
-                        "SELECT s.token_hash, s.revoked_at IS NOT NULL FROM sessions s "
-                        "JOIN users u ON u.id = s.user_id WHERE u.email = 'login@example.com' "
-                        "ORDER BY s.id");
+  const auto rows = RawDb(server().database())
+                        .query(
+                            "SELECT s.token_hash, s.revoked_at IS NOT NULL FROM sessions s "
+                            "JOIN users u ON u.id = s.user_id WHERE u.email = 'login@example.com' "
+                            "ORDER BY s.id");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(*rows[0][0], crypto::sha256_hex(first));
   EXPECT_EQ(*rows[0][1], "1");

@@ -14,13 +14,9 @@
 #include <stdexcept>
 #include <thread>
 
-namespace authd::test {
+#include "support/temp_dir.hpp"
 
-std::filesystem::path make_temp_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "authd-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
+namespace authd::test {
 
 AuthdProcess::AuthdProcess() : AuthdProcess(Options{}) {}
 

@@ -45,6 +45,4 @@ class AuthdProcess {
   std::uint16_t port_ = 0;
 };
 
-std::filesystem::path make_temp_dir();
-
 }  // namespace authd::test

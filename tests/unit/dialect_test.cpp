@@ -26,12 +26,16 @@
 #include "crypto/jws.hpp"
 #include "http/router.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/raw_db.hpp"
+#include "support/temp_dir.hpp"
 
 namespace authd::api {
 namespace {
 
 using namespace std::chrono_literals;
-using Row = std::vector<std::optional<std::string>>;
+using test::RawDb;
+using test::Row;
+using test::TempDir;
 
 class ManualClock final : public core::Clock {
  public:
@@ -41,26 +45,6 @@ class ManualClock final : public core::Clock {
 
  private:
   util::TimePoint now_;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "authd-dialect-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
 };
 
 // Reads rows straight from the file, independently of the store.
@@ -706,7 +690,6 @@ TEST_F(DialectTest, RoutesDeclareJsonBodiesAndWordLayerErrorsInTheirDialect) {
     const http::RouteMatch match = router_->match(e.endpoint.method, e.endpoint.path);
     ASSERT_EQ(match.outcome, http::RouteMatch::Outcome::found) << e.endpoint.path;
     EXPECT_TRUE(match.route->json_body) << e.endpoint.path;
-    EXPECT_EQ(match.route->work, http::Work::blocking) << e.endpoint.path;
     const http::Response unsupported = match.route->errors(415, "Unsupported Media Type");
     EXPECT_EQ(unsupported.status, 415u);
     EXPECT_EQ(unsupported.body, e.body415);

@@ -1,4 +1,4 @@
-// The small pieces under the dialects: the router, the framing and media-type checks, ISO-8601
+// The small pieces under the dialects: the router, the media-type check, ISO-8601
 // timestamps, the bounded worker pool and the strict JSON body reader. No I/O.
 #include <gtest/gtest.h>
 
@@ -31,7 +31,6 @@ http::Route route(const char* method, const char* path) {
                 return http::Response{
                     .status = 200, .body = name, .content_type = "text/plain", .headers = {}};
               },
-          .work = http::Work::inline_io,
           .json_body = false,
           .errors = http::plain_error};
 }
@@ -117,6 +116,12 @@ TEST_F(RouterTest, BadTargets) {
   }
 }
 
+TEST(PlainErrorTest, BusyCarriesRetryAfter) {
+  const http::Response response = http::plain_error(503, "busy");
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0], (std::pair<std::string, std::string>{"Retry-After", "1"}));
+}
+
 TEST(PlainErrorTest, IsAJsonErrorObject) {
   const http::Response response = http::plain_error(404, "Not \"found\"");
   EXPECT_EQ(response.status, 404u);
@@ -126,31 +131,6 @@ TEST(PlainErrorTest, IsAJsonErrorObject) {
 
 // ---------------------------------------------------------------------------------------------
 // Request checks
-
-TEST(RequestChecksTest, FramingProblem) {
-  using http::framing_problem;
-  EXPECT_EQ(framing_problem(std::nullopt, false), std::nullopt);
-  EXPECT_EQ(framing_problem(std::nullopt, true), std::nullopt);  // plain Content-Length
-  EXPECT_EQ(framing_problem("chunked", false), std::nullopt);
-  EXPECT_EQ(framing_problem("Chunked", false), std::nullopt);
-  EXPECT_EQ(framing_problem("CHUNKED", false), std::nullopt);
-  EXPECT_EQ(framing_problem("gzip, chunked", false), std::nullopt);
-  EXPECT_EQ(framing_problem("gzip,chunked", false), std::nullopt);
-  EXPECT_EQ(framing_problem(" gzip ,\tchunked ", false), std::nullopt);
-  EXPECT_EQ(framing_problem("chunked,", false), std::nullopt);  // empty elements are ignored
-  EXPECT_EQ(framing_problem("chunked, ,", false), std::nullopt);
-  EXPECT_NE(framing_problem(",", false), std::nullopt);
-
-  EXPECT_NE(framing_problem("chunked, gzip", false), std::nullopt);
-  EXPECT_NE(framing_problem("identity", false), std::nullopt);
-  EXPECT_NE(framing_problem("gzip", false), std::nullopt);
-  EXPECT_NE(framing_problem("", false), std::nullopt);
-  EXPECT_NE(framing_problem("chunkedx", false), std::nullopt);
-  EXPECT_NE(framing_problem("xchunked", false), std::nullopt);
-  EXPECT_NE(framing_problem("chunked", true), std::nullopt);
-  EXPECT_NE(framing_problem("gzip, chunked", true), std::nullopt);
-  EXPECT_NE(framing_problem("identity", true), std::nullopt);
-}
 
 TEST(RequestChecksTest, JsonMediaType) {
   using http::is_json_media_type;

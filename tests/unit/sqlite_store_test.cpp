@@ -16,80 +16,15 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_migrations.hpp"
+#include "support/raw_db.hpp"
+#include "support/temp_dir.hpp"
 
 namespace authd::store::sqlite {
 namespace {
 
-using Row = std::vector<std::optional<std::string>>;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "authd-store-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(std::string_view name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// A separate raw connection, so assertions never rely on the code under test to read rows.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-      sqlite3_close(db_);
-      throw std::runtime_error("cannot open " + path);
-    }
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  std::vector<Row> query(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(std::string("prepare failed: ") + sqlite3_errmsg(db_));
-    }
-    std::vector<Row> rows;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      Row row;
-      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-        row.push_back(text ? std::optional<std::string>(text) : std::nullopt);
-      }
-      rows.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) throw std::runtime_error("step failed: " + sql);
-    return rows;
-  }
-
-  std::string scalar(const std::string& sql) {
-    auto rows = query(sql);
-    if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) {
-      throw std::runtime_error("not a scalar: " + sql);
-    }
-    return *rows[0][0];
-  }
-
-  long count(const std::string& table) {
-    return std::stol(scalar("SELECT COUNT(*) FROM " + table));
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using test::RawDb;
+using test::Row;
+using test::TempDir;
 
 constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z
 

@@ -166,14 +166,12 @@ class SqliteStore::Lease {
 SqliteStore::SqliteStore(const std::string& path, std::size_t connections) {
   try {
     for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
-      all_.push_back(std::make_unique<Connection>(path));
+      idle_.push_back(std::make_unique<Connection>(path));
     }
-    apply_migrations(*all_.front());
+    apply_migrations(*idle_.front());
   } catch (const SqliteFailure& failure) {
     throw std::runtime_error("cannot open SQLite database '" + path + "': " + failure.message);
   }
-  for (auto& connection : all_) idle_.push_back(std::move(connection));
-  all_.clear();
 }
 
 SqliteStore::~SqliteStore() = default;

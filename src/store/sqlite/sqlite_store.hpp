@@ -37,7 +37,6 @@ class SqliteStore final : public Store {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
-  std::vector<std::unique_ptr<Connection>> all_;
 };
 
 }  // namespace authd::store::sqlite
