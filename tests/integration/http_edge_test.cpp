@@ -228,12 +228,15 @@ TEST_F(HttpEdge, IdleKeepAliveConnectionIsClosed) {
   EXPECT_TRUE(client().wait_for_close(std::chrono::seconds(6)));
 }
 
+// A raw NUL byte inside a JSON string (invalid JSON: control characters must be escaped).
+constexpr char kRawNul[] = "{\"email\":\"raw@example.com\",\"password\":\"pa\0ss\"}";
+
 TEST_F(HttpEdge, NulAndInvalidUtf8AreClientErrors) {
   const std::vector<std::string> bodies = {
       "{\"email\":\"a\\u0000@example.com\",\"password\":\"password-1\"}",
       "{\"email\":\"nul@example.com\",\"password\":\"pass\\u0000word\"}",
       std::string("{\"email\":\"\xff\xfe@example.com\",\"password\":\"password-1\"}"),
-      std::string("{\"email\":\"raw@example.com\",\"password\":\"pa\0ss\"}", 48),
+      std::string(kRawNul, sizeof kRawNul - 1),
   };
   for (const auto& body : bodies) {
     for (const char* target : {"/auth/register", "/api/auth/register"}) {
