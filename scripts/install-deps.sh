@@ -9,9 +9,9 @@ packages=(
   # libraries (DESIGN.md §3)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libcrypt-dev libsqlite3-dev
-  libcli11-dev libspdlog-dev libfmt-dev
-  # tests
-  libgtest-dev
+  libcli11-dev libspdlog-dev libfmt-dev libpq-dev
+  # tests: a throwaway PostgreSQL cluster and nginx as the load balancer in front of two authds
+  libgtest-dev postgresql nginx
 )
 
 missing=()

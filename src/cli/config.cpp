@@ -1,6 +1,7 @@
 #include "cli/config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -13,6 +14,7 @@ namespace authd::cli {
 namespace {
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
+constexpr std::string_view kPostgresPrefixes[] = {"postgresql://", "postgres://"};
 constexpr std::size_t kMinSecretBytes = 32;
 
 std::size_t cores() {
@@ -72,7 +74,8 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->capture_default_str();
   serve
       .add_option("--database", options.database,
-                  "Store: sqlite:PATH (the folder is created and also holds generated secrets)")
+                  "Store: sqlite:PATH (the folder is created and also holds generated secrets) "
+                  "or a PostgreSQL URI postgresql://user@host:port/db (shared by many instances)")
       ->envname("AUTHD_DATABASE")
       ->capture_default_str();
   serve
@@ -118,6 +121,11 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->check(CLI::Range(1, 24 * 365))
       ->capture_default_str();
   serve
+      .add_option("--db-connections", options.db_connections,
+                  "Store connections (0: one per worker thread, which is all that can be used)")
+      ->envname("AUTHD_DB_CONNECTIONS")
+      ->capture_default_str();
+  serve
       .add_option("--max-connections", options.max_connections,
                   "Open connections at most; further ones are closed at once")
       ->envname("AUTHD_MAX_CONNECTIONS")
@@ -157,15 +165,24 @@ ServeConfig resolve(const ServeOptions& options) {
   config.worker_threads = options.worker_threads ? options.worker_threads : cores();
   config.worker_queue = options.worker_queue;
 
-  if (!options.database.starts_with(kSqlitePrefix)) {
-    throw std::invalid_argument("--database must be sqlite:PATH, got '" + options.database + "'");
+  config.db_connections = options.db_connections ? options.db_connections : config.worker_threads;
+  const bool postgres =
+      std::any_of(std::begin(kPostgresPrefixes), std::end(kPostgresPrefixes),
+                  [&](std::string_view p) { return options.database.starts_with(p); });
+  if (postgres) {
+    config.store_kind = ServeConfig::StoreKind::postgres;
+    config.postgres_uri = options.database;
+  } else if (options.database.starts_with(kSqlitePrefix)) {
+    const std::filesystem::path db_path(options.database.substr(kSqlitePrefix.size()));
+    if (db_path.empty() || !db_path.has_filename()) {
+      throw std::invalid_argument("--database sqlite: needs a file path");
+    }
+    config.sqlite_path = db_path.string();
+    config.data_directory = db_path.parent_path().empty() ? "." : db_path.parent_path().string();
+  } else {
+    throw std::invalid_argument(
+        "--database must be sqlite:PATH or postgresql://..., got something else");
   }
-  const std::filesystem::path db_path(options.database.substr(kSqlitePrefix.size()));
-  if (db_path.empty() || !db_path.has_filename()) {
-    throw std::invalid_argument("--database sqlite: needs a file path");
-  }
-  config.sqlite_path = db_path.string();
-  config.data_directory = db_path.parent_path().empty() ? "." : db_path.parent_path().string();
 
   config.password_hashing.algorithm = options.password_hash == "bcrypt"
                                           ? crypto::PasswordAlgorithm::bcrypt
@@ -185,6 +202,13 @@ ServeConfig resolve(const ServeOptions& options) {
     throw std::invalid_argument("the JWT secret from " + config.jwt_secret_source + " is " +
                                 std::to_string(config.jwt_secret.size()) +
                                 " bytes; at least 32 are required (try: openssl rand -base64 48)");
+  }
+
+  if (postgres && config.jwt_secret.empty()) {
+    // A generated secret would differ per instance, and tokens from one would fail on another.
+    throw std::invalid_argument(
+        "with a PostgreSQL store every instance must share one JWT secret: set --jwt-secret, "
+        "AUTHD_JWT_SECRET or JWT_SECRET (at least 32 bytes, e.g. openssl rand -base64 48)");
   }
 
   config.auth.roles = parse_role_policy(options.self_register_roles);

@@ -22,6 +22,7 @@ struct ServeOptions {
   std::size_t worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 64;
   std::size_t max_connections = 10000;
+  std::size_t db_connections = 0;  // 0: one per worker thread
   std::string self_register_roles = "any";
   std::int64_t session_ttl_hours = 24 * 7;
   std::string log_level = "info";
@@ -34,8 +35,11 @@ void add_serve_options(CLI::App& serve, ServeOptions& options);
 // The validated, resolved configuration the server is built from.
 struct ServeConfig {
   http::ServerConfig server;
-  std::string sqlite_path;
-  std::string data_directory;
+  enum class StoreKind { sqlite, postgres } store_kind = StoreKind::sqlite;
+  std::string sqlite_path;     // sqlite
+  std::string data_directory;  // sqlite: the database's folder, also holds the generated secret
+  std::string postgres_uri;    // postgres: a libpq connection URI
+  std::size_t db_connections = 1;
   std::string jwt_secret;
   std::string jwt_secret_source;  // for the start-up banner; never the secret itself
   crypto::PasswordHashConfig password_hashing;

@@ -11,6 +11,7 @@
 #include "api/seed003.hpp"
 #include "cli/secret_file.hpp"
 #include "core/token_issuer.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/worker_pool.hpp"
 
@@ -19,7 +20,11 @@ namespace {
 
 void log_banner(const ServeConfig& config) {
   spdlog::info("authd {} starting", AUTHD_VERSION);
-  spdlog::info("  store: sqlite {} (WAL, synchronous=FULL)", config.sqlite_path);
+  if (config.store_kind == ServeConfig::StoreKind::postgres) {
+    spdlog::info("  store: postgresql ({} connections)", config.db_connections);
+  } else {
+    spdlog::info("  store: sqlite {} (WAL, synchronous=FULL)", config.sqlite_path);
+  }
   spdlog::info("  jwt secret: from {}", config.jwt_secret_source);
   spdlog::info("  password hashing: {}",
                config.password_hashing.algorithm == crypto::PasswordAlgorithm::bcrypt
@@ -34,6 +39,14 @@ void log_banner(const ServeConfig& config) {
   }
 }
 
+std::unique_ptr<store::Store> open_store(const ServeConfig& config) {
+  if (config.store_kind == ServeConfig::StoreKind::postgres) {
+    return std::make_unique<store::postgres::PostgresStore>(config.postgres_uri,
+                                                            config.db_connections);
+  }
+  return std::make_unique<store::sqlite::SqliteStore>(config.sqlite_path, config.db_connections);
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
@@ -42,7 +55,9 @@ int serve(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   ServeConfig config = resolve(options);
 
-  std::filesystem::create_directories(config.data_directory);
+  if (config.store_kind == ServeConfig::StoreKind::sqlite) {
+    std::filesystem::create_directories(config.data_directory);
+  }
   if (config.jwt_secret.empty()) {
     const auto file = std::filesystem::path(config.data_directory) / "jwt-secret";
     config.jwt_secret = load_or_create_secret(file);
@@ -51,8 +66,8 @@ int serve(const ServeOptions& options) {
   log_banner(config);
 
   core::SystemClock clock;
-  store::sqlite::SqliteStore store(config.sqlite_path, config.worker_threads);
-  core::AuthService auth(store, crypto::PasswordHasher(config.password_hashing), clock,
+  std::unique_ptr<store::Store> store = open_store(config);
+  core::AuthService auth(*store, crypto::PasswordHasher(config.password_hashing), clock,
                          config.auth);
   core::TokenIssuer tokens(config.jwt_secret, clock);
 

@@ -47,6 +47,15 @@ struct NewUser {
 // Which API family a session belongs to: a login in one family replaces only its own sessions.
 enum class SessionKind { seed002 };
 
+// The name stored in sessions.kind.
+inline const char* session_kind_name(SessionKind kind) {
+  switch (kind) {
+    case SessionKind::seed002:
+      return "seed002";
+  }
+  return "unknown";
+}
+
 struct NewSession {
   SessionKind kind = SessionKind::seed002;
   std::string token_hash{};  // hex SHA-256 of the opaque token; the token itself is never stored

@@ -14,8 +14,8 @@ namespace {
 using boost::json::object;
 
 struct ShortTimeouts {
-  static AuthdProcess::Options options() {
-    return {.args = {"--request-timeout", "1", "--idle-timeout", "2"}};
+  static std::vector<std::string> args() {
+    return {"--request-timeout", "1", "--idle-timeout", "2"};
   }
 };
 

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/pg_test_cluster.hpp"
 #include "support/temp_dir.hpp"
 
 namespace authd::test {
@@ -23,6 +24,7 @@ AuthdProcess::AuthdProcess() : AuthdProcess(Options{}) {}
 
 AuthdProcess::AuthdProcess(Options options) {
   own_data_dir_ = options.data_dir.empty();
+  database_uri_ = options.database;
   data_dir_ = own_data_dir_ ? make_temp_dir() : options.data_dir;
   log_file_ =
       data_dir_ /
@@ -34,7 +36,7 @@ AuthdProcess::AuthdProcess(Options options) {
   // Defaults for what the test did not set itself (a repeated option is an error).
   const std::pair<const char*, std::string> defaults[] = {
       {"--listen", "127.0.0.1:0"},
-      {"--database", "sqlite:" + database().string()},
+      {"--database", options.database.empty() ? "sqlite:" + database().string() : options.database},
       {"--worker-threads", "2"},
       {"--io-threads", "2"},
   };
@@ -91,6 +93,11 @@ AuthdProcess::~AuthdProcess() {
     std::error_code ignored;
     std::filesystem::remove_all(data_dir_, ignored);
   }
+}
+
+std::vector<Row> AuthdProcess::query(const std::string& sql) const {
+  if (database_uri_.starts_with("postgres")) return pg_query(database_uri_, sql);
+  return RawDb(database()).query(sql);
 }
 
 std::string AuthdProcess::log() const {

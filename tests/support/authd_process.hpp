@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "support/raw_db.hpp"
+
 namespace authd::test {
 
 class AuthdProcess {
@@ -19,6 +21,7 @@ class AuthdProcess {
     std::map<std::string, std::string> env{};  // added to the environment
     std::filesystem::path data_dir{};          // empty: a new temp folder, removed afterwards
     bool expect_start = true;                  // false: the test expects start-up to fail
+    std::string database{};                    // --database; empty: SQLite in data_dir
   };
 
   AuthdProcess();
@@ -30,6 +33,8 @@ class AuthdProcess {
   std::uint16_t port() const { return port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   std::filesystem::path database() const { return data_dir_ / "authd.db"; }
+  // Runs SQL on the database this authd uses (its SQLite file or its PostgreSQL database).
+  std::vector<Row> query(const std::string& sql) const;
   std::string log() const;
 
   // Sends `signal` and waits for the process; returns its exit status (or 128+signal).
@@ -43,6 +48,7 @@ class AuthdProcess {
   bool own_data_dir_ = false;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::string database_uri_;  // empty for the SQLite default
 };
 
 }  // namespace authd::test

@@ -48,14 +48,6 @@ constexpr const char* kInsertMigration =
     "INSERT INTO schema_migrations (version, description, applied_at) "
     "VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))";
 
-const char* kind_name(SessionKind kind) {
-  switch (kind) {
-    case SessionKind::seed002:
-      return "seed002";
-  }
-  return "unknown";
-}
-
 UserRecord read_user(const Statement& row) {
   UserRecord user;
   user.id = row.column_int(0);
@@ -89,7 +81,7 @@ std::optional<UserRecord> load_user(Connection& db, const char* sql, auto key) {
 void insert_session(Connection& db, std::int64_t user_id, const NewSession& session) {
   db.prepare(kInsertSession)
       .bind(1, user_id)
-      .bind(2, std::string_view(kind_name(session.kind)))
+      .bind(2, std::string_view(session_kind_name(session.kind)))
       .bind(3, std::string_view(session.token_hash))
       .bind(4, util::to_unix_millis(session.created_at))
       .bind(5, util::to_unix_millis(session.expires_at))
@@ -267,7 +259,7 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
     if (update.replacing_session) {
       db.prepare(kRevokeSessionsOfKind)
           .bind(1, update.user_id)
-          .bind(2, std::string_view(kind_name(update.replacing_session->kind)))
+          .bind(2, std::string_view(session_kind_name(update.replacing_session->kind)))
           .bind(3, at)
           .run();
       insert_session(db, update.user_id, *update.replacing_session);

@@ -1,0 +1,115 @@
+#include "store/postgres/pg_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace authd::store::postgres {
+
+std::string PgResult::text(int row, int column) const {
+  return std::string(PQgetvalue(result_.get(), row, column),
+                     static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
+}
+
+std::optional<std::string> PgResult::optional_text(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return text(row, column);
+}
+
+std::int64_t PgResult::integer(int row, int column) const {
+  const char* value = PQgetvalue(result_.get(), row, column);
+  std::int64_t number = 0;
+  std::from_chars(value, value + PQgetlength(result_.get(), row, column), number);
+  return number;
+}
+
+std::optional<std::int64_t> PgResult::optional_integer(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return integer(row, column);
+}
+
+PgConnection::~PgConnection() {
+  disconnect();
+}
+
+void PgConnection::disconnect() {
+  if (conn_) PQfinish(conn_);
+  conn_ = nullptr;
+  prepared_.clear();  // prepared statements live and die with the session
+}
+
+void PgConnection::ensure_connected() {
+  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
+  disconnect();
+  // Defaults first, then the operator's URI (expand_dbname), whose own settings win. A short
+  // connect timeout and TCP keepalives make a vanished server fail requests fast, not hang them.
+  const char* keywords[] = {"connect_timeout",  "keepalives_idle", "keepalives_interval",
+                            "keepalives_count", "dbname",          nullptr};
+  const char* values[] = {"2", "10", "5", "2", conninfo_.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    PgFailure failure{.message = PQerrorMessage(conn_), .connection_lost = true};
+    disconnect();
+    throw failure;
+  }
+  // Server notices ("relation already exists, skipping") are not errors: debug log, not stderr.
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char* message) { spdlog::debug("postgresql: {}", message); }, nullptr);
+}
+
+void PgConnection::fail(PGresult* result) {
+  PgFailure failure;
+  if (const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE)) failure.sqlstate = state;
+  if (const char* name = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME)) {
+    failure.constraint = name;
+  }
+  failure.message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
+  if (result) PQclear(result);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    failure.connection_lost = true;
+    disconnect();  // the next use reconnects
+  }
+  throw failure;
+}
+
+PgResult PgConnection::execute(const Query& query, const std::vector<Param>& params) {
+  ensure_connected();
+  if (!prepared_.contains(query.name)) {
+    PGresult* prepared = PQprepare(conn_, query.name, query.sql, 0, nullptr);
+    if (PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared);
+    PQclear(prepared);
+    prepared_.insert(query.name);
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& param : params) values.push_back(param ? param->c_str() : nullptr);
+  PGresult* result = PQexecPrepared(conn_, query.name, static_cast<int>(values.size()),
+                                    values.data(), nullptr, nullptr, 0);
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(result);
+  return PgResult(result);
+}
+
+void PgConnection::run(const char* sql) {
+  ensure_connected();
+  PGresult* result = PQexec(conn_, sql);
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(result);
+  PQclear(result);
+}
+
+void PgConnection::rollback() noexcept {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+PgTransaction::~PgTransaction() {
+  if (!done_) db_.rollback();
+}
+
+void PgTransaction::commit() {
+  db_.run("COMMIT");
+  done_ = true;
+}
+
+}  // namespace authd::store::postgres

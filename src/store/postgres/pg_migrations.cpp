@@ -1,0 +1,61 @@
+#include "store/postgres/pg_migrations.hpp"
+
+namespace authd::store::postgres {
+namespace {
+
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE users (
+  id                        BIGSERIAL   PRIMARY KEY,
+  email                     TEXT        NOT NULL,
+  email_key                 TEXT        NOT NULL,
+  password_hash             TEXT        NOT NULL,
+  first_name                TEXT,
+  last_name                 TEXT,
+  is_active                 BOOLEAN     NOT NULL DEFAULT TRUE,
+  last_login                TIMESTAMPTZ,
+  password_reset_token_hash TEXT,
+  password_reset_expires    TIMESTAMPTZ,
+  created_at                TIMESTAMPTZ NOT NULL,
+  updated_at                TIMESTAMPTZ NOT NULL,
+  CONSTRAINT users_email_key_unique UNIQUE (email_key)
+);
+
+CREATE TABLE roles (
+  id   SERIAL PRIMARY KEY,
+  name TEXT   NOT NULL UNIQUE
+);
+INSERT INTO roles (name) VALUES ('user'), ('moderator'), ('admin'), ('seller'), ('buyer');
+
+CREATE TABLE user_roles (
+  user_id  BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role_id  INTEGER NOT NULL REFERENCES roles (id),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (user_id, role_id)
+);
+
+CREATE TABLE sessions (
+  id             BIGSERIAL   PRIMARY KEY,
+  user_id        BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  kind           TEXT        NOT NULL,
+  token_hash     TEXT        NOT NULL UNIQUE,  -- hex SHA-256 of the opaque token
+  created_at     TIMESTAMPTZ NOT NULL,
+  expires_at     TIMESTAMPTZ NOT NULL,
+  last_used_at   TIMESTAMPTZ,
+  revoked_at     TIMESTAMPTZ,
+  user_agent     TEXT,
+  client_address TEXT
+);
+CREATE INDEX sessions_live_by_user ON sessions (user_id, kind) WHERE revoked_at IS NULL;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "users, roles, user_roles, sessions", kInitialSchema},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+}  // namespace authd::store::postgres

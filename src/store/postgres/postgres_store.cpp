@@ -1,0 +1,277 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <stdexcept>
+#include <unordered_set>
+
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/pg_migrations.hpp"
+
+namespace authd::store::postgres {
+namespace {
+
+// Timestamps cross the wire as integer UTC milliseconds, converted in SQL so both stores hand
+// the core the same values; the columns are TIMESTAMPTZ for the operators' sake.
+#define AUTHD_MS(column) "round(extract(epoch FROM " column ") * 1000)::bigint"
+#define AUTHD_TS(param) "to_timestamp(" param "::bigint / 1000.0)"
+
+#define AUTHD_USER_SELECT \
+  "SELECT id, email, password_hash, first_name, last_name, is_active, " AUTHD_MS(           \
+      "last_login") ", password_reset_token_hash, " AUTHD_MS("password_reset_expires") ", " \
+                    AUTHD_MS("created_at") ", " AUTHD_MS("updated_at") ", "                 \
+      "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) FROM user_roles ur "          \
+      "JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]') FROM users "
+
+constexpr Query kSelectUserByEmailKey{"user_by_email_key",
+                                      AUTHD_USER_SELECT "WHERE email_key = $1"};
+constexpr Query kSelectUserById{"user_by_id", AUTHD_USER_SELECT "WHERE id = $1"};
+constexpr Query kSelectRoleExists{"role_exists", "SELECT 1 FROM roles WHERE name = $1"};
+constexpr Query kInsertUser{
+    "insert_user",
+    "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_active, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, " AUTHD_TS("$6") ", " AUTHD_TS(
+        "$6") ") RETURNING id"};
+constexpr Query kInsertUserRole{"insert_user_role",
+                                "INSERT INTO user_roles (user_id, role_id, position) "
+                                "SELECT $1::bigint, id, $2::integer FROM roles WHERE name = $3 "
+                                "ON CONFLICT DO NOTHING RETURNING role_id"};
+constexpr Query kUpdateLogin{"update_login",
+                             "UPDATE users SET last_login = " AUTHD_TS("$2") ", updated_at = " AUTHD_TS(
+                                 "$2") ", password_hash = COALESCE($3, password_hash) "
+                                       "WHERE id = $1 RETURNING id"};
+constexpr Query kRevokeSessionsOfKind{
+    "revoke_sessions_of_kind",
+    "UPDATE sessions SET revoked_at = " AUTHD_TS(
+        "$3") " WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL"};
+constexpr Query kInsertSession{
+    "insert_session",
+    "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
+    "client_address) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ", $6, $7)"};
+constexpr Query kPing{"ping", "SELECT 1"};
+constexpr Query kSelectMigration{"migration_applied",
+                                 "SELECT 1 FROM schema_migrations WHERE version = $1"};
+constexpr Query kInsertMigration{
+    "record_migration",
+    "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, now())"};
+
+#undef AUTHD_USER_SELECT
+#undef AUTHD_TS
+#undef AUTHD_MS
+
+constexpr const char* kUniqueViolation = "23505";
+constexpr const char* kEmailConstraint = "users_email_key_unique";
+
+std::string number(std::int64_t value) {
+  return std::to_string(value);
+}
+std::string millis(util::TimePoint t) {
+  return number(util::to_unix_millis(t));
+}
+
+UserRecord read_user(const PgResult& row) {
+  UserRecord user;
+  user.id = row.integer(0, 0);
+  user.email = row.text(0, 1);
+  user.password_hash = row.text(0, 2);
+  user.first_name = row.optional_text(0, 3);
+  user.last_name = row.optional_text(0, 4);
+  user.is_active = row.boolean(0, 5);
+  if (auto v = row.optional_integer(0, 6)) user.last_login = util::from_unix_millis(*v);
+  user.password_reset_token_hash = row.optional_text(0, 7);
+  if (auto v = row.optional_integer(0, 8)) user.password_reset_expires = util::from_unix_millis(*v);
+  user.created_at = util::from_unix_millis(row.integer(0, 9));
+  user.updated_at = util::from_unix_millis(row.integer(0, 10));
+  const boost::json::value roles = boost::json::parse(row.text(0, 11));
+  for (const auto& role : roles.as_array()) user.roles.emplace_back(role.as_string());
+  return user;
+}
+
+std::optional<UserRecord> load_user(PgConnection& db, const Query& query, std::string key) {
+  const PgResult result = db.execute(query, {std::move(key)});
+  if (result.rows() == 0) return std::nullopt;
+  return read_user(result);
+}
+
+void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
+  db.execute(kInsertSession, {number(user_id), session_kind_name(session.kind), session.token_hash,
+                              millis(session.created_at), millis(session.expires_at),
+                              session.user_agent, session.client_address});
+}
+
+StoreError classify(const PgFailure& failure) {
+  if (failure.sqlstate == kUniqueViolation && failure.constraint == kEmailConstraint) {
+    return StoreError::email_taken;
+  }
+  // Lost sessions, connection exceptions (08), server shutting down (57P0x) and resource
+  // exhaustion (53) are outages: the client may retry.
+  if (failure.connection_lost || failure.sqlstate.starts_with("08") ||
+      failure.sqlstate.starts_with("57P") || failure.sqlstate.starts_with("53")) {
+    return StoreError::unavailable;
+  }
+  return StoreError::internal;
+}
+
+void apply_migrations(PgConnection& db) {
+  // Session-level lock: released by the unlock below or, if this process dies, with its session.
+  db.run(("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")").c_str());
+  db.run(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)");
+  for (const Migration& migration : migrations()) {
+    if (db.execute(kSelectMigration, {number(migration.version)}).rows() > 0) continue;
+    PgTransaction tx(db);
+    db.run(migration.sql);
+    db.execute(kInsertMigration, {number(migration.version), migration.description});
+    tx.commit();
+    spdlog::info("store: applied migration {} ({})", migration.version, migration.description);
+  }
+  db.run(("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")").c_str());
+}
+
+}  // namespace
+
+class PostgresStore::Lease {
+ public:
+  explicit Lease(PostgresStore& store) : store_(store) {
+    std::unique_lock lock(store_.mutex_);
+    store_.available_.wait(lock, [this] { return !store_.idle_.empty(); });
+    connection_ = std::move(store_.idle_.back());
+    store_.idle_.pop_back();
+  }
+  ~Lease() {
+    {
+      std::lock_guard lock(store_.mutex_);
+      store_.idle_.push_back(std::move(connection_));
+    }
+    store_.available_.notify_one();
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  PgConnection& operator*() { return *connection_; }
+
+ private:
+  PostgresStore& store_;
+  std::unique_ptr<PgConnection> connection_;
+};
+
+PostgresStore::PostgresStore(const std::string& conninfo, std::size_t connections) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
+    idle_.push_back(std::make_unique<PgConnection>(conninfo));
+  }
+  try {
+    apply_migrations(*idle_.front());
+  } catch (const PgFailure& failure) {
+    throw std::runtime_error("cannot open PostgreSQL database: " + failure.message);
+  }
+}
+
+PostgresStore::~PostgresStore() = default;
+
+template <class Fn>
+auto PostgresStore::with_connection(const char* operation, Fn&& fn)
+    -> decltype(fn(std::declval<PgConnection&>())) {
+  try {
+    Lease lease(*this);
+    try {
+      return fn(*lease);
+    } catch (const PgFailure& failure) {
+      // A pooled session the server dropped (a restart, a failover) fails its first use even
+      // when the database is back. The server rolled back whatever that session held, so the
+      // operation runs once more on a fresh session.
+      if (!failure.connection_lost) throw;
+      return fn(*lease);
+    }
+  } catch (const PgFailure& failure) {
+    const StoreError error = classify(failure);
+    if (error != StoreError::email_taken) {
+      spdlog::error("store: {} failed: {} (sqlstate {})", operation, failure.message,
+                    failure.sqlstate.empty() ? "none" : failure.sqlstate);
+    }
+    return error;
+  }
+}
+
+Result<UserRecord> PostgresStore::create_user(const NewUser& user,
+                                              const std::optional<NewSession>& session) {
+  return with_connection("create_user", [&](PgConnection& db) -> Result<UserRecord> {
+    PgTransaction tx(db);
+    UserRecord created;
+    created.id = db.execute(kInsertUser, {user.email, user.email_key, user.password_hash,
+                                          user.first_name, user.last_name, millis(user.now)})
+                     .integer(0, 0);
+    for (std::size_t i = 0; i < user.roles.size(); ++i) {
+      const PgResult inserted =
+          db.execute(kInsertUserRole,
+                     {number(created.id), number(static_cast<std::int64_t>(i)), user.roles[i]});
+      if (inserted.rows() > 0) created.roles.push_back(user.roles[i]);
+    }
+    if (session) insert_session(db, created.id, *session);
+    tx.commit();
+    created.email = user.email;
+    created.password_hash = user.password_hash;
+    created.first_name = user.first_name;
+    created.last_name = user.last_name;
+    created.created_at = created.updated_at = user.now;
+    return created;
+  });
+}
+
+Result<std::optional<UserRecord>> PostgresStore::find_user_by_email(std::string_view email_key) {
+  return with_connection("find_user_by_email",
+                         [&](PgConnection& db) -> Result<std::optional<UserRecord>> {
+                           return load_user(db, kSelectUserByEmailKey, std::string(email_key));
+                         });
+}
+
+Result<std::optional<UserRecord>> PostgresStore::find_user_by_id(std::int64_t id) {
+  return with_connection("find_user_by_id",
+                         [&](PgConnection& db) -> Result<std::optional<UserRecord>> {
+                           return load_user(db, kSelectUserById, number(id));
+                         });
+}
+
+Result<std::vector<std::string>> PostgresStore::existing_roles(std::span<const std::string> names) {
+  return with_connection("existing_roles",
+                         [&](PgConnection& db) -> Result<std::vector<std::string>> {
+                           std::vector<std::string> found;
+                           std::unordered_set<std::string_view> seen;
+                           for (const std::string& name : names) {
+                             if (!seen.insert(name).second) continue;
+                             if (db.execute(kSelectRoleExists, {name}).rows() > 0) {
+                               found.push_back(name);
+                             }
+                           }
+                           return found;
+                         });
+}
+
+Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
+  return with_connection("record_login", [&](PgConnection& db) -> Result<UserRecord> {
+    PgTransaction tx(db);
+    const std::string at = millis(update.at);
+    if (db.execute(kUpdateLogin, {number(update.user_id), at, update.upgraded_password_hash})
+            .rows() == 0) {
+      return StoreError::not_found;
+    }
+    if (update.replacing_session) {
+      db.execute(kRevokeSessionsOfKind,
+                 {number(update.user_id), session_kind_name(update.replacing_session->kind), at});
+      insert_session(db, update.user_id, *update.replacing_session);
+    }
+    auto user = load_user(db, kSelectUserById, number(update.user_id));
+    tx.commit();
+    if (!user) return StoreError::not_found;
+    return std::move(*user);
+  });
+}
+
+Result<void> PostgresStore::ping() {
+  return with_connection("ping", [&](PgConnection& db) -> Result<void> {
+    db.execute(kPing);
+    return {};
+  });
+}
+
+}  // namespace authd::store::postgres

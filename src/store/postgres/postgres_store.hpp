@@ -1,0 +1,44 @@
+// The shared store for several authd instances: PostgreSQL through libpq, a fixed pool of
+// connections (one per worker thread, so a worker never waits for another), reconnecting on
+// demand so authd recovers by itself when the database comes back after an outage.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace authd::store::postgres {
+
+class PgConnection;
+
+class PostgresStore final : public Store {
+ public:
+  // Connects, applies pending migrations under an advisory lock, and keeps `connections`
+  // sessions. Throws std::runtime_error when the database cannot be reached or migrated.
+  PostgresStore(const std::string& conninfo, std::size_t connections);
+  ~PostgresStore() override;
+
+  Result<UserRecord> create_user(const NewUser& user,
+                                 const std::optional<NewSession>& session) override;
+  Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) override;
+  Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
+  Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) override;
+  Result<UserRecord> record_login(const LoginUpdate& update) override;
+  Result<void> ping() override;
+
+ private:
+  class Lease;
+  template <class Fn>
+  auto with_connection(const char* operation, Fn&& fn)
+      -> decltype(fn(std::declval<PgConnection&>()));
+
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<PgConnection>> idle_;
+};
+
+}  // namespace authd::store::postgres

@@ -1,0 +1,616 @@
+// The Store contract: one suite of behaviours every implementation must show (GoogleTest's
+// "interface tests", sample7), instantiated once per backend. "Sqlite/..." runs against a real file
+// in a fresh temp folder, "Postgres/..." against a fresh database in the test cluster (the CTest
+// fixture "postgres" starts it). Rows are also checked over a connection of the test's own,
+// independently of the store's reads, with SQL both dialects accept; what differs between the
+// backends (how to open one, column types, migration lists) lives in Backend, never in a test.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "store/postgres/pg_migrations.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "store/sqlite/sqlite_migrations.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+#include "support/pg_test_cluster.hpp"
+#include "support/raw_db.hpp"
+#include "support/temp_dir.hpp"
+
+namespace authd::store {
+namespace {
+
+using test::Row;
+
+// One empty database for one test, and the two ways the test reaches it.
+struct TestDatabase {
+  // Opens a store on this database; every call opens (or re-opens) the same one.
+  std::function<std::unique_ptr<Store>(std::size_t connections)> open;
+  // One statement over a plain connection of the test's own: rows as text, NULL as nullopt.
+  std::function<std::vector<Row>(const std::string& sql)> query;
+  // Opens a store where none can be opened (a missing folder, a missing database).
+  std::function<std::unique_ptr<Store>()> open_unopenable;
+};
+
+struct Backend {
+  std::string name;
+  std::function<TestDatabase()> create_database;
+  // SQL reading a timestamp column as UNIX milliseconds: SQLite stores INTEGER milliseconds,
+  // PostgreSQL TIMESTAMPTZ. Only for rows the Store interface cannot read back (sessions).
+  std::function<std::string(std::string_view column)> unix_millis;
+  std::vector<int> migration_versions;  // what schema_migrations holds once a store has opened
+};
+
+void PrintTo(const Backend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+template <class Migrations>
+std::vector<int> versions_of(const Migrations& migrations) {
+  std::vector<int> versions;
+  for (const auto& migration : migrations) versions.push_back(migration.version);
+  return versions;
+}
+
+Backend sqlite_backend() {
+  return {
+      .name = "sqlite",
+      .create_database =
+          [] {
+            auto dir = std::make_shared<test::TempDir>();  // lives as long as the functions
+            const std::string path = dir->file("authd.db");
+            return TestDatabase{
+                .open = [dir, path](std::size_t connections) -> std::unique_ptr<Store> {
+                  return std::make_unique<sqlite::SqliteStore>(path, connections);
+                },
+                .query = [dir,
+                          path](const std::string& sql) { return test::RawDb(path).query(sql); },
+                .open_unopenable = [dir]() -> std::unique_ptr<Store> {
+                  return std::make_unique<sqlite::SqliteStore>(dir->file("missing-folder/authd.db"),
+                                                               1);
+                },
+            };
+          },
+      .unix_millis = [](std::string_view column) { return std::string(column); },
+      .migration_versions = versions_of(sqlite::migrations()),
+  };
+}
+
+Backend postgres_backend() {
+  return {
+      .name = "postgres",
+      .create_database =
+          [] {
+            const std::string uri = test::create_test_database();
+            return TestDatabase{
+                .open = [uri](std::size_t connections) -> std::unique_ptr<Store> {
+                  return std::make_unique<postgres::PostgresStore>(uri, connections);
+                },
+                .query = [uri](const std::string& sql) { return test::pg_query(uri, sql); },
+                .open_unopenable = [uri]() -> std::unique_ptr<Store> {
+                  std::string missing = uri;
+                  missing.append("_missing");  // a database nobody created
+                  return std::make_unique<postgres::PostgresStore>(missing, 1);
+                },
+            };
+          },
+      .unix_millis =
+          [](std::string_view column) {
+            std::string sql("(extract(epoch FROM ");
+            sql.append(column).append(") * 1000)::bigint");
+            return sql;
+          },
+      .migration_versions = versions_of(postgres::migrations()),
+  };
+}
+
+constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z
+
+// Built by appending: GCC 12 at -O3 warns falsely (-Wrestrict) on "literal" + std::string.
+std::string numbered(std::string_view prefix, std::int64_t n, std::string_view suffix = "") {
+  std::string out(prefix);
+  out.append(std::to_string(n)).append(suffix);
+  return out;
+}
+
+util::TimePoint at(std::int64_t ms) {
+  return util::from_unix_millis(ms);
+}
+
+NewUser new_user(const std::string& email, std::vector<std::string> roles = {"user"}) {
+  NewUser user;
+  user.email = email;
+  user.email_key = email;
+  user.password_hash = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA";
+  user.roles = std::move(roles);
+  user.now = at(kT0);
+  return user;
+}
+
+NewSession new_session(const std::string& token_hash, std::int64_t created_ms) {
+  NewSession session;
+  session.kind = SessionKind::seed002;
+  session.token_hash = token_hash;
+  session.created_at = at(created_ms);
+  session.expires_at = at(created_ms + 3'600'000);
+  session.user_agent = "curl/8.0";
+  session.client_address = "192.0.2.7";
+  return session;
+}
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    db_ = GetParam().create_database();
+    store_ = db_.open(2);
+  }
+
+  Store& store() { return *store_; }
+  std::vector<Row> query(const std::string& sql) { return db_.query(sql); }
+  // The single non-NULL value of a one-row, one-column result.
+  std::string scalar(const std::string& sql) {
+    const auto rows = query(sql);
+    if (rows.size() != 1 || rows[0].size() != 1 || !rows[0][0]) {
+      throw std::runtime_error("not a scalar: " + sql);
+    }
+    return *rows[0][0];
+  }
+  long count(const std::string& table) {
+    return std::stol(scalar("SELECT COUNT(*) FROM " + table));
+  }
+  std::string millis(std::string_view column) { return GetParam().unix_millis(column); }
+
+  // Every migration of this backend recorded exactly once, and nothing else.
+  void expect_migrations_recorded_once() {
+    const auto& versions = GetParam().migration_versions;
+    EXPECT_EQ(count("schema_migrations"), static_cast<long>(versions.size()));
+    for (int version : versions) {
+      EXPECT_EQ(
+          scalar(numbered("SELECT COUNT(*) FROM schema_migrations WHERE version = ", version)), "1")
+          << "version " << version;
+    }
+  }
+
+  TestDatabase db_;
+  std::unique_ptr<Store> store_;  // declared after db_: closed before the database goes
+};
+
+TEST_P(StoreContract, MigrationsCreateTheSchemaAndSeedRoles) {
+  for (const char* table : {"users", "roles", "user_roles", "sessions", "schema_migrations"}) {
+    EXPECT_NO_THROW(query(std::string("SELECT COUNT(*) FROM ") + table)) << table;
+  }
+  EXPECT_EQ(query("SELECT name FROM roles ORDER BY id"),
+            (std::vector<Row>{{"user"}, {"moderator"}, {"admin"}, {"seller"}, {"buyer"}}));
+  expect_migrations_recorded_once();
+}
+
+TEST_P(StoreContract, ReopeningIsANoOpAndKeepsData) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  store_.reset();
+  {
+    auto reopened = db_.open(3);
+    auto found = reopened->find_user_by_email("ada@example.com");
+    ASSERT_TRUE(found);
+    ASSERT_TRUE(found->has_value());
+    EXPECT_EQ((*found)->id, ada->id);
+    EXPECT_EQ((*found)->roles, std::vector<std::string>{"user"});
+    auto second = reopened->create_user(new_user("bob@example.com"), std::nullopt);
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->id, ada->id + 1);
+  }
+  auto third = db_.open(1);  // a third open must not fail or re-run anything either
+  ASSERT_TRUE(third->ping());
+  expect_migrations_recorded_once();
+  EXPECT_EQ(count("roles"), 5) << "role seeding must not repeat";
+  EXPECT_EQ(count("users"), 2);
+}
+
+// Several stores starting together on one new database (an overlapping restart, several
+// instances on one database) must all open, and each migration must be applied exactly once:
+// SQLite promises it per migration transaction, PostgreSQL under an advisory lock. The race is
+// probabilistic, so it is run on several fresh databases.
+TEST_P(StoreContract, ConcurrentFirstOpensOfAFreshDatabaseAllSucceed) {
+  constexpr int kRounds = 20;
+  constexpr int kOpeners = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    const TestDatabase fresh = GetParam().create_database();
+    std::latch start(kOpeners);
+    std::vector<std::string> failures(kOpeners);
+    {
+      std::vector<std::jthread> threads;
+      for (int i = 0; i < kOpeners; ++i) {
+        threads.emplace_back([&, i] {
+          start.arrive_and_wait();
+          try {
+            auto opened = fresh.open(2);
+            if (!opened->ping()) failures[i] = "ping failed";
+          } catch (const std::exception& e) {
+            failures[i] = e.what();
+          }
+        });
+      }
+    }
+    for (const std::string& failure : failures) {
+      ASSERT_EQ(failure, "") << "round " << round;
+    }
+    const auto& versions = GetParam().migration_versions;
+    for (int version : versions) {
+      EXPECT_EQ(
+          fresh.query(numbered("SELECT COUNT(*) FROM schema_migrations WHERE version = ", version)),
+          (std::vector<Row>{{"1"}}))
+          << "round " << round << ", version " << version;
+    }
+    EXPECT_EQ(fresh.query("SELECT COUNT(*) FROM schema_migrations"),
+              (std::vector<Row>{{std::to_string(versions.size())}}))
+        << "round " << round;
+    EXPECT_EQ(fresh.query("SELECT COUNT(*) FROM roles"), (std::vector<Row>{{"5"}}))
+        << "round " << round;
+  }
+}
+
+TEST_P(StoreContract, UnopenableDatabaseThrowsAtStartUp) {
+  EXPECT_THROW(db_.open_unopenable(), std::runtime_error);
+}
+
+TEST_P(StoreContract, CreateUserAssignsIncreasingIdsFromOne) {
+  for (std::int64_t expected = 1; expected <= 3; ++expected) {
+    auto created = store().create_user(new_user(numbered("u", expected, "@x.io")), std::nullopt);
+    ASSERT_TRUE(created);
+    EXPECT_EQ(created->id, expected);
+  }
+}
+
+TEST_P(StoreContract, CreateUserKeepsOnlyExistingRolesInRequestedOrder) {
+  auto created = store().create_user(
+      new_user("ada@example.com", {"seller", "no-such-role", "admin", "seller", "buyer"}),
+      std::nullopt);
+  ASSERT_TRUE(created);
+  const std::vector<std::string> expected{"seller", "admin", "buyer"};
+  EXPECT_EQ(created->roles, expected);
+
+  auto found = store().find_user_by_id(created->id);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->roles, expected);
+
+  EXPECT_EQ(count("user_roles"), 3);
+}
+
+TEST_P(StoreContract, CreateUserWithNoKnownRoleHasNoRoles) {
+  auto created = store().create_user(new_user("ada@example.com", {"ghost"}), std::nullopt);
+  ASSERT_TRUE(created);
+  EXPECT_TRUE(created->roles.empty());
+  EXPECT_EQ(count("user_roles"), 0);
+}
+
+TEST_P(StoreContract, DuplicateEmailKeyIsEmailTakenAndWritesNothing) {
+  auto ada = store().create_user(new_user("ada@example.com"), new_session("hash-1", kT0));
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(count("users"), 1);
+  ASSERT_EQ(count("user_roles"), 1);
+  ASSERT_EQ(count("sessions"), 1);
+
+  NewUser duplicate = new_user("ADA@example.com", {"admin", "seller"});
+  duplicate.email_key = "ada@example.com";
+  auto again = store().create_user(duplicate, new_session("hash-2", kT0));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error(), StoreError::email_taken);
+  EXPECT_EQ(count("users"), 1);
+  EXPECT_EQ(count("user_roles"), 1);
+  EXPECT_EQ(count("sessions"), 1);
+  EXPECT_EQ(
+      query("SELECT email, token_hash FROM users JOIN sessions ON sessions.user_id = users.id"),
+      (std::vector<Row>{{"ada@example.com", "hash-1"}}));
+
+  // Ids stay unique and increasing. They need not stay dense: a PostgreSQL sequence does not roll
+  // back, so the failed attempt may have used up id 2 (SQLite's AUTOINCREMENT hands it out again).
+  auto next = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(next);
+  EXPECT_GT(next->id, ada->id);
+  EXPECT_EQ(count("users"), 2);
+}
+
+TEST_P(StoreContract, FailureAfterTheUserRowRollsEverythingBack) {
+  // The second user's session collides on the unique token hash: the user row and its roles,
+  // written before the session in the same transaction, must not survive.
+  ASSERT_TRUE(store().create_user(new_user("ada@example.com"), new_session("same-hash", kT0)));
+  auto failed =
+      store().create_user(new_user("bob@example.com", {"admin"}), new_session("same-hash", kT0));
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error(), StoreError::email_taken);
+
+  auto bob = store().find_user_by_email("bob@example.com");
+  ASSERT_TRUE(bob);
+  EXPECT_FALSE(bob->has_value());
+  EXPECT_EQ(count("users"), 1);
+  EXPECT_EQ(count("user_roles"), 1);
+  EXPECT_EQ(count("sessions"), 1);
+}
+
+TEST_P(StoreContract, CreateUserStoresTheSessionAsGiven) {
+  const std::string hash(64, 'a');
+  auto created = store().create_user(new_user("ada@example.com"), new_session(hash, kT0));
+  ASSERT_TRUE(created);
+  const auto rows = query("SELECT user_id, kind, token_hash, " + millis("created_at") + ", " +
+                          millis("expires_at") + ", " + millis("last_used_at") + ", " +
+                          millis("revoked_at") + ", user_agent, client_address FROM sessions");
+  ASSERT_EQ(rows.size(), 1u);
+  const Row expected{std::to_string(created->id),
+                     "seed002",
+                     hash,
+                     std::to_string(kT0),
+                     std::to_string(kT0 + 3'600'000),
+                     std::nullopt,
+                     std::nullopt,
+                     "curl/8.0",
+                     "192.0.2.7"};
+  EXPECT_EQ(rows[0], expected);
+}
+
+TEST_P(StoreContract, FindRoundTripsEveryField) {
+  NewUser named = new_user("Ada@Example.com", {"admin"});
+  named.email_key = "ada@example.com";
+  named.first_name = "Ada";
+  named.last_name = "Lovelace";
+  named.now = at(kT0 + 758);  // 13:18:37.999: one millisecond short of the next second
+  ASSERT_TRUE(store().create_user(named, std::nullopt));
+  auto anon = store().create_user(new_user("anon@example.com"), std::nullopt);
+  ASSERT_TRUE(anon);
+
+  auto by_email = store().find_user_by_email("ada@example.com");
+  ASSERT_TRUE(by_email);
+  ASSERT_TRUE(by_email->has_value());
+  const UserRecord& ada = **by_email;
+  EXPECT_EQ(ada.id, 1);
+  EXPECT_EQ(ada.email, "Ada@Example.com");
+  EXPECT_EQ(ada.password_hash, named.password_hash);
+  EXPECT_EQ(ada.first_name, std::optional<std::string>("Ada"));
+  EXPECT_EQ(ada.last_name, std::optional<std::string>("Lovelace"));
+  EXPECT_TRUE(ada.is_active);
+  EXPECT_EQ(ada.last_login, std::nullopt);
+  EXPECT_EQ(ada.password_reset_token_hash, std::nullopt);
+  EXPECT_EQ(ada.password_reset_expires, std::nullopt);
+  EXPECT_EQ(util::to_unix_millis(ada.created_at), kT0 + 758);
+  EXPECT_EQ(util::to_unix_millis(ada.updated_at), kT0 + 758);
+  EXPECT_EQ(ada.roles, std::vector<std::string>{"admin"});
+
+  auto by_id = store().find_user_by_id(anon->id);
+  ASSERT_TRUE(by_id);
+  ASSERT_TRUE(by_id->has_value());
+  EXPECT_EQ((*by_id)->email, "anon@example.com");
+  EXPECT_EQ((*by_id)->first_name, std::nullopt);
+  EXPECT_EQ((*by_id)->last_name, std::nullopt);
+  EXPECT_EQ(util::to_unix_millis((*by_id)->created_at), kT0);
+
+  // The email key is the lookup: the display form is not.
+  auto display = store().find_user_by_email("Ada@Example.com");
+  ASSERT_TRUE(display);
+  EXPECT_FALSE(display->has_value());
+  auto missing = store().find_user_by_id(anon->id + 100);
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+}
+
+// Quotes must reach the database as data (parameters, never spliced SQL), and non-ASCII text
+// must come back byte for byte and be stored as characters, not as re-encoded bytes.
+TEST_P(StoreContract, UnicodeAndQuotesRoundTripExactly) {
+  const std::string email = "zoë.o'brien+\"x\"@例え.jp";
+  NewUser user = new_user(email, {"admin'--", "user"});
+  user.first_name = "Zoë";
+  user.last_name = "O'Brien; 李\\";
+  user.password_hash = "$2b$10$quote'd\"hash";
+  auto created = store().create_user(user, new_session("tok'en\"李", kT0));
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->roles, std::vector<std::string>{"user"});
+
+  auto found = store().find_user_by_email(email);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  const UserRecord& zoe = **found;
+  EXPECT_EQ(zoe.email, email);
+  EXPECT_EQ(zoe.first_name, std::optional<std::string>("Zoë"));
+  EXPECT_EQ(zoe.last_name, std::optional<std::string>("O'Brien; 李\\"));
+  EXPECT_EQ(zoe.password_hash, "$2b$10$quote'd\"hash");
+
+  // The same text with "ë" decomposed (e + U+0308) is another key: lookups are exact.
+  auto decomposed = store().find_user_by_email("zoe\u0308.o'brien+\"x\"@例え.jp");
+  ASSERT_TRUE(decomposed);
+  EXPECT_FALSE(decomposed->has_value());
+
+  EXPECT_EQ(query("SELECT email, email_key, first_name, last_name, length(first_name), "
+                  "length(last_name) FROM users"),
+            (std::vector<Row>{{email, email, "Zoë", "O'Brien; 李\\", "3", "11"}}));
+  EXPECT_EQ(scalar("SELECT token_hash FROM sessions"), "tok'en\"李");
+
+  const std::vector<std::string> names{"admin'--", "李", "user"};
+  auto existing = store().existing_roles(names);
+  ASSERT_TRUE(existing);
+  EXPECT_EQ(*existing, std::vector<std::string>{"user"});
+}
+
+TEST_P(StoreContract, CreateUserReturnsWhatFindReturns) {
+  NewUser user = new_user("ada@example.com", {"buyer", "user"});
+  user.first_name = "Ada";
+  auto created = store().create_user(user, std::nullopt);
+  ASSERT_TRUE(created);
+  auto found = store().find_user_by_id(created->id);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  const UserRecord& stored = **found;
+  EXPECT_EQ(created->email, stored.email);
+  EXPECT_EQ(created->password_hash, stored.password_hash);
+  EXPECT_EQ(created->first_name, stored.first_name);
+  EXPECT_EQ(created->last_name, stored.last_name);
+  EXPECT_EQ(created->is_active, stored.is_active);
+  EXPECT_EQ(created->last_login, stored.last_login);
+  EXPECT_EQ(created->created_at, stored.created_at);
+  EXPECT_EQ(created->updated_at, stored.updated_at);
+  EXPECT_EQ(created->roles, stored.roles);
+}
+
+TEST_P(StoreContract, ExistingRolesKeepsOrderAndDropsDuplicatesAndUnknown) {
+  const std::vector<std::string> names{"admin", "ghost", "user", "admin", "seller,buyer", "seller"};
+  auto existing = store().existing_roles(names);
+  ASSERT_TRUE(existing);
+  EXPECT_EQ(*existing, (std::vector<std::string>{"admin", "user", "seller"}));
+
+  auto none = store().existing_roles({});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  const std::vector<std::string> case_variant{"Admin"};
+  auto cased = store().existing_roles(case_variant);
+  ASSERT_TRUE(cased);
+  EXPECT_TRUE(cased->empty()) << "role names are exact";
+}
+
+TEST_P(StoreContract, RecordLoginUpdatesTimesAndKeepsTheHash) {
+  auto created = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(created);
+  const std::int64_t later = kT0 + 60'000;
+  auto updated = store().record_login({.user_id = created->id,
+                                       .at = at(later),
+                                       .upgraded_password_hash = std::nullopt,
+                                       .replacing_session = std::nullopt});
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->last_login, std::optional(at(later)));
+  EXPECT_EQ(updated->updated_at, at(later));
+  EXPECT_EQ(updated->created_at, at(kT0));
+  EXPECT_EQ(updated->password_hash, created->password_hash);
+  EXPECT_EQ(updated->roles, std::vector<std::string>{"user"});
+
+  // A fresh read sees what the update returned.
+  auto found = store().find_user_by_id(created->id);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->last_login, std::optional(at(later)));
+  EXPECT_EQ((*found)->updated_at, at(later));
+  EXPECT_EQ((*found)->created_at, at(kT0));
+
+  EXPECT_EQ(scalar("SELECT password_hash FROM users"), created->password_hash);
+  EXPECT_EQ(count("sessions"), 0);
+}
+
+TEST_P(StoreContract, RecordLoginUpgradesTheHashWhenGiven) {
+  auto created = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(created);
+  auto updated = store().record_login({.user_id = created->id,
+                                       .at = at(kT0 + 1),
+                                       .upgraded_password_hash = "$argon2id$new",
+                                       .replacing_session = std::nullopt});
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->password_hash, "$argon2id$new");
+  EXPECT_EQ(scalar(numbered("SELECT password_hash FROM users WHERE id = ", created->id)),
+            "$argon2id$new");
+}
+
+TEST_P(StoreContract, RecordLoginReplacesOnlyThatUsersLiveSessions) {
+  auto ada = store().create_user(new_user("ada@example.com"), new_session("ada-1", kT0));
+  auto bob = store().create_user(new_user("bob@example.com"), new_session("bob-1", kT0));
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(bob);
+  const std::int64_t t1 = kT0 + 1000;
+  ASSERT_TRUE(store().record_login({.user_id = ada->id,
+                                    .at = at(t1),
+                                    .upgraded_password_hash = std::nullopt,
+                                    .replacing_session = new_session("ada-2", t1)}));
+  const std::int64_t t2 = kT0 + 2000;
+  ASSERT_TRUE(store().record_login({.user_id = ada->id,
+                                    .at = at(t2),
+                                    .upgraded_password_hash = std::nullopt,
+                                    .replacing_session = new_session("ada-3", t2)}));
+
+  const auto rows = query("SELECT user_id, token_hash, " + millis("created_at") + ", " +
+                          millis("revoked_at") + " FROM sessions ORDER BY id");
+  ASSERT_EQ(rows.size(), 4u);
+  const std::string a = std::to_string(ada->id);
+  const std::string b = std::to_string(bob->id);
+  // ada-1 was revoked by the first login and keeps that time; ada-2 by the second.
+  EXPECT_EQ(rows[0], (Row{a, "ada-1", std::to_string(kT0), std::to_string(t1)}));
+  EXPECT_EQ(rows[1], (Row{b, "bob-1", std::to_string(kT0), std::nullopt}));
+  EXPECT_EQ(rows[2], (Row{a, "ada-2", std::to_string(t1), std::to_string(t2)}));
+  EXPECT_EQ(rows[3], (Row{a, "ada-3", std::to_string(t2), std::nullopt}));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL"), "2");
+}
+
+TEST_P(StoreContract, RecordLoginOnMissingUserIsNotFoundAndWritesNothing) {
+  auto result = store().record_login({.user_id = 42,
+                                      .at = at(kT0),
+                                      .upgraded_password_hash = "$argon2id$x",
+                                      .replacing_session = new_session("orphan", kT0)});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), StoreError::not_found);
+  EXPECT_EQ(count("sessions"), 0);
+  EXPECT_EQ(count("users"), 0);
+}
+
+TEST_P(StoreContract, Ping) {
+  EXPECT_TRUE(store().ping());
+}
+
+TEST_P(StoreContract, OneOfManyConcurrentRegistrationsWins) {
+  constexpr int kThreads = 8;
+  auto racing = db_.open(kThreads);
+  std::vector<std::optional<boost::system::error_code>> outcomes(kThreads);
+  std::latch start(kThreads);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        NewUser user = new_user(numbered("Race", i, "@example.com"));
+        user.email_key = "race@example.com";
+        start.arrive_and_wait();
+        auto created = racing->create_user(user, new_session(numbered("hash-", i), kT0));
+        outcomes[i] = created ? std::nullopt : std::optional(created.error());
+      });
+    }
+  }
+  int successes = 0;
+  int taken = 0;
+  for (const auto& outcome : outcomes) {
+    if (!outcome) {
+      ++successes;
+    } else if (*outcome == StoreError::email_taken) {
+      ++taken;
+    } else {
+      ADD_FAILURE() << "unexpected error: " << outcome->message();
+    }
+  }
+  EXPECT_EQ(successes, 1);
+  EXPECT_EQ(taken, kThreads - 1);
+  EXPECT_EQ(count("users"), 1);
+  EXPECT_EQ(count("sessions"), 1);
+  EXPECT_EQ(count("user_roles"), 1);
+}
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(sqlite_backend()), backend_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract, ::testing::Values(postgres_backend()),
+                         backend_name);
+
+// What only one backend promises, on the same fixture.
+class SqliteOnly : public StoreContract {};
+
+TEST_P(SqliteOnly, UsesWriteAheadLogging) {
+  // WAL lets the pool's readers proceed while one connection writes.
+  EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOnly, ::testing::Values(sqlite_backend()), backend_name);
+
+}  // namespace
+}  // namespace authd::store
