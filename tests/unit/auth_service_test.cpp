@@ -22,25 +22,18 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/raw_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_doubles.hpp"
 
 namespace authd::core {
 namespace {
 
 using namespace std::chrono_literals;
+using test::fast_argon2;
+using test::fast_bcrypt;
+using test::ManualClock;
 using test::RawDb;
 using test::Row;
 using test::TempDir;
-
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(util::TimePoint now) : now_(now) {}
-  util::TimePoint now() const override { return now_; }
-  void set(util::TimePoint now) { now_ = now; }
-  void advance(std::chrono::milliseconds by) { now_ += by; }
-
- private:
-  util::TimePoint now_;
-};
 
 std::string describe(AuthError error) {
   return make_error_code(error).message();
@@ -48,20 +41,6 @@ std::string describe(AuthError error) {
 
 constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z
 constexpr std::string_view kPassword = "correct horse battery staple";
-
-crypto::PasswordHashConfig fast_argon2() {
-  return {.algorithm = crypto::PasswordAlgorithm::argon2id,
-          .argon2_opslimit = 1,
-          .argon2_memlimit = 8 * 1024 * 1024,
-          .bcrypt_cost = 10};
-}
-
-crypto::PasswordHashConfig fast_bcrypt() {
-  return {.algorithm = crypto::PasswordAlgorithm::bcrypt,
-          .argon2_opslimit = 1,
-          .argon2_memlimit = 8 * 1024 * 1024,
-          .bcrypt_cost = 4};
-}
 
 RegistrationRequest registration(std::string email, std::string_view password = kPassword) {
   RegistrationRequest request;

@@ -3,7 +3,6 @@
 // manual clock. Each documented response is checked byte for byte (key order included), and
 // every hostile body must get a 4xx in the dialect's own error envelope.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <boost/json/parse.hpp>
@@ -28,53 +27,18 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/raw_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_doubles.hpp"
 
 namespace authd::api {
 namespace {
 
 using namespace std::chrono_literals;
+using test::fast_argon2;
+using test::fast_bcrypt;
+using test::ManualClock;
 using test::RawDb;
 using test::Row;
 using test::TempDir;
-
-class ManualClock final : public core::Clock {
- public:
-  explicit ManualClock(util::TimePoint now) : now_(now) {}
-  util::TimePoint now() const override { return now_; }
-  void advance(std::chrono::milliseconds by) { now_ += by; }
-
- private:
-  util::TimePoint now_;
-};
-
-// Reads rows straight from the file, independently of the store.
-std::vector<Row> query(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("cannot open " + path);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("prepare failed: " + sql);
-  }
-  std::vector<Row> rows;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    Row row;
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-      row.push_back(text ? std::optional<std::string>(text) : std::nullopt);
-    }
-    rows.push_back(std::move(row));
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  if (rc != SQLITE_DONE) throw std::runtime_error("step failed: " + sql);
-  return rows;
-}
 
 // GCC 12 at -O3 warns falsely (-Wrestrict) on "literal" + std::string; append instead.
 std::string concat(std::initializer_list<std::string_view> parts) {
@@ -101,20 +65,6 @@ std::vector<std::string> keys_of(const boost::json::object& object) {
 constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z, seed 003's example
 constexpr std::string_view kT0Iso = "2025-03-26T13:18:37.241Z";
 constexpr std::string_view kSecret = "dialect-test-secret-0123456789";
-
-crypto::PasswordHashConfig fast_argon2() {
-  return {.algorithm = crypto::PasswordAlgorithm::argon2id,
-          .argon2_opslimit = 1,
-          .argon2_memlimit = 8 * 1024 * 1024,
-          .bcrypt_cost = 10};
-}
-
-crypto::PasswordHashConfig fast_bcrypt() {
-  return {.algorithm = crypto::PasswordAlgorithm::bcrypt,
-          .argon2_opslimit = 1,
-          .argon2_memlimit = 8 * 1024 * 1024,
-          .bcrypt_cost = 4};
-}
 
 struct Endpoint {
   const char* method;
@@ -186,7 +136,7 @@ class DialectTest : public ::testing::Test {
     return *claims;
   }
 
-  std::vector<Row> rows(const std::string& sql) { return query(path_, sql); }
+  std::vector<Row> rows(const std::string& sql) { return RawDb(path_).query(sql); }
 
   TempDir dir_;
   std::string path_ = dir_.file("authd.db");

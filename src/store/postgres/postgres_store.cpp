@@ -132,39 +132,17 @@ void apply_migrations(PgConnection& db) {
 
 }  // namespace
 
-class PostgresStore::Lease {
- public:
-  explicit Lease(PostgresStore& store) : store_(store) {
-    std::unique_lock lock(store_.mutex_);
-    store_.available_.wait(lock, [this] { return !store_.idle_.empty(); });
-    connection_ = std::move(store_.idle_.back());
-    store_.idle_.pop_back();
-  }
-  ~Lease() {
-    {
-      std::lock_guard lock(store_.mutex_);
-      store_.idle_.push_back(std::move(connection_));
-    }
-    store_.available_.notify_one();
-  }
-  Lease(const Lease&) = delete;
-  Lease& operator=(const Lease&) = delete;
-  PgConnection& operator*() { return *connection_; }
-
- private:
-  PostgresStore& store_;
-  std::unique_ptr<PgConnection> connection_;
-};
-
 PostgresStore::PostgresStore(const std::string& conninfo, std::size_t connections) {
+  std::vector<std::unique_ptr<PgConnection>> opened;
   for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
-    idle_.push_back(std::make_unique<PgConnection>(conninfo));
+    opened.push_back(std::make_unique<PgConnection>(conninfo));
   }
   try {
-    apply_migrations(*idle_.front());
+    apply_migrations(*opened.front());
   } catch (const PgFailure& failure) {
     throw std::runtime_error("cannot open PostgreSQL database: " + failure.message);
   }
+  pool_ = std::make_unique<ConnectionPool<PgConnection>>(std::move(opened));
 }
 
 PostgresStore::~PostgresStore() = default;
@@ -173,7 +151,7 @@ template <class Fn>
 auto PostgresStore::with_connection(const char* operation, Fn&& fn)
     -> decltype(fn(std::declval<PgConnection&>())) {
   try {
-    Lease lease(*this);
+    ConnectionPool<PgConnection>::Lease lease(*pool_);
     try {
       return fn(*lease);
     } catch (const PgFailure& failure) {

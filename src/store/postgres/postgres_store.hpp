@@ -3,12 +3,11 @@
 // demand so authd recovers by itself when the database comes back after an outage.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "store/connection_pool.hpp"
 #include "store/store.hpp"
 
 namespace authd::store::postgres {
@@ -31,14 +30,11 @@ class PostgresStore final : public Store {
   Result<void> ping() override;
 
  private:
-  class Lease;
   template <class Fn>
   auto with_connection(const char* operation, Fn&& fn)
       -> decltype(fn(std::declval<PgConnection&>()));
 
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<PgConnection>> idle_;
+  std::unique_ptr<ConnectionPool<PgConnection>> pool_;
 };
 
 }  // namespace authd::store::postgres

@@ -5,13 +5,11 @@
 
 #include <span>
 
+#include "store/migration.hpp"
+
 namespace authd::store::sqlite {
 
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+using store::Migration;
 
 std::span<const Migration> migrations();
 

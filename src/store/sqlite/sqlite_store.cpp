@@ -131,39 +131,17 @@ void apply_migrations(Connection& db) {
 
 }  // namespace
 
-class SqliteStore::Lease {
- public:
-  explicit Lease(SqliteStore& store) : store_(store) {
-    std::unique_lock lock(store_.mutex_);
-    store_.available_.wait(lock, [this] { return !store_.idle_.empty(); });
-    connection_ = std::move(store_.idle_.back());
-    store_.idle_.pop_back();
-  }
-  ~Lease() {
-    {
-      std::lock_guard lock(store_.mutex_);
-      store_.idle_.push_back(std::move(connection_));
-    }
-    store_.available_.notify_one();
-  }
-  Lease(const Lease&) = delete;
-  Lease& operator=(const Lease&) = delete;
-  Connection& operator*() { return *connection_; }
-
- private:
-  SqliteStore& store_;
-  std::unique_ptr<Connection> connection_;
-};
-
 SqliteStore::SqliteStore(const std::string& path, std::size_t connections) {
+  std::vector<std::unique_ptr<Connection>> opened;
   try {
     for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
-      idle_.push_back(std::make_unique<Connection>(path));
+      opened.push_back(std::make_unique<Connection>(path));
     }
-    apply_migrations(*idle_.front());
+    apply_migrations(*opened.front());
   } catch (const SqliteFailure& failure) {
     throw std::runtime_error("cannot open SQLite database '" + path + "': " + failure.message);
   }
+  pool_ = std::make_unique<ConnectionPool<Connection>>(std::move(opened));
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -172,7 +150,7 @@ template <class Fn>
 auto SqliteStore::with_connection(const char* operation, Fn&& fn)
     -> decltype(fn(std::declval<Connection&>())) {
   try {
-    Lease lease(*this);
+    ConnectionPool<Connection>::Lease lease(*pool_);
     return fn(*lease);
   } catch (const SqliteFailure& failure) {
     const StoreError error = classify(failure);

@@ -2,12 +2,11 @@
 // thread, so readers never wait for each other) and migrations applied on open.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "store/connection_pool.hpp"
 #include "store/store.hpp"
 
 namespace authd::store::sqlite {
@@ -30,13 +29,10 @@ class SqliteStore final : public Store {
   Result<void> ping() override;
 
  private:
-  class Lease;
   template <class Fn>
   auto with_connection(const char* operation, Fn&& fn) -> decltype(fn(std::declval<Connection&>()));
 
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
+  std::unique_ptr<ConnectionPool<Connection>> pool_;
 };
 
 }  // namespace authd::store::sqlite
