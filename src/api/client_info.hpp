@@ -7,7 +7,9 @@
 namespace authd::api {
 
 inline core::ClientInfo client_of(const http::Request& request) {
-  return {.user_agent = request.user_agent, .address = request.client_address};
+  return {.user_agent = request.user_agent,
+          .address = request.client_address,
+          .request_id = request.request_id};
 }
 
 }  // namespace authd::api

@@ -1,6 +1,9 @@
 #include "api/json_body.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/stream_parser.hpp>
+#include <string>
+#include <vector>
 
 namespace authd::api {
 namespace {
@@ -13,17 +16,80 @@ std::string describe_error(std::string_view body, std::size_t position) {
   return "Unexpected character" + where;
 }
 
+// A first pass over the body that builds nothing and refuses a key repeated in the top-level
+// object: with {"password": "a", "password": "b"} two components could disagree about which one
+// counts (Boost.JSON keeps the last). It also finds every syntax error, with its position.
+class DuplicateKeyCheck {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  bool duplicate = false;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) { return ++depth_, true; }
+  bool on_object_end(std::size_t, boost::system::error_code&) { return --depth_, true; }
+  bool on_array_begin(boost::system::error_code&) { return ++depth_, true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return --depth_, true; }
+  bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+    if (depth_ == 1) key_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+    if (depth_ != 1) return true;
+    key_.append(part.data(), part.size());
+    for (const std::string& seen : keys_) {
+      if (seen == key_) {
+        duplicate = true;
+        ec = boost::json::error::syntax;
+        return false;
+      }
+    }
+    keys_.push_back(std::move(key_));
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(boost::json::string_view, std::size_t, boost::system::error_code&) {
+    return true;
+  }
+  bool on_string(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(std::uint64_t, boost::json::string_view, boost::system::error_code&) {
+    return true;
+  }
+  bool on_double(double, boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  int depth_ = 0;
+  std::string key_;
+  std::vector<std::string> keys_;
+};
+
 }  // namespace
 
 ParsedBody parse_json_object(std::string_view body) {
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
+  {
+    boost::json::basic_parser<DuplicateKeyCheck> check(options);
+    boost::system::error_code ec;
+    const std::size_t consumed = check.write_some(false, body.data(), body.size(), ec);
+    if (check.handler().duplicate) return {std::nullopt, "Duplicate key in JSON object"};
+    if (ec || consumed < body.size()) return {std::nullopt, describe_error(body, consumed)};
+  }
+  // The body is valid JSON now; this pass builds the value.
   boost::json::stream_parser parser({}, options);
   boost::system::error_code ec;
-  const std::size_t consumed = parser.write_some(body.data(), body.size(), ec);
-  if (ec) return {std::nullopt, describe_error(body, consumed)};
-  if (consumed < body.size()) return {std::nullopt, describe_error(body, consumed)};
-  parser.finish(ec);
+  parser.write(body.data(), body.size(), ec);
+  if (!ec) parser.finish(ec);
   if (ec) return {std::nullopt, describe_error(body, body.size())};
   boost::json::value value = parser.release();
   if (!value.is_object()) return {std::nullopt, "Request body must be a JSON object"};

@@ -19,13 +19,17 @@ http::Response format_error(unsigned status, std::string_view text) {
   return status == 503 ? unavailable_response(object{{"message", text}}) : message(status, text);
 }
 
-http::Response from_error(AuthError failure, std::size_t max_password_bytes) {
-  switch (failure) {
+http::Response from_error(const core::AuthFailure& failure, const core::AuthService& auth) {
+  if (auto text =
+          common_message(failure, auth.max_password_bytes(), auth.min_password_characters())) {
+    if (failure.code == AuthError::throttled) {
+      return throttled_response(object{{"message", *text}}, failure.retry_after);
+    }
+    return message(400, *text);
+  }
+  switch (failure.code) {
     case AuthError::invalid_email:
       return message(400, "Invalid email address");
-    case AuthError::invalid_password:
-      return message(400, "Password must be at most " + std::to_string(max_password_bytes) +
-                              " bytes and contain no NUL character");
     case AuthError::invalid_name:
       return message(400, "Invalid name");
     case AuthError::email_taken:
@@ -38,8 +42,8 @@ http::Response from_error(AuthError failure, std::size_t max_password_bytes) {
       return message(403, "Account is disabled");
     case AuthError::store_unavailable:
       return format_error(503, "Service temporarily unavailable");
-    case AuthError::internal:
-      break;
+    default:
+      break;  // internal
   }
   return message(500, "Internal server error");
 }
@@ -57,7 +61,7 @@ http::Response register_user(core::AuthService& auth, const http::Request& reque
   auto outcome = auth.register_user({.email = std::move(email.value),
                                      .password = std::move(password.value),
                                      .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth.max_password_bytes());
+  if (!outcome) return from_error(outcome.error(), auth);
   const auto& user = outcome->user;
   return json_response(201, object{
                                 {"id", user.id},
@@ -79,7 +83,7 @@ http::Response login(core::AuthService& auth, const core::TokenIssuer& tokens,
   auto outcome = auth.login({.email = std::move(email.value),
                              .password = std::move(password.value),
                              .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth.max_password_bytes());
+  if (!outcome) return from_error(outcome.error(), auth);
   const auto& user = outcome->user;
   boost::json::object claims{{"id", user.id}, {"username", user.email}};
   return json_response(200, object{{"token", tokens.issue(std::move(claims), kSeed000TokenTtl)}});

@@ -20,13 +20,17 @@ http::Response format_error(unsigned status, std::string_view text) {
   return status == 503 ? unavailable_response(object{{"error", text}}) : error(status, text);
 }
 
-http::Response from_error(AuthError failure, std::size_t max_password_bytes) {
-  switch (failure) {
+http::Response from_error(const core::AuthFailure& failure, const core::AuthService& auth) {
+  if (auto text =
+          common_message(failure, auth.max_password_bytes(), auth.min_password_characters())) {
+    if (failure.code == AuthError::throttled) {
+      return throttled_response(object{{"error", *text}}, failure.retry_after);
+    }
+    return error(400, *text);
+  }
+  switch (failure.code) {
     case AuthError::invalid_email:
       return error(400, "Invalid email address");
-    case AuthError::invalid_password:
-      return error(400, "Password must be at most " + std::to_string(max_password_bytes) +
-                            " bytes and contain no NUL character");
     case AuthError::invalid_name:
       return error(400, "Invalid name");
     case AuthError::email_taken:
@@ -39,8 +43,8 @@ http::Response from_error(AuthError failure, std::size_t max_password_bytes) {
       return error(403, "Account is disabled");
     case AuthError::store_unavailable:
       return format_error(503, "Service temporarily unavailable");
-    case AuthError::internal:
-      break;
+    default:
+      break;  // internal
   }
   return error(500, "Internal server error");
 }
@@ -64,7 +68,7 @@ http::Response register_user(core::AuthService& auth, const http::Request& reque
                                      .last_name = std::move(last_name.value),
                                      .open_session = store::SessionKind::seed002,
                                      .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth.max_password_bytes());
+  if (!outcome) return from_error(outcome.error(), auth);
   return json_response(201, object{{"message", "User registered successfully"},
                                    {"sessionToken", *outcome->session_token}});
 }
@@ -81,7 +85,7 @@ http::Response login(core::AuthService& auth, const http::Request& request) {
                              .password = std::move(password.value),
                              .open_session = store::SessionKind::seed002,
                              .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth.max_password_bytes());
+  if (!outcome) return from_error(outcome.error(), auth);
   return json_response(200, object{{"message", "User logged in successfully"},
                                    {"sessionToken", *outcome->session_token}});
 }

@@ -24,13 +24,17 @@ http::Response format_error(unsigned status, std::string_view text) {
   return status == 503 ? unavailable_response(envelope_error(text)) : error(status, text);
 }
 
-http::Response from_error(AuthError failure, std::size_t max_password_bytes) {
-  switch (failure) {
+http::Response from_error(const core::AuthFailure& failure, const core::AuthService& auth) {
+  if (auto text =
+          common_message(failure, auth.max_password_bytes(), auth.min_password_characters())) {
+    if (failure.code == AuthError::throttled) {
+      return throttled_response(envelope_error(*text), failure.retry_after);
+    }
+    return error(400, *text);
+  }
+  switch (failure.code) {
     case AuthError::invalid_email:
       return error(400, "Invalid email address");
-    case AuthError::invalid_password:
-      return error(400, "Password must be at most " + std::to_string(max_password_bytes) +
-                            " bytes and contain no NUL character");
     case AuthError::invalid_name:
       return error(400, "Invalid firstName or lastName");
     case AuthError::email_taken:
@@ -43,8 +47,8 @@ http::Response from_error(AuthError failure, std::size_t max_password_bytes) {
       return error(403, "Account is disabled");
     case AuthError::store_unavailable:
       return format_error(503, "Service temporarily unavailable");
-    case AuthError::internal:
-      break;
+    default:
+      break;  // internal
   }
   return error(500, "Internal server error");
 }
@@ -96,7 +100,7 @@ http::Response register_user(core::AuthService& auth, const core::TokenIssuer& t
                                      .last_name = optional(last_name),
                                      .requested_roles = std::move(roles.values),
                                      .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth.max_password_bytes());
+  if (!outcome) return from_error(outcome.error(), auth);
   const auto& user = outcome->user;
   return success(201, tokens.issue({{"id", user.id}}, kSeed003TokenTtl),
                  object{
@@ -123,7 +127,7 @@ http::Response login(core::AuthService& auth, const core::TokenIssuer& tokens,
   auto outcome = auth.login({.email = std::move(email.value),
                              .password = std::move(password.value),
                              .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth.max_password_bytes());
+  if (!outcome) return from_error(outcome.error(), auth);
   const auto& user = outcome->user;
   return success(200, tokens.issue({{"id", user.id}}, kSeed003TokenTtl),
                  object{

@@ -148,6 +148,71 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
   add_seconds_option(serve, "--idle-timeout", options.limits.idle_timeout,
                      "Seconds a kept-alive connection may wait for its next request",
                      "AUTHD_IDLE_TIMEOUT");
+  serve
+      .add_option("--max-header-fields", options.limits.max_header_fields,
+                  "More request header fields get 431")
+      ->envname("AUTHD_MAX_HEADER_FIELDS")
+      ->check(CLI::Range(8, 10000))
+      ->capture_default_str();
+  serve
+      .add_option("--max-target-bytes", options.limits.max_target_bytes,
+                  "Longer request targets (path and query) get 414")
+      ->envname("AUTHD_MAX_TARGET_BYTES")
+      ->check(CLI::Range(64, 1 << 16))
+      ->capture_default_str();
+  serve
+      .add_option("--max-requests-per-connection", options.limits.max_requests_per_connection,
+                  "Requests served on one connection before it is closed")
+      ->envname("AUTHD_MAX_REQUESTS_PER_CONNECTION")
+      ->check(CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+  serve
+      .add_option("--min-password-length", options.min_password_length,
+                  "Shortest password (in characters) a registration accepts")
+      ->envname("AUTHD_MIN_PASSWORD_LENGTH")
+      ->check(CLI::Range(1, 128))
+      ->capture_default_str();
+  serve
+      .add_flag("--allow-common-passwords", options.allow_common_passwords,
+                "Accept passwords on the shipped list of commonly used ones")
+      ->envname("AUTHD_ALLOW_COMMON_PASSWORDS");
+  serve
+      .add_option("--trusted-proxy", options.trusted_proxies,
+                  "Address or network (10.0.0.0/8) of a proxy whose X-Forwarded-For is believed; "
+                  "repeat for several. Without one, the connection's address is the client's")
+      ->envname("AUTHD_TRUSTED_PROXIES")
+      ->delimiter(',');
+  serve
+      .add_option("--login-failures-per-account", options.login_failures_per_account,
+                  "Failed logins for one account (any letter case of its email) before it is "
+                  "locked; counts reset after 15 quiet minutes or a successful login")
+      ->envname("AUTHD_LOGIN_FAILURES_PER_ACCOUNT")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      .add_option("--login-failures-per-address", options.login_failures_per_address,
+                  "Failed logins from one client address before it is locked")
+      ->envname("AUTHD_LOGIN_FAILURES_PER_ADDRESS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      .add_option("--registrations-per-address", options.registrations_per_address,
+                  "Registration attempts per client address and hour")
+      ->envname("AUTHD_REGISTRATIONS_PER_ADDRESS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      .add_option("--lockout-seconds", options.lockout_seconds,
+                  "First lockout; each further failure while counting doubles it")
+      ->envname("AUTHD_LOCKOUT_SECONDS")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve
+      .add_option("--max-lockout-seconds", options.max_lockout_seconds,
+                  "Longest lockout, so an attacker cannot lock a victim out for long")
+      ->envname("AUTHD_MAX_LOCKOUT_SECONDS")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   serve.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->envname("AUTHD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
@@ -211,6 +276,19 @@ ServeConfig resolve(const ServeOptions& options) {
         "AUTHD_JWT_SECRET or JWT_SECRET (at least 32 bytes, e.g. openssl rand -base64 48)");
   }
 
+  config.server.trusted_proxies = http::TrustedProxies(options.trusted_proxies);
+  config.auth.passwords = {.min_characters = options.min_password_length,
+                           .forbid_common = !options.allow_common_passwords};
+  const std::chrono::seconds first_lockout(options.lockout_seconds);
+  const std::chrono::seconds max_lockout(
+      std::max(options.max_lockout_seconds, options.lockout_seconds));
+  config.auth.login_per_account = {.max_failures = options.login_failures_per_account,
+                                   .first_lockout = first_lockout,
+                                   .max_lockout = max_lockout};
+  config.auth.login_per_address = {.max_failures = options.login_failures_per_address,
+                                   .first_lockout = first_lockout,
+                                   .max_lockout = max_lockout};
+  config.auth.registrations_per_address.max_failures = options.registrations_per_address;
   config.auth.roles = parse_role_policy(options.self_register_roles);
   config.auth.session_ttl = std::chrono::hours(options.session_ttl_hours);
   return config;

@@ -5,6 +5,7 @@
 #include <CLI/App.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/auth_service.hpp"
 #include "crypto/password_hasher.hpp"
@@ -27,6 +28,14 @@ struct ServeOptions {
   std::int64_t session_ttl_hours = 24 * 7;
   std::string log_level = "info";
   http::ServerLimits limits;
+  std::size_t min_password_length = 8;
+  bool allow_common_passwords = false;
+  std::vector<std::string> trusted_proxies;
+  std::int64_t login_failures_per_account = 10;
+  std::int64_t login_failures_per_address = 100;
+  std::int64_t registrations_per_address = 20;
+  std::int64_t lockout_seconds = 60;
+  std::int64_t max_lockout_seconds = 900;
 };
 
 // Registers the options of `authd serve` on its subcommand.

@@ -14,8 +14,14 @@ class AuthCategory final : public boost::system::error_category {
         return "invalid email address";
       case AuthError::invalid_password:
         return "invalid password";
+      case AuthError::password_too_short:
+        return "password too short";
+      case AuthError::password_too_common:
+        return "password too common";
       case AuthError::invalid_name:
         return "invalid name";
+      case AuthError::invalid_roles:
+        return "invalid roles";
       case AuthError::email_taken:
         return "email already registered";
       case AuthError::user_not_found:
@@ -24,6 +30,8 @@ class AuthCategory final : public boost::system::error_category {
         return "wrong password";
       case AuthError::account_disabled:
         return "account disabled";
+      case AuthError::throttled:
+        return "too many attempts";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:

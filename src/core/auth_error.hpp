@@ -3,20 +3,26 @@
 #pragma once
 
 #include <boost/system/error_code.hpp>
+#include <chrono>
+#include <ostream>
 #include <type_traits>
 
 namespace authd::core {
 
 enum class AuthError {
-  invalid_email = 1,  // not an address we accept (shape, length, control characters)
-  invalid_password,   // empty, contains NUL, or longer than the hasher accepts
-  invalid_name,       // first/last name too long or contains control characters
-  email_taken,        // another account has the same canonical email
-  user_not_found,     // login for an email nobody registered
-  wrong_password,     // login with a password that does not match
-  account_disabled,   // correct password, but is_active is false
-  store_unavailable,  // the store cannot be reached; retry later
-  internal,           // anything unexpected; details are logged, never sent
+  invalid_email = 1,    // not an address we accept (shape, length, control characters)
+  invalid_password,     // empty, contains NUL, or longer than the hasher accepts
+  password_too_short,   // registration: shorter than the configured minimum
+  password_too_common,  // registration: on the shipped list of common passwords
+  invalid_name,         // first/last name too long or contains control characters
+  invalid_roles,        // too many requested roles, or a role name too long
+  email_taken,          // another account has the same canonical email
+  user_not_found,       // login for an email nobody registered
+  wrong_password,       // login with a password that does not match
+  account_disabled,     // correct password, but is_active is false
+  throttled,            // too many attempts for this account or address: retry later
+  store_unavailable,    // the store cannot be reached; retry later
+  internal,             // anything unexpected; details are logged, never sent
 };
 
 const boost::system::error_category& auth_category() noexcept;
@@ -24,6 +30,28 @@ const boost::system::error_category& auth_category() noexcept;
 inline boost::system::error_code make_error_code(AuthError e) noexcept {
   return {static_cast<int>(e), auth_category()};
 }
+
+inline std::ostream& operator<<(std::ostream& out, AuthError e) {
+  return out << make_error_code(e).message();
+}
+
+// An AuthError and, for `throttled`, how long the client should wait (Retry-After).
+struct AuthFailure {
+  AuthFailure() = default;  // boost::system::result requires it; never a real failure
+  AuthFailure(AuthError code) : code(code) {}  // NOLINT: implicit by design, errors read as codes
+  AuthFailure(AuthError code, std::chrono::seconds retry_after)
+      : code(code), retry_after(retry_after) {}
+
+  AuthError code = AuthError::internal;
+  std::chrono::seconds retry_after{0};
+
+  friend bool operator==(const AuthFailure& failure, AuthError code) {
+    return failure.code == code;
+  }
+  friend std::ostream& operator<<(std::ostream& out, const AuthFailure& failure) {
+    return out << failure.code;
+  }
+};
 
 }  // namespace authd::core
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/email.hpp"
+#include "core/security_log.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
 
@@ -30,6 +31,23 @@ AuthError from_store(const boost::system::error_code& ec) {
   return AuthError::internal;
 }
 
+bool valid_roles(const std::vector<std::string>& roles) {
+  return roles.size() <= kMaxRequestedRoles &&
+         std::all_of(roles.begin(), roles.end(),
+                     [](const std::string& role) { return role.size() <= kMaxRoleNameBytes; });
+}
+
+// Throttle keys. Account keys use the canonical email, so case variants share one counter.
+std::string account_key(std::string_view email_key) {
+  return std::string("login:account:").append(email_key);
+}
+std::string login_address_key(std::string_view address) {
+  return std::string("login:address:").append(address);
+}
+std::string registration_address_key(std::string_view address) {
+  return std::string("register:address:").append(address);
+}
+
 }  // namespace
 
 AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, const Clock& clock,
@@ -38,7 +56,40 @@ AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, con
       hasher_(std::move(hasher)),
       clock_(clock),
       config_(std::move(config)),
+      throttle_(store, clock),
       dummy_hash_(hasher_.hash(crypto::random_token(16))) {}
+
+Result<std::vector<ThrottleStatus>> AuthService::check_throttles(
+    std::initializer_list<std::string_view> keys, std::string_view event,
+    const ClientInfo& client) {
+  std::vector<ThrottleStatus> statuses;
+  std::chrono::seconds wait{0};
+  for (std::string_view key : keys) {
+    auto status = throttle_.status(key);
+    if (!status) return from_store(status.error());
+    wait = std::max(wait, status->locked_for);
+    statuses.push_back(*status);
+  }
+  if (wait.count() == 0) return statuses;
+  log_security_event(event, client, {{"retry_after", wait.count()}});
+  return AuthFailure{AuthError::throttled, wait};
+}
+
+void AuthService::count_failure(std::string_view key, const ThrottlePolicy& policy,
+                                const ClientInfo& client) {
+  if (key.empty()) return;
+  if (auto counted = throttle_.record_failure(key, policy); !counted) {
+    // The attempt already failed; an unreachable store only costs this count.
+    spdlog::warn("auth: could not count a failure: {}", counted.error().message());
+    return;
+  }
+  if (auto status = throttle_.status(key); status && status->locked_for.count() > 0) {
+    const bool per_address = !key.starts_with("login:account:");
+    log_security_event(
+        "lockout", client,
+        {{"scope", per_address ? "address" : "account"}, {"seconds", status->locked_for.count()}});
+  }
+}
 
 Result<void> AuthService::validate_password(const std::string& password, std::size_t max_bytes) {
   if (password.empty() || password.size() > max_bytes || password.find('\0') != std::string::npos) {
@@ -79,14 +130,26 @@ std::pair<std::string, store::NewSession> AuthService::new_session(store::Sessio
 }
 
 Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& request) {
+  const std::string address_key = request.client.address.empty()
+                                      ? std::string()
+                                      : registration_address_key(request.client.address);
+  if (auto allowed = check_throttles({address_key}, "registration_throttled", request.client);
+      !allowed) {
+    return allowed.error();
+  }
+  // Every attempt counts against the address, whatever its outcome.
+  count_failure(address_key, config_.registrations_per_address, request.client);
+
   const auto email = canonicalize_email(request.email);
   if (!email) return AuthError::invalid_email;
-  if (auto valid = validate_password(request.password, hasher_.max_password_bytes()); !valid) {
-    return valid.error();
+  if (auto refused =
+          check_new_password(request.password, config_.passwords, hasher_.max_password_bytes())) {
+    return *refused;
   }
   if (!valid_name(request.first_name) || !valid_name(request.last_name)) {
     return AuthError::invalid_name;
   }
+  if (!valid_roles(request.requested_roles)) return AuthError::invalid_roles;
 
   // Checked before hashing so a taken email costs no hash; the unique index still decides races.
   auto existing = store_.find_user_by_email(email->key);
@@ -115,6 +178,7 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
   auto created = store_.create_user(user, session);
   if (!created) return from_store(created.error());
   outcome.user = std::move(*created);
+  log_security_event("registration", request.client, {{"user_id", outcome.user.id}});
   return outcome;
 }
 
@@ -127,19 +191,41 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     return valid.error();
   }
 
+  // An address that cannot be an account has no account counter; its client's counter still runs.
+  const std::string account = email ? account_key(email->key) : std::string();
+  const std::string address =
+      request.client.address.empty() ? std::string() : login_address_key(request.client.address);
+  auto throttles = check_throttles({account, address}, "login_throttled", request.client);
+  if (!throttles) return throttles.error();
+  const bool account_tracked = throttles->front().tracked;
+
   std::optional<store::UserRecord> user;
   if (email) {
     auto found = store_.find_user_by_email(email->key);
     if (!found) return from_store(found.error());
     user = std::move(*found);
   }
+  const auto fail = [&](AuthError reason, std::optional<std::int64_t> user_id) -> AuthFailure {
+    count_failure(account, config_.login_per_account, request.client);
+    count_failure(address, config_.login_per_address, request.client);
+    boost::json::object details{{"reason", make_error_code(reason).message()}};
+    if (user_id) details["user_id"] = *user_id;
+    log_security_event("login_failure", request.client, std::move(details));
+    return reason;
+  };
   if (!user) {
-    // An address that cannot exist is answered like an unknown one, after the same work.
+    // An unknown account costs the same verification as a known one.
     (void)hasher_.verify(request.password, dummy_hash_);
-    return AuthError::user_not_found;
+    return fail(AuthError::user_not_found, std::nullopt);
   }
-  if (!hasher_.verify(request.password, user->password_hash)) return AuthError::wrong_password;
-  if (!user->is_active) return AuthError::account_disabled;
+  if (!hasher_.verify(request.password, user->password_hash)) {
+    return fail(AuthError::wrong_password, user->id);
+  }
+  if (!user->is_active) {
+    log_security_event("login_refused", request.client,
+                       {{"reason", "account disabled"}, {"user_id", user->id}});
+    return AuthError::account_disabled;
+  }
 
   store::LoginUpdate update{.user_id = user->id, .at = clock_.now()};
   if (hasher_.needs_rehash(user->password_hash) &&
@@ -160,6 +246,10 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   if (update.upgraded_password_hash) {
     spdlog::info("auth: upgraded password hash of user {} to the configured algorithm", user->id);
   }
+  // A success resets the account's counter (not the address's: one good login among many
+  // failures from an address does not clear that address).
+  if (account_tracked) (void)throttle_.reset(account);
+  log_security_event("login_success", request.client, {{"user_id", updated->id}});
   outcome.user = std::move(*updated);
   return outcome;
 }

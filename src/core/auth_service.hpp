@@ -11,14 +11,17 @@
 #include <vector>
 
 #include "core/auth_error.hpp"
+#include "core/client_info.hpp"
 #include "core/clock.hpp"
+#include "core/password_policy.hpp"
+#include "core/throttle.hpp"
 #include "crypto/password_hasher.hpp"
 #include "store/store.hpp"
 
 namespace authd::core {
 
 template <class T>
-using Result = boost::system::result<T, AuthError>;
+using Result = boost::system::result<T, AuthFailure>;
 
 // Which roles a self-registration may claim. The seed 003 service let a client claim any existing
 // role (including "admin"); that stays the default for compatibility, and deployments should
@@ -31,13 +34,21 @@ struct RolePolicy {
 
 struct AuthConfig {
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 7)};
-  RolePolicy roles;
+  RolePolicy roles{};
+  PasswordPolicy passwords{};
+  // Failed logins per account (case variants of an email share one counter) and per client
+  // address; registrations per client address (every attempt counts).
+  ThrottlePolicy login_per_account{};
+  ThrottlePolicy login_per_address{.max_failures = 100};
+  ThrottlePolicy registrations_per_address{.max_failures = 20,
+                                           .window = std::chrono::hours(1),
+                                           .first_lockout = std::chrono::minutes(15),
+                                           .max_lockout = std::chrono::hours(1)};
 };
 
-struct ClientInfo {
-  std::string user_agent{};
-  std::string address{};
-};
+// Requested roles beyond these limits are a client error, not something to store.
+inline constexpr std::size_t kMaxRequestedRoles = 16;
+inline constexpr std::size_t kMaxRoleNameBytes = 64;
 
 struct RegistrationRequest {
   std::string email{};
@@ -69,7 +80,8 @@ class AuthService {
   Result<AuthOutcome> register_user(const RegistrationRequest& request);
 
   // Spends one password verification whether or not the email exists, so response time does not
-  // tell an attacker which emails are registered.
+  // tell an attacker which emails are registered. Refuses (throttled, with the time to wait)
+  // without evaluating the password while the account or the client address is locked.
   Result<AuthOutcome> login(const LoginRequest& request);
 
   // True when the store answers.
@@ -77,9 +89,15 @@ class AuthService {
 
   const Clock& clock() const { return clock_; }
   std::size_t max_password_bytes() const { return hasher_.max_password_bytes(); }
+  std::size_t min_password_characters() const { return config_.passwords.min_characters; }
 
  private:
   static Result<void> validate_password(const std::string& password, std::size_t max_bytes);
+  // The status of each key; a `throttled` failure when any of them is locked.
+  Result<std::vector<ThrottleStatus>> check_throttles(std::initializer_list<std::string_view> keys,
+                                                      std::string_view event,
+                                                      const ClientInfo& client);
+  void count_failure(std::string_view key, const ThrottlePolicy& policy, const ClientInfo& client);
   Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
   std::pair<std::string, store::NewSession> new_session(store::SessionKind kind,
                                                         const ClientInfo& client) const;
@@ -88,6 +106,7 @@ class AuthService {
   crypto::PasswordHasher hasher_;
   const Clock& clock_;
   AuthConfig config_;
+  Throttle throttle_;
   std::string dummy_hash_;  // verified against when the email is unknown
 };
 

@@ -14,7 +14,8 @@ struct Request {
   std::string path{};    // path as received, without the query
   std::string content_type{};
   std::string user_agent{};
-  std::string client_address{};
+  std::string client_address{};  // X-Forwarded-For is honoured only from trusted proxies
+  std::string request_id{};      // echoed as X-Request-Id; ties security events to requests
   std::string body{};
 };
 

@@ -25,6 +25,7 @@
 #include <optional>
 #include <thread>
 
+#include "crypto/random.hpp"
 #include "http/request_checks.hpp"
 
 namespace authd::http {
@@ -219,6 +220,7 @@ struct Server::Impl {
     // client could make the buffer grow with every byte it sends. Overflow is answered 400.
     beast::flat_buffer buffer(limits.max_header_bytes + limits.max_body_bytes + 16 * 1024);
     error_code ec;
+    std::size_t served = 0;
     for (;;) {
       state.idle = true;
       if (stopping) co_return;
@@ -254,6 +256,15 @@ struct Server::Impl {
 
       const auto& header = parser.get();
       const unsigned version = header.version();
+      if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) >
+          limits.max_header_fields) {
+        co_await write(stream, plain_error(431, "Too many request headers"), version, false, ec);
+        co_return;
+      }
+      if (header.target().size() > limits.max_target_bytes) {
+        co_await write(stream, plain_error(414, "Request target too long"), version, false, ec);
+        co_return;
+      }
       // RFC 9112 §6.3: Transfer-Encoding that Beast does not frame as chunked (it does not end in
       // chunked, or names it twice) cannot be delimited; Beast 1.81 would read such a request as
       // body-less and parse the body as the next request. Asking the parser itself keeps this
@@ -291,6 +302,8 @@ struct Server::Impl {
       // Only a complete request keeps the connection from being closed by a shutdown.
       state.idle = false;
       auto message = parser.release();
+      const std::string request_id = crypto::random_token(12);
+      ++served;
       Response response;
       switch (match.outcome) {
         case RouteMatch::Outcome::bad_target:
@@ -312,7 +325,9 @@ struct Server::Impl {
                 .path = match.path,
                 .content_type = std::string(message[bhttp::field::content_type]),
                 .user_agent = std::string(message[bhttp::field::user_agent]),
-                .client_address = client_address,
+                .client_address = config.trusted_proxies.client_address(client_address,
+                                                                        message["X-Forwarded-For"]),
+                .request_id = request_id,
                 .body = std::move(message.body()),
             };
             response = co_await dispatch(*match.route, std::move(request));
@@ -320,7 +335,9 @@ struct Server::Impl {
           break;
       }
 
-      const bool keep_alive = message.keep_alive() && !stopping;
+      const bool keep_alive =
+          message.keep_alive() && !stopping && served < limits.max_requests_per_connection;
+      response.headers.emplace_back("X-Request-Id", request_id);
       co_await write(stream, std::move(response), version, keep_alive, ec);
       if (ec || !keep_alive) co_return;
     }

@@ -73,6 +73,16 @@ struct LoginUpdate {
   std::optional<NewSession> replacing_session{};
 };
 
+// A brute-force counter for one key (an account, a client address). The core owns the rules;
+// the store keeps the records and changes them atomically across every instance.
+struct ThrottleRecord {
+  std::int64_t failures = 0;
+  util::TimePoint window_start{};
+  std::optional<util::TimePoint> locked_until{};
+  std::int64_t lockouts = 0;
+  std::int64_t version = 0;  // 0: no record yet; put_throttle increments it
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -91,6 +101,15 @@ class Store {
   // Records a successful login atomically (last_login, updated_at, optional hash upgrade and
   // session replacement) and returns the updated user. StoreError::not_found if it vanished.
   virtual Result<UserRecord> record_login(const LoginUpdate& update) = 0;
+
+  // The record for `key`, or a default one (version 0) when there is none.
+  virtual Result<ThrottleRecord> get_throttle(std::string_view key) = 0;
+  // Stores `next` only if the record is still at `expected_version` (0: still absent), so two
+  // instances counting the same key never lose an update. False when another writer won: the
+  // caller reads again and retries.
+  virtual Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
+                                    const ThrottleRecord& next) = 0;
+  virtual Result<void> clear_throttle(std::string_view key) = 0;
 
   // Cheap reachability check for health endpoints.
   virtual Result<void> ping() = 0;

@@ -73,8 +73,13 @@ TEST(PostgresMigrations, InstancesStartingTogetherMigrateOnce) {
   for (std::size_t i = 0; i < instances.size(); ++i) {
     EXPECT_TRUE(instances[i]) << errors[i];
   }
-  EXPECT_EQ(pg_query(database, "SELECT version, COUNT(*) FROM schema_migrations GROUP BY version"),
+  // Every migration recorded, none twice.
+  EXPECT_EQ(pg_query(database,
+                     "SELECT MIN(version), MAX(c) FROM (SELECT version, COUNT(*) AS c "
+                     "FROM schema_migrations GROUP BY version) per_version"),
             (std::vector<Row>{{"1", "1"}}));
+  EXPECT_EQ(pg_query(database, "SELECT COUNT(*) = MAX(version) FROM schema_migrations"),
+            (std::vector<Row>{{"t"}}));
   EXPECT_EQ(pg_query(database, "SELECT COUNT(*) FROM roles"), (std::vector<Row>{{"5"}}));
 }
 

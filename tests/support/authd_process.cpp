@@ -39,6 +39,10 @@ AuthdProcess::AuthdProcess(Options options) {
       {"--database", options.database.empty() ? "sqlite:" + database().string() : options.database},
       {"--worker-threads", "2"},
       {"--io-threads", "2"},
+      // Every test client is 127.0.0.1: per-address limits would otherwise throttle suites
+      // that register many users. Tests of the limits set their own values.
+      {"--registrations-per-address", "1000000"},
+      {"--login-failures-per-address", "1000000"},
   };
   for (const auto& [flag, value] : defaults) {
     if (std::find(options.args.begin(), options.args.end(), flag) == options.args.end()) {

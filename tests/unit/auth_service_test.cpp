@@ -35,8 +35,8 @@ using test::RawDb;
 using test::Row;
 using test::TempDir;
 
-std::string describe(AuthError error) {
-  return make_error_code(error).message();
+std::string describe(const AuthFailure& failure) {
+  return make_error_code(failure.code).message();
 }
 
 constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z
@@ -309,7 +309,7 @@ TEST_F(AuthServiceTest, TimestampsComeFromTheClock) {
 }
 
 TEST_F(AuthServiceTest, SessionsStoreOnlyTheTokenHashAndLoginReplacesThem) {
-  configure(fast_argon2(), AuthConfig{.session_ttl = 2h, .roles = {}});
+  configure(fast_argon2(), AuthConfig{.session_ttl = 2h});
   RegistrationRequest request = registration("ada@example.com");
   request.open_session = store::SessionKind::seed002;
   request.client = {.user_agent = "test-agent/1", .address = "198.51.100.4"};

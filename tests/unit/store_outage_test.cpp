@@ -35,6 +35,14 @@ class UnreachableStore final : public store::Store {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
     return StoreError::unavailable;
   }
+  store::Result<store::ThrottleRecord> get_throttle(std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> put_throttle(std::string_view, std::int64_t,
+                                   const store::ThrottleRecord&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> clear_throttle(std::string_view) override { return StoreError::unavailable; }
   store::Result<void> ping() override { return StoreError::unavailable; }
 };
 

@@ -48,8 +48,21 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_live_by_user ON sessions (user_id, kind) WHERE revoked_at IS NULL;
 )sql";
 
+// Brute-force counters per key ("login:account:<email>", "login:address:<ip>", ...).
+constexpr const char* kThrottles = R"sql(
+CREATE TABLE throttles (
+  key          TEXT        PRIMARY KEY,
+  failures     BIGINT      NOT NULL,
+  window_start TIMESTAMPTZ NOT NULL,
+  locked_until TIMESTAMPTZ,
+  lockouts     BIGINT      NOT NULL,
+  version      BIGINT      NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
+    {2, "throttles", kThrottles},
 };
 
 }  // namespace

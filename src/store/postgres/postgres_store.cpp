@@ -50,6 +50,21 @@ constexpr Query kInsertSession{
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ", $6, $7)"};
 constexpr Query kPing{"ping", "SELECT 1"};
+constexpr Query kSelectThrottle{
+    "select_throttle", "SELECT failures, " AUTHD_MS("window_start") ", " AUTHD_MS(
+                           "locked_until") ", lockouts, version FROM throttles WHERE key = $1"};
+constexpr Query kInsertThrottle{
+    "insert_throttle",
+    "INSERT INTO throttles (key, failures, window_start, locked_until, lockouts, version) "
+    "VALUES ($1, $2, " AUTHD_TS("$3") ", " AUTHD_TS(
+        "$4") ", $5, 1) ON CONFLICT (key) DO NOTHING RETURNING 1"};
+constexpr Query kUpdateThrottle{
+    "update_throttle", "UPDATE throttles SET failures = $2, window_start = " AUTHD_TS(
+                           "$3") ", locked_until = " AUTHD_TS("$4") ", lockouts = $5, "
+                                                                   "version = version + 1 "
+                                                                   "WHERE key = $1 AND version = "
+                                                                   "$6 RETURNING 1"};
+constexpr Query kDeleteThrottle{"delete_throttle", "DELETE FROM throttles WHERE key = $1"};
 constexpr Query kSelectMigration{"migration_applied",
                                  "SELECT 1 FROM schema_migrations WHERE version = $1"};
 constexpr Query kInsertMigration{
@@ -242,6 +257,41 @@ Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
     tx.commit();
     if (!user) return StoreError::not_found;
     return std::move(*user);
+  });
+}
+
+Result<ThrottleRecord> PostgresStore::get_throttle(std::string_view key) {
+  return with_connection("get_throttle", [&](PgConnection& db) -> Result<ThrottleRecord> {
+    const PgResult row = db.execute(kSelectThrottle, {std::string(key)});
+    ThrottleRecord record;
+    if (row.rows() == 0) return record;
+    record.failures = row.integer(0, 0);
+    record.window_start = util::from_unix_millis(row.integer(0, 1));
+    if (auto until = row.optional_integer(0, 2))
+      record.locked_until = util::from_unix_millis(*until);
+    record.lockouts = row.integer(0, 3);
+    record.version = row.integer(0, 4);
+    return record;
+  });
+}
+
+Result<bool> PostgresStore::put_throttle(std::string_view key, std::int64_t expected_version,
+                                         const ThrottleRecord& next) {
+  return with_connection("put_throttle", [&](PgConnection& db) -> Result<bool> {
+    Param locked_until;
+    if (next.locked_until) locked_until = millis(*next.locked_until);
+    std::vector<Param> params{std::string(key), number(next.failures), millis(next.window_start),
+                              locked_until, number(next.lockouts)};
+    if (expected_version != 0) params.push_back(number(expected_version));
+    return db.execute(expected_version == 0 ? kInsertThrottle : kUpdateThrottle, params).rows() ==
+           1;
+  });
+}
+
+Result<void> PostgresStore::clear_throttle(std::string_view key) {
+  return with_connection("clear_throttle", [&](PgConnection& db) -> Result<void> {
+    db.execute(kDeleteThrottle, {std::string(key)});
+    return {};
   });
 }
 

@@ -27,6 +27,10 @@ class PostgresStore final : public Store {
   Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
   Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
+  Result<ThrottleRecord> get_throttle(std::string_view key) override;
+  Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
+                            const ThrottleRecord& next) override;
+  Result<void> clear_throttle(std::string_view key) override;
   Result<void> ping() override;
 
  private:

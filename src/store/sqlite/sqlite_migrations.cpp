@@ -48,8 +48,21 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_live_by_user ON sessions (user_id, kind) WHERE revoked_at IS NULL;
 )sql";
 
+// Brute-force counters per key ("login:account:<email>", "login:address:<ip>", ...).
+constexpr const char* kThrottles = R"sql(
+CREATE TABLE throttles (
+  key          TEXT    PRIMARY KEY,
+  failures     INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  locked_until INTEGER,
+  lockouts     INTEGER NOT NULL,
+  version      INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
+    {2, "throttles", kThrottles},
 };
 
 }  // namespace

@@ -39,6 +39,15 @@ constexpr const char* kInsertSession =
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kPing = "SELECT 1";
+constexpr const char* kSelectThrottle =
+    "SELECT failures, window_start, locked_until, lockouts, version FROM throttles WHERE key = ?1";
+constexpr const char* kInsertThrottle =
+    "INSERT INTO throttles (key, failures, window_start, locked_until, lockouts, version) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, 1) ON CONFLICT (key) DO NOTHING";
+constexpr const char* kUpdateThrottle =
+    "UPDATE throttles SET failures = ?2, window_start = ?3, locked_until = ?4, lockouts = ?5, "
+    "version = version + 1 WHERE key = ?1 AND version = ?6";
+constexpr const char* kDeleteThrottle = "DELETE FROM throttles WHERE key = ?1";
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -246,6 +255,46 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
     tx.commit();
     if (!user) return StoreError::not_found;
     return std::move(*user);
+  });
+}
+
+Result<ThrottleRecord> SqliteStore::get_throttle(std::string_view key) {
+  return with_connection("get_throttle", [&](Connection& db) -> Result<ThrottleRecord> {
+    auto stmt = db.prepare(kSelectThrottle);
+    stmt.bind(1, key);
+    ThrottleRecord record;
+    if (!stmt.step()) return record;
+    record.failures = stmt.column_int(0);
+    record.window_start = util::from_unix_millis(stmt.column_int(1));
+    if (auto until = stmt.column_optional_int(2))
+      record.locked_until = util::from_unix_millis(*until);
+    record.lockouts = stmt.column_int(3);
+    record.version = stmt.column_int(4);
+    return record;
+  });
+}
+
+Result<bool> SqliteStore::put_throttle(std::string_view key, std::int64_t expected_version,
+                                       const ThrottleRecord& next) {
+  return with_connection("put_throttle", [&](Connection& db) -> Result<bool> {
+    std::optional<std::int64_t> locked_until;
+    if (next.locked_until) locked_until = util::to_unix_millis(*next.locked_until);
+    auto stmt = db.prepare(expected_version == 0 ? kInsertThrottle : kUpdateThrottle);
+    stmt.bind(1, key)
+        .bind(2, next.failures)
+        .bind(3, util::to_unix_millis(next.window_start))
+        .bind(4, locked_until)
+        .bind(5, next.lockouts);
+    if (expected_version != 0) stmt.bind(6, expected_version);
+    stmt.run();
+    return db.changes() == 1;
+  });
+}
+
+Result<void> SqliteStore::clear_throttle(std::string_view key) {
+  return with_connection("clear_throttle", [&](Connection& db) -> Result<void> {
+    db.prepare(kDeleteThrottle).bind(1, key).run();
+    return {};
   });
 }
 
