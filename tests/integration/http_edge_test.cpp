@@ -15,7 +15,7 @@ using boost::json::object;
 
 struct ShortTimeouts {
   static std::vector<std::string> args() {
-    return {"--request-timeout", "1", "--idle-timeout", "2"};
+    return {"--request-timeout", "1", "--idle-timeout", "2", "--max-requests-per-connection", "50"};
   }
 };
 
@@ -206,6 +206,39 @@ TEST_F(HttpEdge, KeepAliveServesManyRequestsOnOneConnection) {
     ASSERT_TRUE(response) << "request " << i;
     EXPECT_EQ(response->status, 200);
   }
+}
+
+TEST_F(HttpEdge, ALongRequestTargetIs414) {
+  auto response = client().request("GET", "/healthz?" + std::string(3000, 'q'), "", "");
+  EXPECT_EQ(response.status, 414);
+  EXPECT_TRUE(response.json().is_object());
+}
+
+TEST_F(HttpEdge, TooManyHeaderFieldsAre431) {
+  std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 120; ++i) request += "X-H" + std::to_string(i) + ": v\r\n";
+  client().send_raw(request + "\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, AConnectionServesABoundedNumberOfRequests) {
+  for (int i = 1; i <= 50; ++i) {
+    client().send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client().read_response();
+    ASSERT_TRUE(response) << i;
+    EXPECT_EQ(response->header("connection") == "close", i == 50) << i;
+  }
+  EXPECT_TRUE(client().wait_for_close());
+}
+
+TEST_F(HttpEdge, EveryResponseCarriesARequestId) {
+  const auto first = client().request("GET", "/healthz", "", "").header("x-request-id");
+  const auto second = client().request("GET", "/nope", "", "").header("x-request-id");
+  EXPECT_EQ(first.size(), 16u);
+  EXPECT_NE(first, second);
 }
 
 TEST_F(HttpEdge, ConnectionCloseIsHonoured) {

@@ -326,6 +326,19 @@ TEST(JsonBodyTest, ErrorMessagesAreJsonParseStyle) {
   }
 }
 
+TEST(JsonBodyTest, DuplicateTopLevelKeysAreRejected) {
+  // Which "password" would count? Refuse instead of guessing (Boost.JSON keeps the last).
+  for (const char* body :
+       {R"({"password":"a","email":"x@y.z","password":"b"})",
+        R"({"email":"x@y.z","email":"y@y.z"})", R"({"pass\u0077ord":"a","password":"b"})"}) {
+    const api::ParsedBody parsed = api::parse_json_object(body);
+    EXPECT_FALSE(parsed.object) << body;
+    EXPECT_EQ(parsed.error, "Duplicate key in JSON object") << body;
+  }
+  // The same key in different nested objects is fine.
+  EXPECT_TRUE(api::parse_json_object(R"({"a":{"k":1},"b":{"k":2}})").object);
+}
+
 TEST(JsonBodyTest, StringFields) {
   const api::ParsedBody parsed =
       api::parse_json_object(R"({"s":"x","e":"","n":1,"z":null,"a":["x"],"o":{},"b":true})");

@@ -1,0 +1,156 @@
+// Defences against attackers, over real HTTP: lockouts answered 429 with Retry-After in each
+// dialect's envelope (counted in the store, so through nginx they hold across both instances),
+// password rules, duplicate credential keys, and logs that never carry secrets.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "support/server_fixture.hpp"
+
+namespace authd::test {
+namespace {
+
+using boost::json::object;
+
+struct ThreeStrikes {
+  static std::vector<std::string> args() {
+    return {"--login-failures-per-account", "3", "--lockout-seconds", "60"};
+  }
+};
+
+using Hardening = ServerFixture<ThreeStrikes>;
+
+const std::string kPassword = "S3cr3t-Pa55-xyzzy";
+
+object credentials(const std::string& email, const std::string& password = kPassword) {
+  return object{{"email", email}, {"password", password}};
+}
+
+int retry_after(const HttpResponse& response) {
+  return response.header("retry-after").empty() ? 0 : std::stoi(response.header("retry-after"));
+}
+
+std::string all_logs(Deployment& deployment) {
+  std::string logs;
+  for (std::size_t i = 0; i < deployment.size(); ++i) logs += deployment.instance(i).log();
+  return logs;
+}
+
+TEST_F(Hardening, ALockedAccountGets429InEveryDialect) {
+  ASSERT_EQ(client().post_json("/api/auth/register", credentials("locked@example.com")).status,
+            201);
+  // Three failures, spread over the dialects (and, behind nginx, over both instances).
+  EXPECT_EQ(client().post_json("/auth/login", credentials("locked@example.com", "wrong-1")).status,
+            409);
+  EXPECT_EQ(client().put_json("/auth", credentials("LOCKED@example.com", "wrong-2")).status, 401);
+  EXPECT_EQ(
+      client().post_json("/api/auth/login", credentials("locked@example.com", "wrong-3")).status,
+      401);
+
+  // Now even the right password is refused, before it is checked.
+  auto seed000 = client().post_json("/auth/login", credentials("locked@example.com"));
+  EXPECT_EQ(seed000.status, 429);
+  EXPECT_EQ(seed000.json(), (object{{"message", "Too many attempts; try again later"}}));
+  EXPECT_GT(retry_after(seed000), 0);
+  EXPECT_LE(retry_after(seed000), 60);
+
+  auto seed002 = client().put_json("/auth", credentials("locked@example.com"));
+  EXPECT_EQ(seed002.status, 429);
+  EXPECT_EQ(seed002.json(), (object{{"error", "Too many attempts; try again later"}}));
+  EXPECT_GT(retry_after(seed002), 0);
+
+  auto seed003 = client().post_json("/api/auth/login", credentials("Locked@Example.com"));
+  EXPECT_EQ(seed003.status, 429);
+  EXPECT_EQ(seed003.json().at("success"), false);
+  EXPECT_GT(retry_after(seed003), 0);
+}
+
+TEST_F(Hardening, ShortAndCommonPasswordsAreRefusedAtRegistration) {
+  for (const std::string password : {"short", "Password1", "qwerty123"}) {
+    auto seed000 = client().post_json("/auth/register", credentials("weak0@example.com", password));
+    EXPECT_EQ(seed000.status, 400) << password;
+    auto seed002 = client().post_json("/auth", object{{"email", "weak2@example.com"},
+                                                      {"password", password},
+                                                      {"first_name", "W"},
+                                                      {"last_name", "K"}});
+    EXPECT_EQ(seed002.status, 400) << password;
+    EXPECT_TRUE(seed002.json().at("error").is_string());
+    auto seed003 =
+        client().post_json("/api/auth/register", credentials("weak3@example.com", password));
+    EXPECT_EQ(seed003.status, 400) << password;
+    EXPECT_EQ(seed003.json().at("success"), false);
+  }
+  EXPECT_EQ(
+      client().post_json("/auth/register", credentials("fine@example.com", " padded  ")).status,
+      201)
+      << "spaces count: the password is taken byte for byte";
+  EXPECT_EQ(client().post_json("/auth/login", credentials("fine@example.com", "padded")).status,
+            409)
+      << "and never trimmed";
+}
+
+TEST_F(Hardening, DuplicateCredentialKeysAre400) {
+  ASSERT_EQ(client().post_json("/auth/register", credentials("dup-key@example.com")).status, 201);
+  const std::string body =
+      R"({"email":"dup-key@example.com","password":"guess-one","password":")" + kPassword + "\"}";
+  EXPECT_EQ(client().request("POST", "/auth/login", body).status, 400);
+  EXPECT_EQ(client().request("PUT", "/auth", body).status, 400);
+  EXPECT_EQ(client().request("POST", "/api/auth/login", body).status, 400);
+}
+
+TEST_F(Hardening, LogsCarrySecurityEventsButNoSecrets) {
+  auto registered = client().post_json("/auth", object{{"email", "audit@example.com"},
+                                                       {"password", kPassword},
+                                                       {"first_name", "Au"},
+                                                       {"last_name", "Dit"}});
+  ASSERT_EQ(registered.status, 201);
+  const std::string session(registered.json().at("sessionToken").as_string());
+  auto failed =
+      client().post_json("/api/auth/login", credentials("audit@example.com", "nope-nope"));
+  ASSERT_EQ(failed.status, 401);
+  const std::string failed_id = failed.header("x-request-id");
+  EXPECT_FALSE(failed_id.empty());
+  auto login = client().post_json("/api/auth/login", credentials("audit@example.com"));
+  ASSERT_EQ(login.status, 200);
+  const std::string jwt(login.json().at("token").as_string());
+
+  const std::string logs = all_logs(server());
+  for (const std::string& secret : {kPassword, std::string("nope-nope"), session, jwt}) {
+    EXPECT_EQ(logs.find(secret), std::string::npos) << "a secret reached the log";
+  }
+  EXPECT_EQ(logs.find("$argon2id$"), std::string::npos) << "a hash reached the log";
+  EXPECT_EQ(logs.find("audit@example.com"), std::string::npos) << "emails stay out of events";
+  EXPECT_NE(logs.find("\"security_event\":\"registration\""), std::string::npos);
+  EXPECT_NE(logs.find("\"security_event\":\"login_success\""), std::string::npos);
+  // The failure is logged with the request id the client saw.
+  const auto failure =
+      logs.find("\"security_event\":\"login_failure\",\"request_id\":\"" + failed_id + "\"");
+  EXPECT_NE(failure, std::string::npos) << logs;
+}
+
+TEST(HardeningProxies, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  const auto stuffing = [](AuthdProcess& server, const std::string& forwarded_for, int i) {
+    HttpClient client(server.port());
+    return client.request("POST", "/auth/login",
+                          boost::json::serialize(credentials(
+                              "victim" + std::to_string(i) + "@example.com", "guess-pass")),
+                          "application/json", {{"X-Forwarded-For", forwarded_for}});
+  };
+  {
+    AuthdProcess trusting({.args = {"--trusted-proxy", "127.0.0.1", "--login-failures-per-address",
+                                    "3", "--login-failures-per-account", "100"}});
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(stuffing(trusting, "198.51.100.1", i).status, 404);
+    EXPECT_EQ(stuffing(trusting, "198.51.100.1", 9).status, 429) << "that client is locked";
+    EXPECT_EQ(stuffing(trusting, "198.51.100.2", 9).status, 404) << "another is not";
+  }
+  {
+    AuthdProcess untrusting(
+        {.args = {"--login-failures-per-address", "3", "--login-failures-per-account", "100"}});
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(stuffing(untrusting, "198.51.100.1", i).status, 404);
+    EXPECT_EQ(stuffing(untrusting, "198.51.100.2", 9).status, 429)
+        << "a forged header does not buy a fresh counter";
+  }
+}
+
+}  // namespace
+}  // namespace authd::test

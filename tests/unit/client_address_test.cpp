@@ -1,0 +1,46 @@
+// X-Forwarded-For is believed only from trusted proxies.
+#include "http/client_address.hpp"
+
+#include <gtest/gtest.h>
+
+namespace authd::http {
+namespace {
+
+TEST(ClientAddress, WithoutTrustedProxiesTheHeaderIsIgnored) {
+  const TrustedProxies none;
+  EXPECT_EQ(none.client_address("198.51.100.7", "10.9.9.9"), "198.51.100.7");
+}
+
+TEST(ClientAddress, AnUntrustedPeerCannotSpoofItsAddress) {
+  const TrustedProxies proxies({"10.0.0.0/8"});
+  EXPECT_EQ(proxies.client_address("198.51.100.7", "1.2.3.4"), "198.51.100.7");
+}
+
+TEST(ClientAddress, TheRightmostUntrustedHopIsTheClient) {
+  const TrustedProxies proxies({"10.0.0.0/8", "192.0.2.10"});
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "203.0.113.9"), "203.0.113.9");
+  // The client forged "6.6.6.6"; the trusted hops only vouch for what they appended.
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "6.6.6.6, 203.0.113.9, 192.0.2.10"), "203.0.113.9");
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "10.1.1.1, 10.2.2.2"), "10.1.1.1")
+      << "all hops trusted: the leftmost";
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "garbage, 203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "203.0.113.9, garbage"), "10.0.0.5")
+      << "an unreadable hop: nothing left of it is believed";
+}
+
+TEST(ClientAddress, Ipv6AndMappedIpv4) {
+  const TrustedProxies proxies({"::1", "fd00::/8", "127.0.0.1"});
+  EXPECT_EQ(proxies.client_address("::1", "2001:db8::7"), "2001:db8::7");
+  EXPECT_EQ(proxies.client_address("fd12::1", "2001:db8::8"), "2001:db8::8");
+  EXPECT_EQ(proxies.client_address("::ffff:127.0.0.1", "192.0.2.44"), "192.0.2.44");
+  EXPECT_TRUE(proxies.contains("fd00::abcd"));
+  EXPECT_FALSE(proxies.contains("fe80::1"));
+}
+
+TEST(ClientAddress, BadEntriesAreRefusedAtStartUp) {
+  EXPECT_THROW(TrustedProxies({"10.0.0.0/33"}), std::invalid_argument);
+  EXPECT_THROW(TrustedProxies({"proxy.internal"}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace authd::http
