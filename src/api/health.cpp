@@ -4,12 +4,25 @@
 
 namespace authd::api {
 
-void add_health_routes(http::Router& router, core::AuthService& auth) {
+void add_health_routes(http::Router& router, core::AuthService& auth,
+                       const observability::Metrics& metrics) {
   router.add({.method = "GET", .path = "/healthz", .handler = [&auth](const http::Request&) {
                 if (auth.store_reachable()) {
                   return json_response(200, boost::json::object{{"status", "ok"}});
                 }
                 return unavailable_response(boost::json::object{{"status", "unavailable"}});
+              }});
+  // Migrations run before authd listens, so a reachable store is a migrated one.
+  router.add({.method = "GET", .path = "/readyz", .handler = [&auth](const http::Request&) {
+                if (auth.store_reachable()) {
+                  return json_response(200, boost::json::object{{"status", "ready"}});
+                }
+                return unavailable_response(boost::json::object{{"status", "not ready"}});
+              }});
+  router.add({.method = "GET", .path = "/metrics", .handler = [&metrics](const http::Request&) {
+                return http::Response{.status = 200,
+                                      .body = metrics.render(),
+                                      .content_type = "text/plain; version=0.0.4; charset=utf-8"};
               }});
 }
 

@@ -213,6 +213,12 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->envname("AUTHD_MAX_LOCKOUT_SECONDS")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  serve
+      .add_option("--log-format", options.log_format,
+                  "text (for terminals) or json (one object per line, for collectors); default: "
+                  "text when standard output is a terminal, json otherwise")
+      ->envname("AUTHD_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}));
   serve.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
       ->envname("AUTHD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))

@@ -27,6 +27,7 @@ struct ServeOptions {
   std::string self_register_roles = "any";
   std::int64_t session_ttl_hours = 24 * 7;
   std::string log_level = "info";
+  std::string log_format;  // "text" or "json"; empty: text on a terminal, json otherwise
   http::ServerLimits limits;
   std::size_t min_password_length = 8;
   bool allow_common_passwords = false;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -11,6 +12,9 @@
 #include "api/seed003.hpp"
 #include "cli/secret_file.hpp"
 #include "core/token_issuer.hpp"
+#include "observability/logging.hpp"
+#include "observability/metrics.hpp"
+#include "observability/request_telemetry.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "util/worker_pool.hpp"
@@ -52,7 +56,12 @@ std::unique_ptr<store::Store> open_store(const ServeConfig& config) {
 int serve(const ServeOptions& options) {
   // The data folder holds password hashes and secrets: nothing authd creates is for other users.
   ::umask(077);
-  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  const std::string format =
+      options.log_format.empty() ? (terminal ? "text" : "json") : options.log_format;
+  observability::configure_logging(
+      format == "json" ? observability::LogFormat::json : observability::LogFormat::text,
+      spdlog::level::from_str(options.log_level));
   ServeConfig config = resolve(options);
 
   if (config.store_kind == ServeConfig::StoreKind::sqlite) {
@@ -67,17 +76,25 @@ int serve(const ServeOptions& options) {
 
   core::SystemClock clock;
   std::unique_ptr<store::Store> store = open_store(config);
+  observability::Metrics metrics;
   core::AuthService auth(*store, crypto::PasswordHasher(config.password_hashing), clock,
-                         config.auth);
+                         config.auth, metrics);
   core::TokenIssuer tokens(config.jwt_secret, clock);
 
   http::Router router;
   api::add_seed000_routes(router, auth, tokens);
   api::add_seed002_routes(router, auth);
   api::add_seed003_routes(router, auth, tokens);
-  api::add_health_routes(router, auth);
+  api::add_health_routes(router, auth, metrics);
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);
+  metrics.set_gauges([&workers] { return workers.queue_depth(); },
+                     [&store, &clock]() -> std::optional<std::int64_t> {
+                       auto live = store->count_active_sessions(clock.now());
+                       return live ? std::optional(*live) : std::nullopt;
+                     });
+  observability::RequestTelemetry telemetry(metrics);
+  config.server.observer = &telemetry;
   http::Server server(config.server, router, workers);
   // Worker tasks post their results to the server's io_context: join them before the server
   // goes away, on every path out of this scope.

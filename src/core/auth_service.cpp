@@ -51,13 +51,20 @@ std::string registration_address_key(std::string_view address) {
 }  // namespace
 
 AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, const Clock& clock,
-                         AuthConfig config)
+                         AuthConfig config, AuthEvents& events)
     : store_(store),
       hasher_(std::move(hasher)),
       clock_(clock),
       config_(std::move(config)),
+      events_(events),
       throttle_(store, clock),
       dummy_hash_(hasher_.hash(crypto::random_token(16))) {}
+
+AuthError AuthService::store_failure(const boost::system::error_code& ec) {
+  const AuthError error = from_store(ec);
+  if (error != AuthError::email_taken) events_.store_error();
+  return error;
+}
 
 Result<std::vector<ThrottleStatus>> AuthService::check_throttles(
     std::initializer_list<std::string_view> keys, std::string_view event,
@@ -66,7 +73,7 @@ Result<std::vector<ThrottleStatus>> AuthService::check_throttles(
   std::chrono::seconds wait{0};
   for (std::string_view key : keys) {
     auto status = throttle_.status(key);
-    if (!status) return from_store(status.error());
+    if (!status) return store_failure(status.error());
     wait = std::max(wait, status->locked_for);
     statuses.push_back(*status);
   }
@@ -84,10 +91,12 @@ void AuthService::count_failure(std::string_view key, const ThrottlePolicy& poli
     return;
   }
   if (auto status = throttle_.status(key); status && status->locked_for.count() > 0) {
-    const bool per_address = !key.starts_with("login:account:");
-    log_security_event(
-        "lockout", client,
-        {{"scope", per_address ? "address" : "account"}, {"seconds", status->locked_for.count()}});
+    const char* scope = key.starts_with("login:account:") ? "account"
+                        : key.starts_with("register:")    ? "registration"
+                                                          : "address";
+    events_.lockout(scope);
+    log_security_event("lockout", client,
+                       {{"scope", scope}, {"seconds", status->locked_for.count()}});
   }
 }
 
@@ -109,7 +118,7 @@ Result<std::vector<std::string>> AuthService::choose_roles(
     }
   }
   auto existing = store_.existing_roles(permitted);
-  if (!existing) return from_store(existing.error());
+  if (!existing) return store_failure(existing.error());
   if (existing->empty()) existing->push_back(config_.roles.default_role);
   return std::move(*existing);
 }
@@ -153,7 +162,7 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
 
   // Checked before hashing so a taken email costs no hash; the unique index still decides races.
   auto existing = store_.find_user_by_email(email->key);
-  if (!existing) return from_store(existing.error());
+  if (!existing) return store_failure(existing.error());
   if (*existing) return AuthError::email_taken;
 
   auto roles = choose_roles(request.requested_roles);
@@ -176,7 +185,7 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
     session = std::move(grant);
   }
   auto created = store_.create_user(user, session);
-  if (!created) return from_store(created.error());
+  if (!created) return store_failure(created.error());
   outcome.user = std::move(*created);
   log_security_event("registration", request.client, {{"user_id", outcome.user.id}});
   return outcome;
@@ -196,13 +205,16 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   const std::string address =
       request.client.address.empty() ? std::string() : login_address_key(request.client.address);
   auto throttles = check_throttles({account, address}, "login_throttled", request.client);
-  if (!throttles) return throttles.error();
+  if (!throttles) {
+    if (throttles.error() == AuthError::throttled) events_.login("throttled");
+    return throttles.error();
+  }
   const bool account_tracked = throttles->front().tracked;
 
   std::optional<store::UserRecord> user;
   if (email) {
     auto found = store_.find_user_by_email(email->key);
-    if (!found) return from_store(found.error());
+    if (!found) return store_failure(found.error());
     user = std::move(*found);
   }
   const auto fail = [&](AuthError reason, std::optional<std::int64_t> user_id) -> AuthFailure {
@@ -211,6 +223,7 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     boost::json::object details{{"reason", make_error_code(reason).message()}};
     if (user_id) details["user_id"] = *user_id;
     log_security_event("login_failure", request.client, std::move(details));
+    events_.login(reason == AuthError::user_not_found ? "unknown_account" : "wrong_password");
     return reason;
   };
   if (!user) {
@@ -224,6 +237,7 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   if (!user->is_active) {
     log_security_event("login_refused", request.client,
                        {{"reason", "account disabled"}, {"user_id", user->id}});
+    events_.login("disabled");
     return AuthError::account_disabled;
   }
 
@@ -241,7 +255,7 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   auto updated = store_.record_login(update);
   if (!updated) {
     if (updated.error() == store::StoreError::not_found) return AuthError::user_not_found;
-    return from_store(updated.error());
+    return store_failure(updated.error());
   }
   if (update.upgraded_password_hash) {
     spdlog::info("auth: upgraded password hash of user {} to the configured algorithm", user->id);
@@ -250,6 +264,7 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   // failures from an address does not clear that address).
   if (account_tracked) (void)throttle_.reset(account);
   log_security_event("login_success", request.client, {{"user_id", updated->id}});
+  events_.login("success");
   outcome.user = std::move(*updated);
   return outcome;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/auth_error.hpp"
+#include "core/auth_events.hpp"
 #include "core/client_info.hpp"
 #include "core/clock.hpp"
 #include "core/password_policy.hpp"
@@ -75,7 +76,7 @@ struct AuthOutcome {
 class AuthService {
  public:
   AuthService(store::Store& store, crypto::PasswordHasher hasher, const Clock& clock,
-              AuthConfig config);
+              AuthConfig config, AuthEvents& events = no_auth_events());
 
   Result<AuthOutcome> register_user(const RegistrationRequest& request);
 
@@ -106,6 +107,9 @@ class AuthService {
   crypto::PasswordHasher hasher_;
   const Clock& clock_;
   AuthConfig config_;
+  AuthError store_failure(const boost::system::error_code& ec);
+
+  AuthEvents& events_;
   Throttle throttle_;
   std::string dummy_hash_;  // verified against when the email is unknown
 };

@@ -50,17 +50,21 @@ struct ConnectionState {
 // Runs `fn` on the worker pool and resumes the calling coroutine on its own executor with the
 // result; nullopt when the pool refused the work (queue full or shutting down).
 template <class Fn>
-asio::awaitable<std::optional<Response>> run_on_pool(util::WorkerPool& pool, Fn fn) {
-  auto initiate = [&pool, fn = std::move(fn)](auto handler) mutable {
+asio::awaitable<std::optional<Response>> run_on_pool(util::WorkerPool& pool,
+                                                     RequestObserver* observer, Fn fn) {
+  auto initiate = [&pool, observer, fn = std::move(fn)](auto handler) mutable {
     // The completion handler is move-only; the pool stores copyable tasks.
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
     auto executor = asio::get_associated_executor(*shared);
-    const bool accepted = pool.try_submit([shared, executor, fn = std::move(fn)]() mutable {
-      std::optional<Response> response = fn();
-      asio::post(executor, [shared, response = std::move(response)]() mutable {
-        (*shared)(std::move(response));
-      });
-    });
+    const auto queued = std::chrono::steady_clock::now();
+    const bool accepted =
+        pool.try_submit([shared, executor, observer, queued, fn = std::move(fn)]() mutable {
+          if (observer) observer->on_worker_wait(std::chrono::steady_clock::now() - queued);
+          std::optional<Response> response = fn();
+          asio::post(executor, [shared, response = std::move(response)]() mutable {
+            (*shared)(std::move(response));
+          });
+        });
     if (!accepted) {
       asio::post(executor, [shared]() mutable { (*shared)(std::optional<Response>{}); });
     }
@@ -206,6 +210,15 @@ struct Server::Impl {
     connections.erase(registered);
   }
 
+  // An answer given before a request could be routed (malformed, over a limit).
+  asio::awaitable<void> reject(beast::tcp_stream& stream, Response response, unsigned version,
+                               error_code& ec) {
+    if (config.observer) {
+      config.observer->on_request({.method = "-", .route = "unmatched", .status = response.status});
+    }
+    co_await write(stream, std::move(response), version, false, ec);
+  }
+
   asio::awaitable<void> write(beast::tcp_stream& stream, Response response, unsigned version,
                               bool keep_alive, error_code& ec) {
     stream.expires_after(config.limits.write_timeout);
@@ -240,16 +253,15 @@ struct Server::Impl {
       co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(kAwait, ec));
       if (ec) {
         if (ec == bhttp::error::header_limit) {
-          co_await write(stream, plain_error(431, "Request headers too large"), 11, false, ec);
+          co_await reject(stream, plain_error(431, "Request headers too large"), 11, ec);
         } else if (ec == bhttp::error::body_limit) {
           // A declared Content-Length over the limit is refused before reading the body.
           const auto& header = parser.get();
           const RouteMatch match = router.match(header.method_string(), header.target());
           const ErrorFormatter errors = match.route ? match.route->errors : plain_error;
-          co_await write(stream, errors(413, "Request body too large"), header.version(), false,
-                         ec);
+          co_await reject(stream, errors(413, "Request body too large"), header.version(), ec);
         } else if (!is_quiet_close(ec)) {
-          co_await write(stream, plain_error(400, "Malformed HTTP request"), 11, false, ec);
+          co_await reject(stream, plain_error(400, "Malformed HTTP request"), 11, ec);
         }
         co_return;
       }
@@ -258,11 +270,11 @@ struct Server::Impl {
       const unsigned version = header.version();
       if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) >
           limits.max_header_fields) {
-        co_await write(stream, plain_error(431, "Too many request headers"), version, false, ec);
+        co_await reject(stream, plain_error(431, "Too many request headers"), version, ec);
         co_return;
       }
       if (header.target().size() > limits.max_target_bytes) {
-        co_await write(stream, plain_error(414, "Request target too long"), version, false, ec);
+        co_await reject(stream, plain_error(414, "Request target too long"), version, ec);
         co_return;
       }
       // RFC 9112 §6.3: Transfer-Encoding that Beast does not frame as chunked (it does not end in
@@ -272,8 +284,7 @@ struct Server::Impl {
       if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
         spdlog::debug("rejecting request from {}: Transfer-Encoding is not chunked",
                       client_address);
-        co_await write(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, false,
-                       ec);
+        co_await reject(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, ec);
         co_return;
       }
 
@@ -288,12 +299,12 @@ struct Server::Impl {
         }
         co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(kAwait, ec));
         if (ec == bhttp::error::body_limit) {
-          co_await write(stream, errors(413, "Request body too large"), version, false, ec);
+          co_await reject(stream, errors(413, "Request body too large"), version, ec);
           co_return;
         }
         if (ec) {
           if (!is_quiet_close(ec)) {
-            co_await write(stream, errors(400, "Malformed HTTP request body"), version, false, ec);
+            co_await reject(stream, errors(400, "Malformed HTTP request body"), version, ec);
           }
           co_return;
         }
@@ -302,6 +313,7 @@ struct Server::Impl {
       // Only a complete request keeps the connection from being closed by a shutdown.
       state.idle = false;
       auto message = parser.release();
+      const auto started = std::chrono::steady_clock::now();
       const std::string request_id = crypto::random_token(12);
       ++served;
       Response response;
@@ -338,7 +350,18 @@ struct Server::Impl {
       const bool keep_alive =
           message.keep_alive() && !stopping && served < limits.max_requests_per_connection;
       response.headers.emplace_back("X-Request-Id", request_id);
+      const unsigned status = response.status;
       co_await write(stream, std::move(response), version, keep_alive, ec);
+      if (config.observer) {
+        // Route templates only: an unmatched path is client data and stays out of labels.
+        config.observer->on_request({.method = message.method_string(),
+                                     .route = match.route ? std::string_view(match.route->path)
+                                                          : std::string_view("unmatched"),
+                                     .status = status,
+                                     .latency = std::chrono::steady_clock::now() - started,
+                                     .request_id = request_id,
+                                     .client_address = client_address});
+      }
       if (ec || !keep_alive) co_return;
     }
   }
@@ -352,7 +375,8 @@ struct Server::Impl {
         return route.errors(500, "Internal server error");
       }
     };
-    std::optional<Response> response = co_await run_on_pool(workers, std::move(call));
+    std::optional<Response> response =
+        co_await run_on_pool(workers, config.observer, std::move(call));
     // Every 503 formatter adds Retry-After.
     if (!response) co_return route.errors(503, "Server busy, retry later");
     co_return std::move(*response);

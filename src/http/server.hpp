@@ -10,6 +10,7 @@
 #include <string>
 
 #include "http/client_address.hpp"
+#include "http/request_observer.hpp"
 #include "http/router.hpp"
 #include "util/worker_pool.hpp"
 
@@ -32,6 +33,7 @@ struct ServerConfig {
   std::size_t io_threads = 1;
   std::size_t max_connections = 10000;  // further connections are closed at once
   TrustedProxies trusted_proxies;       // whose X-Forwarded-For is believed
+  RequestObserver* observer = nullptr;  // metrics and access log; must outlive the server
   ServerLimits limits;
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
 };

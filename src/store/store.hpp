@@ -111,6 +111,9 @@ class Store {
                                     const ThrottleRecord& next) = 0;
   virtual Result<void> clear_throttle(std::string_view key) = 0;
 
+  // Sessions neither revoked nor expired at `now` (a gauge for operators).
+  virtual Result<std::int64_t> count_active_sessions(util::TimePoint now) = 0;
+
   // Cheap reachability check for health endpoints.
   virtual Result<void> ping() = 0;
 };

@@ -42,6 +42,11 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
   EXPECT_EQ(registration.status, 503);
   EXPECT_EQ(registration.json().at("success"), false);
   EXPECT_EQ(client.request("GET", "/healthz", "", "").status, 503);
+  EXPECT_EQ(client.request("GET", "/readyz", "", "").status, 503);
+  const auto metrics = client.request("GET", "/metrics", "", "");
+  EXPECT_EQ(metrics.status, 200) << "metrics stay available during an outage";
+  EXPECT_EQ(metrics.body.find("authd_store_errors_total 0\n"), std::string::npos)
+      << "the failed store calls are counted";
 
   cluster.resume();
   const auto back = std::chrono::steady_clock::now();

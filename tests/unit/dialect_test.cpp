@@ -92,7 +92,7 @@ class DialectTest : public ::testing::Test {
     add_seed000_routes(*router_, *auth_, tokens_);
     add_seed002_routes(*router_, *auth_);
     add_seed003_routes(*router_, *auth_, tokens_);
-    add_health_routes(*router_, *auth_);
+    add_health_routes(*router_, *auth_, metrics_);
   }
 
   // Calls the route's handler as the server would, and checks what holds for every response.
@@ -147,6 +147,7 @@ class DialectTest : public ::testing::Test {
   ManualClock clock_{util::from_unix_millis(kT0)};
   core::TokenIssuer tokens_{std::string(kSecret), clock_};
   std::unique_ptr<core::AuthService> auth_;
+  observability::Metrics metrics_;
   std::unique_ptr<http::Router> router_;
 };
 

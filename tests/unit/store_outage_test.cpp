@@ -43,6 +43,9 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<void> clear_throttle(std::string_view) override { return StoreError::unavailable; }
+  store::Result<std::int64_t> count_active_sessions(util::TimePoint) override {
+    return StoreError::unavailable;
+  }
   store::Result<void> ping() override { return StoreError::unavailable; }
 };
 
@@ -52,7 +55,7 @@ class StoreOutage : public ::testing::Test {
     api::add_seed000_routes(router_, auth_, tokens_);
     api::add_seed002_routes(router_, auth_);
     api::add_seed003_routes(router_, auth_, tokens_);
-    api::add_health_routes(router_, auth_);
+    api::add_health_routes(router_, auth_, metrics_);
   }
 
   http::Response call(const std::string& method, const std::string& path, const std::string& body) {
@@ -74,6 +77,7 @@ class StoreOutage : public ::testing::Test {
       store_, crypto::PasswordHasher({.argon2_opslimit = 1, .argon2_memlimit = 8 << 20}), clock_,
       core::AuthConfig{}};
   core::TokenIssuer tokens_{std::string(32, 'k'), clock_};
+  observability::Metrics metrics_;
   http::Router router_;
 };
 

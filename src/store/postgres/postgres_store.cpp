@@ -65,6 +65,9 @@ constexpr Query kUpdateThrottle{
                                                                    "WHERE key = $1 AND version = "
                                                                    "$6 RETURNING 1"};
 constexpr Query kDeleteThrottle{"delete_throttle", "DELETE FROM throttles WHERE key = $1"};
+constexpr Query kCountActiveSessions{
+    "count_active_sessions",
+    "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > " AUTHD_TS("$1")};
 constexpr Query kSelectMigration{"migration_applied",
                                  "SELECT 1 FROM schema_migrations WHERE version = $1"};
 constexpr Query kInsertMigration{
@@ -292,6 +295,12 @@ Result<void> PostgresStore::clear_throttle(std::string_view key) {
   return with_connection("clear_throttle", [&](PgConnection& db) -> Result<void> {
     db.execute(kDeleteThrottle, {std::string(key)});
     return {};
+  });
+}
+
+Result<std::int64_t> PostgresStore::count_active_sessions(util::TimePoint now) {
+  return with_connection("count_active_sessions", [&](PgConnection& db) -> Result<std::int64_t> {
+    return db.execute(kCountActiveSessions, {millis(now)}).integer(0, 0);
   });
 }
 

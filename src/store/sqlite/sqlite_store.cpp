@@ -48,6 +48,8 @@ constexpr const char* kUpdateThrottle =
     "UPDATE throttles SET failures = ?2, window_start = ?3, locked_until = ?4, lockouts = ?5, "
     "version = version + 1 WHERE key = ?1 AND version = ?6";
 constexpr const char* kDeleteThrottle = "DELETE FROM throttles WHERE key = ?1";
+constexpr const char* kCountActiveSessions =
+    "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?1";
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -295,6 +297,15 @@ Result<void> SqliteStore::clear_throttle(std::string_view key) {
   return with_connection("clear_throttle", [&](Connection& db) -> Result<void> {
     db.prepare(kDeleteThrottle).bind(1, key).run();
     return {};
+  });
+}
+
+Result<std::int64_t> SqliteStore::count_active_sessions(util::TimePoint now) {
+  return with_connection("count_active_sessions", [&](Connection& db) -> Result<std::int64_t> {
+    auto stmt = db.prepare(kCountActiveSessions);
+    stmt.bind(1, util::to_unix_millis(now));
+    stmt.step();
+    return stmt.column_int(0);
   });
 }
 

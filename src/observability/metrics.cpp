@@ -1,0 +1,156 @@
+#include "observability/metrics.hpp"
+
+#include <cstdio>
+
+namespace authd::observability {
+namespace {
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+// Label values here are route templates, methods and outcome names chosen by authd, but escape
+// them anyway as the format requires.
+std::string escaped(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+}  // namespace
+
+void Histogram::observe(double seconds) {
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (seconds <= kLatencyBuckets[i]) {
+      ++counts_[i];
+      break;
+    }
+  }
+  ++count_;
+  sum_ += seconds;
+}
+
+void Histogram::render(std::string& out, std::string_view name, std::string_view labels) const {
+  const std::string separator = labels.empty() ? "" : ",";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    cumulative += counts_[i];
+    out.append(name).append("_bucket{").append(labels).append(separator);
+    out.append("le=\"").append(number(kLatencyBuckets[i])).append("\"} ");
+    out.append(std::to_string(cumulative)).append("\n");
+  }
+  out.append(name).append("_bucket{").append(labels).append(separator);
+  out.append("le=\"+Inf\"} ").append(std::to_string(count_)).append("\n");
+  std::string braces;
+  if (!labels.empty()) braces.append("{").append(labels).append("}");
+  out.append(name).append("_sum").append(braces).append(" ").append(number(sum_)).append("\n");
+  out.append(name).append("_count").append(braces).append(" ");
+  out.append(std::to_string(count_)).append("\n");
+}
+
+void Metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
+                              std::chrono::nanoseconds latency) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{std::string(route), std::string(method), status}];
+  latency_by_route_[std::string(route)].observe(std::chrono::duration<double>(latency).count());
+}
+
+void Metrics::observe_worker_wait(std::chrono::nanoseconds wait) {
+  std::lock_guard lock(mutex_);
+  worker_wait_.observe(std::chrono::duration<double>(wait).count());
+}
+
+void Metrics::login(std::string_view outcome) {
+  std::lock_guard lock(mutex_);
+  ++logins_[std::string(outcome)];
+}
+
+void Metrics::lockout(std::string_view scope) {
+  std::lock_guard lock(mutex_);
+  ++lockouts_[std::string(scope)];
+}
+
+void Metrics::store_error() {
+  std::lock_guard lock(mutex_);
+  ++store_errors_;
+}
+
+void Metrics::set_gauges(std::function<std::size_t()> worker_queue_depth,
+                         std::function<std::optional<std::int64_t>()> active_sessions) {
+  std::lock_guard lock(mutex_);
+  worker_queue_depth_ = std::move(worker_queue_depth);
+  active_sessions_ = std::move(active_sessions);
+}
+
+std::string Metrics::render() const {
+  // Gauges first, outside the lock: reading active sessions asks the store.
+  std::function<std::size_t()> queue_depth;
+  std::function<std::optional<std::int64_t>()> sessions;
+  {
+    std::lock_guard lock(mutex_);
+    queue_depth = worker_queue_depth_;
+    sessions = active_sessions_;
+  }
+  std::string out;
+  if (queue_depth) {
+    header(out, "authd_worker_queue_depth", "gauge",
+           "Requests waiting for a worker (password hashing, store calls).");
+    out.append("authd_worker_queue_depth ").append(std::to_string(queue_depth())).append("\n");
+  }
+  if (sessions) {
+    if (auto live = sessions()) {
+      header(out, "authd_active_sessions", "gauge", "Sessions neither expired nor revoked.");
+      out.append("authd_active_sessions ").append(std::to_string(*live)).append("\n");
+    }
+  }
+
+  std::lock_guard lock(mutex_);
+  header(out, "authd_http_requests_total", "counter", "HTTP requests answered.");
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    out.append("authd_http_requests_total{route=\"").append(escaped(route));
+    out.append("\",method=\"").append(escaped(method));
+    out.append("\",status=\"").append(std::to_string(status)).append("\"} ");
+    out.append(std::to_string(count)).append("\n");
+  }
+  header(out, "authd_http_request_duration_seconds", "histogram",
+         "Time from a complete request to its response being written.");
+  for (const auto& [route, histogram] : latency_by_route_) {
+    std::string labels = "route=\"";
+    labels.append(escaped(route)).append("\"");
+    histogram.render(out, "authd_http_request_duration_seconds", labels);
+  }
+  header(out, "authd_worker_wait_seconds", "histogram",
+         "Time requests waited in the worker queue before a worker took them.");
+  worker_wait_.render(out, "authd_worker_wait_seconds", "");
+  header(out, "authd_logins_total", "counter", "Login attempts by outcome.");
+  for (const auto& [outcome, count] : logins_) {
+    out.append("authd_logins_total{outcome=\"").append(escaped(outcome)).append("\"} ");
+    out.append(std::to_string(count)).append("\n");
+  }
+  header(out, "authd_lockouts_total", "counter", "Keys locked by brute-force protection.");
+  for (const auto& [scope, count] : lockouts_) {
+    out.append("authd_lockouts_total{scope=\"").append(escaped(scope)).append("\"} ");
+    out.append(std::to_string(count)).append("\n");
+  }
+  header(out, "authd_store_errors_total", "counter",
+         "Store calls that failed (unreachable, or unexpected errors).");
+  out.append("authd_store_errors_total ").append(std::to_string(store_errors_)).append("\n");
+  return out;
+}
+
+}  // namespace authd::observability

@@ -1,0 +1,47 @@
+// The Prometheus exposition format of the metrics registry.
+#include "observability/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace authd::observability {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Metrics, HistogramBucketsAreCumulative) {
+  Metrics metrics;
+  metrics.observe_request("/auth/login", "POST", 200, 3ms);
+  metrics.observe_request("/auth/login", "POST", 200, 30ms);
+  metrics.observe_request("/auth/login", "POST", 401, 20s);
+  const std::string text = metrics.render();
+  const std::string prefix = R"(authd_http_request_duration_seconds_bucket{route="/auth/login",)";
+  EXPECT_NE(text.find(prefix + R"(le="0.005"} 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find(prefix + R"(le="0.05"} 2)"), std::string::npos);
+  EXPECT_NE(text.find(prefix + R"(le="10"} 2)"), std::string::npos);
+  EXPECT_NE(text.find(prefix + R"(le="+Inf"} 3)"), std::string::npos);
+  EXPECT_NE(text.find(R"(authd_http_request_duration_seconds_count{route="/auth/login"} 3)"),
+            std::string::npos);
+  EXPECT_NE(
+      text.find(R"(authd_http_requests_total{route="/auth/login",method="POST",status="401"} 1)"),
+      std::string::npos);
+}
+
+TEST(Metrics, LabelValuesAreEscaped) {
+  Metrics metrics;
+  metrics.login("a\"b\\c\nd");
+  EXPECT_NE(metrics.render().find(R"(authd_logins_total{outcome="a\"b\\c\nd"} 1)"),
+            std::string::npos);
+}
+
+TEST(Metrics, GaugesAreReadAtScrapeTime) {
+  Metrics metrics;
+  std::size_t depth = 3;
+  metrics.set_gauges([&] { return depth; }, [] { return std::optional<std::int64_t>(7); });
+  EXPECT_NE(metrics.render().find("authd_worker_queue_depth 3\n"), std::string::npos);
+  depth = 5;
+  EXPECT_NE(metrics.render().find("authd_worker_queue_depth 5\n"), std::string::npos);
+  EXPECT_NE(metrics.render().find("authd_active_sessions 7\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace authd::observability
