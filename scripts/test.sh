@@ -1,10 +1,54 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything (warnings are errors) and runs every test tier:
-# unit, store and integration (the real authd over HTTP).
+# Installs what is missing, builds everything (warnings are errors) and runs every test tier
+# (unit, store and integration: the real authd over HTTP), in three stages:
+#   1. the `ci` preset (optimised, with debug info): build, then every test;
+#   2. the `debug` preset (AddressSanitizer + UndefinedBehaviorSanitizer): build, then every test
+#      again; a leak, a memory error or undefined behaviour fails the run;
+#   3. scripts/fuzz.sh, when it exists, for AUTHD_FUZZ_SECONDS (default 60).
+# CI (.ci/run) runs all three. Day to day, AUTHD_TEST_QUICK=1 runs stage 1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+started=$SECONDS
+stage_started=$SECONDS
+stage() {
+  stage_started=$SECONDS
+  printf '\n==== %s ====\n' "$*"
+}
+stage_done() {
+  printf '==== done in %d s ====\n' $((SECONDS - stage_started))
+}
+
+stage "dependencies"
 scripts/install-deps.sh
+stage_done
+
+stage "release build and tests (ci preset)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci
 ctest --preset ci
+stage_done
+
+if [[ "${AUTHD_TEST_QUICK:-0}" == 1 ]]; then
+  printf '\nAUTHD_TEST_QUICK=1: sanitizer and fuzz stages skipped (%d s in all)\n' \
+    $((SECONDS - started))
+  exit 0
+fi
+
+stage "ASan + UBSan build and tests (debug preset)"
+cmake --preset debug >/dev/null
+cmake --build --preset debug
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset debug
+stage_done
+
+if [[ -f scripts/fuzz.sh ]]; then
+  stage "fuzzing, ${AUTHD_FUZZ_SECONDS:-60} s (scripts/fuzz.sh)"
+  scripts/fuzz.sh "${AUTHD_FUZZ_SECONDS:-60}"
+  stage_done
+else
+  printf '\n==== fuzzing skipped: no scripts/fuzz.sh ====\n'
+fi
+
+printf '\nall stages passed in %d s\n' $((SECONDS - started))
