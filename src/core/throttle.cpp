@@ -51,7 +51,13 @@ store::Result<void> Throttle::record_failure(std::string_view key, const Throttl
     const std::int64_t version = record->version;
     auto stored = store_.put_throttle(key, version, after_failure(*record, clock_.now(), policy));
     if (!stored) return stored.error();
-    if (*stored) return {};
+    if (*stored) {
+      if (++recorded_ % 1000 == 0) {
+        const auto now = clock_.now();
+        (void)store_.purge_throttles(now - kThrottleRecordLifetime, now);
+      }
+      return {};
+    }
   }
   return store::StoreError::unavailable;  // sustained contention on one key: treat as overload
 }

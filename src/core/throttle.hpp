@@ -4,6 +4,7 @@
 // attacker is slowed down without being able to lock a victim out for long.
 #pragma once
 
+#include <atomic>
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
@@ -42,7 +43,12 @@ class Throttle {
  private:
   store::Store& store_;
   const Clock& clock_;
+  std::atomic<std::uint64_t> recorded_{0};
 };
+
+// Records untouched for this long are deleted (every 1000th recorded failure purges), so
+// failures against random keys cannot grow the table without bound. Longer than any window.
+inline constexpr std::chrono::hours kThrottleRecordLifetime{24};
 
 // The record after one more failure at `now`: the rule itself, free of storage for testing.
 store::ThrottleRecord after_failure(store::ThrottleRecord record, util::TimePoint now,

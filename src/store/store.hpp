@@ -110,6 +110,8 @@ class Store {
   virtual Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                                     const ThrottleRecord& next) = 0;
   virtual Result<void> clear_throttle(std::string_view key) = 0;
+  // Deletes records whose window started before `before` and that are not locked at `now`.
+  virtual Result<std::int64_t> purge_throttles(util::TimePoint before, util::TimePoint now) = 0;
 
   // Sessions neither revoked nor expired at `now` (a gauge for operators).
   virtual Result<std::int64_t> count_active_sessions(util::TimePoint now) = 0;

@@ -626,6 +626,20 @@ TEST_P(StoreContract, ThrottleRecordsAreComparedAndSet) {
   EXPECT_EQ(store().get_throttle("login:account:ada@example.com")->version, 0);
 }
 
+TEST_P(StoreContract, StaleThrottleRecordsArePurgedButLocksKept) {
+  ASSERT_TRUE(*store().put_throttle("old", 0, {.failures = 1, .window_start = at(kT0)}));
+  ASSERT_TRUE(*store().put_throttle(
+      "old-but-locked", 0,
+      {.failures = 9, .window_start = at(kT0), .locked_until = at(kT0 + 10'000'000)}));
+  ASSERT_TRUE(*store().put_throttle("recent", 0, {.failures = 1, .window_start = at(kT0 + 5000)}));
+  auto purged = store().purge_throttles(at(kT0 + 1000), at(kT0 + 2000));
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(store().get_throttle("old")->version, 0);
+  EXPECT_NE(store().get_throttle("old-but-locked")->version, 0);
+  EXPECT_NE(store().get_throttle("recent")->version, 0);
+}
+
 TEST_P(StoreContract, ConcurrentThrottleUpdatesLoseNothing) {
   // Eight writers each add 25 failures through read / compare-and-set / retry, as
   // core::Throttle does: exactly 200 must be counted.

@@ -43,6 +43,9 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<void> clear_throttle(std::string_view) override { return StoreError::unavailable; }
+  store::Result<std::int64_t> purge_throttles(util::TimePoint, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
   store::Result<std::int64_t> count_active_sessions(util::TimePoint) override {
     return StoreError::unavailable;
   }

@@ -65,6 +65,10 @@ constexpr Query kUpdateThrottle{
                                                                    "WHERE key = $1 AND version = "
                                                                    "$6 RETURNING 1"};
 constexpr Query kDeleteThrottle{"delete_throttle", "DELETE FROM throttles WHERE key = $1"};
+constexpr Query kPurgeThrottles{"purge_throttles",
+                                "WITH gone AS (DELETE FROM throttles WHERE window_start < " AUTHD_TS(
+                                    "$1") " AND (locked_until IS NULL OR locked_until < " AUTHD_TS(
+                                    "$2") ") RETURNING 1) SELECT COUNT(*) FROM gone"};
 constexpr Query kCountActiveSessions{
     "count_active_sessions",
     "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > " AUTHD_TS("$1")};
@@ -295,6 +299,12 @@ Result<void> PostgresStore::clear_throttle(std::string_view key) {
   return with_connection("clear_throttle", [&](PgConnection& db) -> Result<void> {
     db.execute(kDeleteThrottle, {std::string(key)});
     return {};
+  });
+}
+
+Result<std::int64_t> PostgresStore::purge_throttles(util::TimePoint before, util::TimePoint now) {
+  return with_connection("purge_throttles", [&](PgConnection& db) -> Result<std::int64_t> {
+    return db.execute(kPurgeThrottles, {millis(before), millis(now)}).integer(0, 0);
   });
 }
 

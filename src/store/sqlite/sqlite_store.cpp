@@ -48,6 +48,8 @@ constexpr const char* kUpdateThrottle =
     "UPDATE throttles SET failures = ?2, window_start = ?3, locked_until = ?4, lockouts = ?5, "
     "version = version + 1 WHERE key = ?1 AND version = ?6";
 constexpr const char* kDeleteThrottle = "DELETE FROM throttles WHERE key = ?1";
+constexpr const char* kPurgeThrottles =
+    "DELETE FROM throttles WHERE window_start < ?1 AND (locked_until IS NULL OR locked_until < ?2)";
 constexpr const char* kCountActiveSessions =
     "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?1";
 
@@ -297,6 +299,16 @@ Result<void> SqliteStore::clear_throttle(std::string_view key) {
   return with_connection("clear_throttle", [&](Connection& db) -> Result<void> {
     db.prepare(kDeleteThrottle).bind(1, key).run();
     return {};
+  });
+}
+
+Result<std::int64_t> SqliteStore::purge_throttles(util::TimePoint before, util::TimePoint now) {
+  return with_connection("purge_throttles", [&](Connection& db) -> Result<std::int64_t> {
+    db.prepare(kPurgeThrottles)
+        .bind(1, util::to_unix_millis(before))
+        .bind(2, util::to_unix_millis(now))
+        .run();
+    return db.changes();
   });
 }
 

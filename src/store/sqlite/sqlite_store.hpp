@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                             const ThrottleRecord& next) override;
   Result<void> clear_throttle(std::string_view key) override;
+  Result<std::int64_t> purge_throttles(util::TimePoint before, util::TimePoint now) override;
   Result<std::int64_t> count_active_sessions(util::TimePoint now) override;
   Result<void> ping() override;
 
