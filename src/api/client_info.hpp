@@ -9,6 +9,7 @@ namespace authd::api {
 inline core::ClientInfo client_of(const http::Request& request) {
   return {.user_agent = request.user_agent,
           .address = request.client_address,
+          .network = request.client_network,
           .request_id = request.request_id};
 }
 

@@ -3,7 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/stream_parser.hpp>
 #include <string>
-#include <vector>
+#include <unordered_set>
 
 namespace authd::api {
 namespace {
@@ -41,14 +41,11 @@ class DuplicateKeyCheck {
   bool on_key(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
     if (depth_ != 1) return true;
     key_.append(part.data(), part.size());
-    for (const std::string& seen : keys_) {
-      if (seen == key_) {
-        duplicate = true;
-        ec = boost::json::error::syntax;
-        return false;
-      }
+    if (!keys_.insert(std::move(key_)).second) {
+      duplicate = true;
+      ec = boost::json::error::syntax;
+      return false;
     }
-    keys_.push_back(std::move(key_));
     key_.clear();
     return true;
   }
@@ -70,7 +67,7 @@ class DuplicateKeyCheck {
  private:
   int depth_ = 0;
   std::string key_;
-  std::vector<std::string> keys_;
+  std::unordered_set<std::string> keys_;
 };
 
 }  // namespace

@@ -184,9 +184,18 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->delimiter(',');
   serve
       .add_option("--login-failures-per-account", options.login_failures_per_account,
-                  "Failed logins for one account (any letter case of its email) before it is "
-                  "locked; counts reset after 15 quiet minutes or a successful login")
+                  "Failed logins for one account (any letter case of its email) from one client "
+                  "network before that network is locked out of it; counts reset after 15 quiet "
+                  "minutes or a successful login")
       ->envname("AUTHD_LOGIN_FAILURES_PER_ACCOUNT")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      .add_option("--login-failures-per-account-all-sources",
+                  options.login_failures_per_account_all_sources,
+                  "Failed logins for one account from all client networks together before it is "
+                  "locked for everyone; higher, so that one attacker cannot lock a victim out")
+      ->envname("AUTHD_LOGIN_FAILURES_PER_ACCOUNT_ALL_SOURCES")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   serve
@@ -291,6 +300,10 @@ ServeConfig resolve(const ServeOptions& options) {
   config.auth.login_per_account = {.max_failures = options.login_failures_per_account,
                                    .first_lockout = first_lockout,
                                    .max_lockout = max_lockout};
+  config.auth.login_per_account_all_sources = {
+      .max_failures = options.login_failures_per_account_all_sources,
+      .first_lockout = first_lockout,
+      .max_lockout = max_lockout};
   config.auth.login_per_address = {.max_failures = options.login_failures_per_address,
                                    .first_lockout = first_lockout,
                                    .max_lockout = max_lockout};

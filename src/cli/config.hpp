@@ -33,6 +33,7 @@ struct ServeOptions {
   bool allow_common_passwords = false;
   std::vector<std::string> trusted_proxies;
   std::int64_t login_failures_per_account = 10;
+  std::int64_t login_failures_per_account_all_sources = 50;
   std::int64_t login_failures_per_address = 100;
   std::int64_t registrations_per_address = 20;
   std::int64_t lockout_seconds = 60;

@@ -41,6 +41,9 @@ bool valid_roles(const std::vector<std::string>& roles) {
 std::string account_key(std::string_view email_key) {
   return std::string("login:account:").append(email_key);
 }
+std::string account_from_network_key(std::string_view email_key, std::string_view network) {
+  return std::string("login:account:").append(email_key).append("|from:").append(network);
+}
 std::string login_address_key(std::string_view address) {
   return std::string("login:address:").append(address);
 }
@@ -91,9 +94,10 @@ void AuthService::count_failure(std::string_view key, const ThrottlePolicy& poli
     return;
   }
   if (auto status = throttle_.status(key); status && status->locked_for.count() > 0) {
-    const char* scope = key.starts_with("login:account:") ? "account"
-                        : key.starts_with("register:")    ? "registration"
-                                                          : "address";
+    const char* scope = key.find("|from:") != std::string_view::npos ? "account_source"
+                        : key.starts_with("login:account:")          ? "account"
+                        : key.starts_with("register:")               ? "registration"
+                                                                     : "address";
     events_.lockout(scope);
     log_security_event("lockout", client,
                        {{"scope", scope}, {"seconds", status->locked_for.count()}});
@@ -139,9 +143,9 @@ std::pair<std::string, store::NewSession> AuthService::new_session(store::Sessio
 }
 
 Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& request) {
-  const std::string address_key = request.client.address.empty()
+  const std::string address_key = request.client.network.empty()
                                       ? std::string()
-                                      : registration_address_key(request.client.address);
+                                      : registration_address_key(request.client.network);
   if (auto allowed = check_throttles({address_key}, "registration_throttled", request.client);
       !allowed) {
     return allowed.error();
@@ -200,16 +204,20 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     return valid.error();
   }
 
-  // An address that cannot be an account has no account counter; its client's counter still runs.
+  // An address that cannot be an account has no account counters; its client's still runs.
+  const std::string& network = request.client.network;
   const std::string account = email ? account_key(email->key) : std::string();
-  const std::string address =
-      request.client.address.empty() ? std::string() : login_address_key(request.client.address);
-  auto throttles = check_throttles({account, address}, "login_throttled", request.client);
+  const std::string account_from_network =
+      email && !network.empty() ? account_from_network_key(email->key, network) : std::string();
+  const std::string address = network.empty() ? std::string() : login_address_key(network);
+  auto throttles =
+      check_throttles({account_from_network, account, address}, "login_throttled", request.client);
   if (!throttles) {
     if (throttles.error() == AuthError::throttled) events_.login("throttled");
     return throttles.error();
   }
-  const bool account_tracked = throttles->front().tracked;
+  const bool pair_tracked = (*throttles)[0].tracked;
+  const bool account_tracked = (*throttles)[1].tracked;
 
   std::optional<store::UserRecord> user;
   if (email) {
@@ -218,7 +226,8 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     user = std::move(*found);
   }
   const auto fail = [&](AuthError reason, std::optional<std::int64_t> user_id) -> AuthFailure {
-    count_failure(account, config_.login_per_account, request.client);
+    count_failure(account_from_network, config_.login_per_account, request.client);
+    count_failure(account, config_.login_per_account_all_sources, request.client);
     count_failure(address, config_.login_per_address, request.client);
     boost::json::object details{{"reason", make_error_code(reason).message()}};
     if (user_id) details["user_id"] = *user_id;
@@ -260,8 +269,9 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   if (update.upgraded_password_hash) {
     spdlog::info("auth: upgraded password hash of user {} to the configured algorithm", user->id);
   }
-  // A success resets the account's counter (not the address's: one good login among many
+  // A success resets the account's counters (not the address's: one good login among many
   // failures from an address does not clear that address).
+  if (pair_tracked) (void)throttle_.reset(account_from_network);
   if (account_tracked) (void)throttle_.reset(account);
   log_security_event("login_success", request.client, {{"user_id", updated->id}});
   events_.login("success");

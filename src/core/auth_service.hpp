@@ -37,9 +37,14 @@ struct AuthConfig {
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 7)};
   RolePolicy roles{};
   PasswordPolicy passwords{};
-  // Failed logins per account (case variants of an email share one counter) and per client
-  // address; registrations per client address (every attempt counts).
+  // Failed logins are counted three ways (case variants of an email share one account):
+  // - per account and client network: locks one source out of one account quickly;
+  // - per account across all sources: a higher threshold, so that locking a victim out takes
+  //   many sources, and a single attacker never can;
+  // - per client network across accounts: credential stuffing.
+  // Registrations are counted per client network (every attempt).
   ThrottlePolicy login_per_account{};
+  ThrottlePolicy login_per_account_all_sources{.max_failures = 50};
   ThrottlePolicy login_per_address{.max_failures = 100};
   ThrottlePolicy registrations_per_address{.max_failures = 20,
                                            .window = std::chrono::hours(1),

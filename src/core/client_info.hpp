@@ -9,6 +9,9 @@ namespace authd::core {
 struct ClientInfo {
   std::string user_agent{};
   std::string address{};  // the client's address (X-Forwarded-For only from trusted proxies)
+  // What throttling counts per client: the address, or for IPv6 its /64 (one subscriber
+  // usually holds a whole /64, so per-address counters would be free to multiply).
+  std::string network{};
   std::string request_id{};
 };
 

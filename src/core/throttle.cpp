@@ -45,7 +45,7 @@ store::Result<ThrottleStatus> Throttle::status(std::string_view key) {
 store::Result<void> Throttle::record_failure(std::string_view key, const ThrottlePolicy& policy) {
   // Optimistic: read, compute, write if nobody wrote in between; another instance's concurrent
   // failure makes us recount on top of it.
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < 32; ++attempt) {
     auto record = store_.get_throttle(key);
     if (!record) return record.error();
     const std::int64_t version = record->version;

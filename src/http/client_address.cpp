@@ -62,6 +62,12 @@ bool TrustedProxies::contains(std::string_view text) const {
   return false;
 }
 
+std::string throttle_network(const std::string& address) {
+  const auto parsed = parse(address);
+  if (!parsed || parsed->is_v4()) return parsed ? parsed->to_string() : address;
+  return ip::network_v6(parsed->to_v6(), 64).canonical().to_string();
+}
+
 std::string TrustedProxies::client_address(const std::string& peer,
                                            std::string_view forwarded_for) const {
   const auto peer_address = parse(peer);

@@ -29,4 +29,8 @@ class TrustedProxies {
   std::vector<boost::asio::ip::network_v6> v6_;
 };
 
+// The unit per-client throttling counts: an IPv4 address itself, an IPv6 address's /64 (a
+// subscriber usually holds a whole /64). Anything unparsable is returned unchanged.
+std::string throttle_network(const std::string& address);
+
 }  // namespace authd::http

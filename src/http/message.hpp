@@ -15,6 +15,7 @@ struct Request {
   std::string content_type{};
   std::string user_agent{};
   std::string client_address{};  // X-Forwarded-For is honoured only from trusted proxies
+  std::string client_network{};  // what per-client throttling counts (IPv6: the /64)
   std::string request_id{};      // echoed as X-Request-Id; ties security events to requests
   std::string body{};
 };

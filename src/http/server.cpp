@@ -86,6 +86,17 @@ bhttp::response<bhttp::string_body> to_wire(Response response, unsigned version,
   return wire;
 }
 
+// Every X-Forwarded-For line, joined: a proxy may add a line of its own instead of extending
+// the first, and only the last entries are the ones a trusted proxy vouches for.
+std::string forwarded_for(const bhttp::fields& fields) {
+  std::string joined;
+  for (auto [it, end] = fields.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!joined.empty()) joined += ", ";
+    joined.append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
+
 bool is_quiet_close(const error_code& ec) {
   return ec == beast::error::timeout || ec == asio::error::eof ||
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
@@ -213,9 +224,14 @@ struct Server::Impl {
   // An answer given before a request could be routed (malformed, over a limit).
   asio::awaitable<void> reject(beast::tcp_stream& stream, Response response, unsigned version,
                                error_code& ec) {
+    const std::string request_id = crypto::random_token(12);
     if (config.observer) {
-      config.observer->on_request({.method = "-", .route = "unmatched", .status = response.status});
+      config.observer->on_request({.method = "-",
+                                   .route = "unmatched",
+                                   .status = response.status,
+                                   .request_id = request_id});
     }
+    response.headers.emplace_back("X-Request-Id", request_id);
     co_await write(stream, std::move(response), version, false, ec);
   }
 
@@ -227,7 +243,7 @@ struct Server::Impl {
   }
 
   asio::awaitable<void> serve_requests(beast::tcp_stream& stream, ConnectionState& state,
-                                       const std::string& client_address) {
+                                       const std::string& peer_address) {
     const ServerLimits& limits = config.limits;
     // Bounded: Beast 1.81 does not limit chunk-size lines or trailers, so without a cap one
     // client could make the buffer grow with every byte it sends. Overflow is answered 400.
@@ -282,8 +298,7 @@ struct Server::Impl {
       // body-less and parse the body as the next request. Asking the parser itself keeps this
       // check and the framing from ever disagreeing. (Beast rejects chunked + Content-Length.)
       if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
-        spdlog::debug("rejecting request from {}: Transfer-Encoding is not chunked",
-                      client_address);
+        spdlog::debug("rejecting request from {}: Transfer-Encoding is not chunked", peer_address);
         co_await reject(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, ec);
         co_return;
       }
@@ -315,6 +330,8 @@ struct Server::Impl {
       auto message = parser.release();
       const auto started = std::chrono::steady_clock::now();
       const std::string request_id = crypto::random_token(12);
+      const std::string client =
+          config.trusted_proxies.client_address(peer_address, forwarded_for(message));
       ++served;
       Response response;
       switch (match.outcome) {
@@ -337,8 +354,8 @@ struct Server::Impl {
                 .path = match.path,
                 .content_type = std::string(message[bhttp::field::content_type]),
                 .user_agent = std::string(message[bhttp::field::user_agent]),
-                .client_address = config.trusted_proxies.client_address(client_address,
-                                                                        message["X-Forwarded-For"]),
+                .client_address = client,
+                .client_network = throttle_network(client),
                 .request_id = request_id,
                 .body = std::move(message.body()),
             };
@@ -360,7 +377,7 @@ struct Server::Impl {
                                      .status = status,
                                      .latency = std::chrono::steady_clock::now() - started,
                                      .request_id = request_id,
-                                     .client_address = client_address});
+                                     .client_address = client});
       }
       if (ec || !keep_alive) co_return;
     }

@@ -1,5 +1,6 @@
 #include "observability/metrics.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace authd::observability {
@@ -64,8 +65,12 @@ void Histogram::render(std::string& out, std::string_view name, std::string_view
 
 void Metrics::observe_request(std::string_view route, std::string_view method, unsigned status,
                               std::chrono::nanoseconds latency) {
+  // A client chooses the method: only known ones become label values.
+  static constexpr std::string_view kKnown[] = {"GET",   "POST", "PUT",     "DELETE",
+                                                "PATCH", "HEAD", "OPTIONS", "-"};
+  const bool known = std::find(std::begin(kKnown), std::end(kKnown), method) != std::end(kKnown);
   std::lock_guard lock(mutex_);
-  ++requests_[{std::string(route), std::string(method), status}];
+  ++requests_[{std::string(route), known ? std::string(method) : std::string("OTHER"), status}];
   latency_by_route_[std::string(route)].observe(std::chrono::duration<double>(latency).count());
 }
 

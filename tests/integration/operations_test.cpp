@@ -57,7 +57,7 @@ TEST_F(Operations, MetricsCountRequestsLoginsAndLockouts) {
       << "unknown paths are not labels";
   EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="wrong_password"})"), 2);
   EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="throttled"})"), 1);
-  EXPECT_EQ(sample(m, R"(authd_lockouts_total{scope="account"})"), 1);
+  EXPECT_EQ(sample(m, R"(authd_lockouts_total{scope="account_source"})"), 1);
   EXPECT_EQ(sample(m, "authd_store_errors_total"), 0);
   EXPECT_EQ(sample(m, "authd_worker_queue_depth"), 0);
   EXPECT_EQ(sample(m, "authd_active_sessions"), 0);

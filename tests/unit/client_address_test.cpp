@@ -37,6 +37,14 @@ TEST(ClientAddress, Ipv6AndMappedIpv4) {
   EXPECT_FALSE(proxies.contains("fe80::1"));
 }
 
+TEST(ClientAddress, ThrottlingCountsIpv6ByItsSlash64) {
+  EXPECT_EQ(throttle_network("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(throttle_network("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+  EXPECT_NE(throttle_network("2001:db8:1:3::1"), throttle_network("2001:db8:1:2::1"));
+  EXPECT_EQ(throttle_network("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(throttle_network("::ffff:192.0.2.7"), "192.0.2.7");
+}
+
 TEST(ClientAddress, BadEntriesAreRefusedAtStartUp) {
   EXPECT_THROW(TrustedProxies({"10.0.0.0/33"}), std::invalid_argument);
   EXPECT_THROW(TrustedProxies({"proxy.internal"}), std::invalid_argument);

@@ -70,6 +70,8 @@ class ThrottledAuth : public ::testing::Test {
   ThrottledAuth() {
     AuthConfig config;
     config.login_per_account = policy();
+    config.login_per_account_all_sources = {
+        .max_failures = 6, .window = 15min, .first_lockout = 60s, .max_lockout = 300s};
     config.login_per_address = {
         .max_failures = 5, .window = 15min, .first_lockout = 60s, .max_lockout = 300s};
     config.registrations_per_address = {
@@ -79,11 +81,13 @@ class ThrottledAuth : public ::testing::Test {
 
   Result<AuthOutcome> login(const std::string& email, const std::string& password,
                             const std::string& address = "192.0.2.1") {
-    return auth_->login({.email = email, .password = password, .client = {.address = address}});
+    return auth_->login(
+        {.email = email, .password = password, .client = {.address = address, .network = address}});
   }
   Result<AuthOutcome> enrol(const std::string& email, const std::string& address = "192.0.2.1") {
-    return auth_->register_user(
-        {.email = email, .password = "correct horse", .client = {.address = address}});
+    return auth_->register_user({.email = email,
+                                 .password = "correct horse",
+                                 .client = {.address = address, .network = address}});
   }
 
   test::TempDir dir_;
@@ -109,6 +113,24 @@ TEST_F(ThrottledAuth, ALockedAccountIsRefusedWhateverThePassword) {
 
   clock_.advance(30s);
   EXPECT_TRUE(login("ada@example.com", "correct horse")) << "temporary: the lock ends";
+}
+
+TEST_F(ThrottledAuth, OneSourceCannotLockTheVictimOut) {
+  ASSERT_TRUE(enrol("ada@example.com", "198.51.100.1"));
+  for (int i = 0; i < 3; ++i) (void)login("ada@example.com", "wrong password", "203.0.113.66");
+  EXPECT_EQ(login("ada@example.com", "correct horse", "203.0.113.66").error(), AuthError::throttled)
+      << "the attacker's network is locked out of the account";
+  EXPECT_TRUE(login("ada@example.com", "correct horse", "192.0.2.1"))
+      << "the victim, elsewhere, still gets in";
+}
+
+TEST_F(ThrottledAuth, ManySourcesTogetherLockTheAccountForEveryone) {
+  // The per-account limit across sources still bounds a distributed guesser.
+  ASSERT_TRUE(enrol("ada@example.com", "198.51.100.1"));
+  for (int i = 0; i < 6; ++i) {
+    (void)login("ada@example.com", "wrong password", "203.0.113." + std::to_string(i));
+  }
+  EXPECT_EQ(login("ada@example.com", "correct horse", "192.0.2.1").error(), AuthError::throttled);
 }
 
 TEST_F(ThrottledAuth, CaseVariantsShareOneCounter) {
@@ -168,7 +190,9 @@ TEST_F(ThrottledAuth, ThrottleStateLivesInTheStore) {
   store::sqlite::SqliteStore other_store(dir_.file("authd.db"), 1);
   AuthService other(other_store, crypto::PasswordHasher(test::fast_argon2()), clock_,
                     AuthConfig{.login_per_account = policy()});
-  auto refused = other.login({.email = "ada@example.com", .password = "correct horse"});
+  auto refused = other.login({.email = "ada@example.com",
+                               .password = "correct horse",
+                               .client = {.address = "192.0.2.1", .network = "192.0.2.1"}});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error(), AuthError::throttled);
 }

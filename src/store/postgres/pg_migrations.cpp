@@ -58,6 +58,7 @@ CREATE TABLE throttles (
   lockouts     BIGINT      NOT NULL,
   version      BIGINT      NOT NULL
 );
+CREATE INDEX throttles_by_window ON throttles (window_start);
 )sql";
 
 constexpr Migration kMigrations[] = {
