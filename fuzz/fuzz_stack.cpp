@@ -1,0 +1,70 @@
+#include "fuzz_stack.hpp"
+
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "api/health.hpp"
+#include "api/seed000.hpp"
+#include "api/seed002.hpp"
+#include "api/seed003.hpp"
+
+namespace authd::fuzz {
+namespace {
+
+constexpr std::int64_t kNowMillis = 1742995117241;  // 2025-03-26T13:18:37.241Z
+constexpr std::size_t kStoreConnections = 2;
+
+crypto::PasswordHashConfig cheap_hashing() {
+  return {.algorithm = crypto::PasswordAlgorithm::argon2id,
+          .argon2_opslimit = 1,
+          .argon2_memlimit = 8 * 1024 * 1024,
+          .bcrypt_cost = 4};
+}
+
+std::string make_temp_directory() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "authd-fuzz-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("cannot create a temp folder for the fuzz store");
+  }
+  return pattern;
+}
+
+std::string& directory_to_remove() {
+  static std::string directory;
+  return directory;
+}
+
+void remove_directory() {
+  std::error_code ignored;
+  std::filesystem::remove_all(directory_to_remove(), ignored);
+}
+
+}  // namespace
+
+Stack::Stack(std::string dir)
+    : directory(std::move(dir)),
+      store((std::filesystem::path(directory) / "authd.db").string(), kStoreConnections),
+      clock(util::from_unix_millis(kNowMillis)),
+      auth(store, crypto::PasswordHasher(cheap_hashing()), clock, core::AuthConfig{}, metrics),
+      tokens("fuzz-jwt-secret-0123456789abcdef0123", clock) {
+  api::add_seed000_routes(router, auth, tokens);
+  api::add_seed002_routes(router, auth);
+  api::add_seed003_routes(router, auth, tokens);
+  api::add_health_routes(router, auth, metrics);
+}
+
+Stack& stack() {
+  static Stack* const instance = [] {
+    // Expected failures are logged at warn and below; only errors are worth the noise.
+    spdlog::set_level(spdlog::level::err);
+    directory_to_remove() = make_temp_directory();
+    std::atexit(remove_directory);
+    return new Stack(directory_to_remove());
+  }();
+  return *instance;
+}
+
+}  // namespace authd::fuzz
