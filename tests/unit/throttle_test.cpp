@@ -191,8 +191,8 @@ TEST_F(ThrottledAuth, ThrottleStateLivesInTheStore) {
   AuthService other(other_store, crypto::PasswordHasher(test::fast_argon2()), clock_,
                     AuthConfig{.login_per_account = policy()});
   auto refused = other.login({.email = "ada@example.com",
-                               .password = "correct horse",
-                               .client = {.address = "192.0.2.1", .network = "192.0.2.1"}});
+                              .password = "correct horse",
+                              .client = {.address = "192.0.2.1", .network = "192.0.2.1"}});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error(), AuthError::throttled);
 }
