@@ -56,6 +56,21 @@ inline const char* session_kind_name(SessionKind kind) {
   return "unknown";
 }
 
+// The record of a user a store has just created from `user`, with the id and the roles (those
+// that exist, in order) it assigned: what create_user returns without reading the row back.
+inline UserRecord created_record(const NewUser& user, std::int64_t id,
+                                 std::vector<std::string> roles) {
+  UserRecord record;
+  record.id = id;
+  record.email = user.email;
+  record.password_hash = user.password_hash;
+  record.first_name = user.first_name;
+  record.last_name = user.last_name;
+  record.created_at = record.updated_at = user.now;
+  record.roles = std::move(roles);
+  return record;
+}
+
 struct NewSession {
   SessionKind kind = SessionKind::seed002;
   std::string token_hash{};  // hex SHA-256 of the opaque token; the token itself is never stored

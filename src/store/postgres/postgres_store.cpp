@@ -197,24 +197,19 @@ Result<UserRecord> PostgresStore::create_user(const NewUser& user,
                                               const std::optional<NewSession>& session) {
   return with_connection("create_user", [&](PgConnection& db) -> Result<UserRecord> {
     PgTransaction tx(db);
-    UserRecord created;
-    created.id = db.execute(kInsertUser, {user.email, user.email_key, user.password_hash,
-                                          user.first_name, user.last_name, millis(user.now)})
-                     .integer(0, 0);
+    const std::int64_t id =
+        db.execute(kInsertUser, {user.email, user.email_key, user.password_hash, user.first_name,
+                                 user.last_name, millis(user.now)})
+            .integer(0, 0);
+    std::vector<std::string> roles;
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
-      const PgResult inserted =
-          db.execute(kInsertUserRole,
-                     {number(created.id), number(static_cast<std::int64_t>(i)), user.roles[i]});
-      if (inserted.rows() > 0) created.roles.push_back(user.roles[i]);
+      const PgResult inserted = db.execute(
+          kInsertUserRole, {number(id), number(static_cast<std::int64_t>(i)), user.roles[i]});
+      if (inserted.rows() > 0) roles.push_back(user.roles[i]);
     }
-    if (session) insert_session(db, created.id, *session);
+    if (session) insert_session(db, id, *session);
     tx.commit();
-    created.email = user.email;
-    created.password_hash = user.password_hash;
-    created.first_name = user.first_name;
-    created.last_name = user.last_name;
-    created.created_at = created.updated_at = user.now;
-    return created;
+    return created_record(user, id, std::move(roles));
   });
 }
 

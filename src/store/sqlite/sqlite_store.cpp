@@ -188,24 +188,19 @@ Result<UserRecord> SqliteStore::create_user(const NewUser& user,
         .bind(5, user.last_name)
         .bind(6, now)
         .run();
-    UserRecord created;
-    created.id = db.last_insert_rowid();
+    const std::int64_t id = db.last_insert_rowid();
+    std::vector<std::string> roles;
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
       auto insert = db.prepare(kInsertUserRole);
-      insert.bind(1, created.id)
+      insert.bind(1, id)
           .bind(2, static_cast<std::int64_t>(i))
           .bind(3, std::string_view(user.roles[i]))
           .run();
-      if (db.changes() > 0) created.roles.push_back(user.roles[i]);
+      if (db.changes() > 0) roles.push_back(user.roles[i]);
     }
-    if (session) insert_session(db, created.id, *session);
+    if (session) insert_session(db, id, *session);
     tx.commit();
-    created.email = user.email;
-    created.password_hash = user.password_hash;
-    created.first_name = user.first_name;
-    created.last_name = user.last_name;
-    created.created_at = created.updated_at = user.now;
-    return created;
+    return created_record(user, id, std::move(roles));
   });
 }
 
