@@ -16,6 +16,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -61,12 +62,16 @@ struct CycleResult {
 };
 
 // Registers distinct users from several threads until authd dies, which happens `delay` after
-// the clients start; returns what the clients saw.
+// the first registration is acknowledged (so a slow machine still gets writes in before the
+// crash); returns what the clients saw.
 CycleResult register_until_killed(AuthdProcess& server, int cycle, std::chrono::milliseconds delay,
                                   int& kill_status) {
   CycleResult result;
   std::mutex mutex;
   std::atomic<bool> stop{false};
+  std::mutex first_mutex;
+  std::condition_variable first_answer;
+  bool answered = false;
   std::vector<std::thread> clients;
   for (int t = 0; t < kClientThreads; ++t) {
     clients.emplace_back([&, t] {
@@ -82,6 +87,11 @@ CycleResult register_until_killed(AuthdProcess& server, int cycle, std::chrono::
               "/auth/register", object{{"email", email.str()}, {"password", kPassword}});
           if (response.status == 201) {
             mine.push_back(email.str());
+            {
+              std::lock_guard lock(first_mutex);
+              answered = true;
+            }
+            first_answer.notify_all();
           } else {
             ++others[response.status];
           }
@@ -94,6 +104,10 @@ CycleResult register_until_killed(AuthdProcess& server, int cycle, std::chrono::
       for (const auto& [status, count] : others) result.other_statuses[status] += count;
       result.client_errors += errors;
     });
+  }
+  {
+    std::unique_lock lock(first_mutex);
+    first_answer.wait_for(lock, std::chrono::seconds(60), [&] { return answered; });
   }
   std::this_thread::sleep_for(delay);  // the random moment of the crash, not a wait for time
   kill_status = server.stop(SIGKILL);

@@ -199,16 +199,25 @@ TEST(Lifecycle, FullWorkerQueueAnswers503WithRetryAfter) {
 }
 
 TEST(Lifecycle, SigtermFinishesInFlightRequestsThenExits) {
-  AuthdProcess server({.args = {"--password-hash", "bcrypt", "--bcrypt-cost", "13"}});
+  AuthdProcess server({.args = {"--password-hash", "bcrypt", "--bcrypt-cost", "14"}});
   HttpClient client(server.port());
   const std::string body = R"({"email":"late@example.com","password":"in-flight-pass"})";
   client.send_raw(
       "POST /auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Content-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body);
-  // Let the request reach a worker (a cost-13 hash keeps it there for a while).
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Wait until the request has reached a worker (a cost-14 hash keeps it there): every request,
+  // /metrics included, records its worker wait before it runs, so once the count exceeds the
+  // number of /metrics requests made, the registration is being hashed.
   HttpClient idle(server.port());
+  for (int polls = 1;; ++polls) {
+    const std::string metrics = idle.request("GET", "/metrics", "", "").body;
+    const auto at = metrics.find("authd_worker_wait_seconds_count ");
+    ASSERT_NE(at, std::string::npos);
+    if (std::stoi(metrics.substr(at + 32)) > polls) break;
+    ASSERT_LT(polls, 5000) << "the registration never reached a worker";
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
   std::thread stopper([&] { EXPECT_EQ(server.stop(SIGTERM), 0) << server.log(); });
   auto response = client.read_response(std::chrono::seconds(30));
   stopper.join();

@@ -60,7 +60,10 @@ bool HttpClient::fill(std::chrono::milliseconds timeout) {
   if (::poll(&descriptor, 1, static_cast<int>(timeout.count())) <= 0) return false;
   char chunk[16384];
   const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-  if (n <= 0) return false;
+  if (n <= 0) {
+    peer_closed_ = true;
+    return false;
+  }
   buffer_.append(chunk, static_cast<std::size_t>(n));
   return true;
 }
@@ -122,12 +125,22 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   }
   message += "\r\n" + body;
   for (int attempt = 0; attempt < 2; ++attempt) {
+    peer_closed_ = false;
+    bool sent = true;
     try {
       send_raw(message);
-      if (auto response = read_response()) return *response;
     } catch (const std::runtime_error&) {
+      sent = false;
     }
-    connect();  // the server closed the kept-alive connection; retry once on a new one
+    if (sent) {
+      // A generous wait: a loaded machine under a sanitizer is slow, and a hang still fails.
+      if (auto response = read_response(std::chrono::seconds(60))) return *response;
+      // Resend only if the server closed a kept-alive connection before answering anything;
+      // after a timeout the request may have been processed, and a resent write would
+      // answer differently ("already exists").
+      if (!peer_closed_ || !buffer_.empty()) break;
+    }
+    connect();
   }
   throw std::runtime_error("no response to " + method + " " + target);
 }

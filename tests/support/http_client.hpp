@@ -50,6 +50,7 @@ class HttpClient {
   std::uint16_t port_;
   int fd_ = -1;
   std::string buffer_;
+  bool peer_closed_ = false;  // the last read ended at EOF or a reset, not a timeout
 };
 
 }  // namespace authd::test

@@ -38,7 +38,8 @@ NginxProcess::NginxProcess(const std::vector<std::uint16_t>& upstream_ports)
     : dir_(make_temp_dir()) {
   std::mt19937 random(std::random_device{}());
   for (int attempt = 0; attempt < 20; ++attempt) {
-    if (start(static_cast<std::uint16_t>(20000 + random() % 40000), upstream_ports)) return;
+    // Below Linux's ephemeral range (32768+), where outgoing connections take their ports.
+    if (start(static_cast<std::uint16_t>(20000 + random() % 12000), upstream_ports)) return;
   }
   throw std::runtime_error("nginx did not start; see " + (dir_ / "error.log").string());
 }

@@ -42,10 +42,26 @@ void PgConnection::ensure_connected() {
   if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
   disconnect();
   // Defaults first, then the operator's URI (expand_dbname), whose own settings win. A short
-  // connect timeout and TCP keepalives make a vanished server fail requests fast, not hang them.
-  const char* keywords[] = {"connect_timeout",  "keepalives_idle", "keepalives_interval",
-                            "keepalives_count", "dbname",          nullptr};
-  const char* values[] = {"2", "10", "5", "2", conninfo_.c_str(), nullptr};
+  // connect timeout, keepalives and a TCP user timeout make a vanished server fail requests
+  // fast; the server-side timeouts bound how long a worker can wait on a statement, a row lock
+  // another (dead) instance holds, or a transaction left open.
+  const char* keywords[] = {"connect_timeout",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "tcp_user_timeout",
+                            "options",
+                            "dbname",
+                            nullptr};
+  const char* values[] = {"2",
+                          "10",
+                          "5",
+                          "2",
+                          "10000",
+                          "-c statement_timeout=5000 -c lock_timeout=3000 "
+                          "-c idle_in_transaction_session_timeout=15000",
+                          conninfo_.c_str(),
+                          nullptr};
   conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     PgFailure failure{.message = PQerrorMessage(conn_), .connection_lost = true};
@@ -73,6 +89,7 @@ void PgConnection::fail(PGresult* result) {
 }
 
 PgResult PgConnection::execute(const Query& query, const std::vector<Param>& params) {
+  ++round_trips_;
   ensure_connected();
   if (!prepared_.contains(query.name)) {
     PGresult* prepared = PQprepare(conn_, query.name, query.sql, 0, nullptr);
@@ -91,6 +108,7 @@ PgResult PgConnection::execute(const Query& query, const std::vector<Param>& par
 }
 
 void PgConnection::run(const char* sql) {
+  ++round_trips_;
   ensure_connected();
   PGresult* result = PQexec(conn_, sql);
   const ExecStatusType status = PQresultStatus(result);

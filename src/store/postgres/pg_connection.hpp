@@ -59,6 +59,9 @@ class PgConnection {
   void run(const char* sql);  // simple protocol: transaction control, migrations
   // Rolls back an open transaction; a lost session needs nothing (the server rolled it back).
   void rollback() noexcept;
+  // Statements sent through execute() and run(), for telling a stale session (its first use
+  // failed) from one lost later, when a COMMIT may already have succeeded.
+  std::uint64_t round_trips() const { return round_trips_; }
 
  private:
   [[noreturn]] void fail(PGresult* result);
@@ -67,6 +70,7 @@ class PgConnection {
   std::string conninfo_;
   PGconn* conn_ = nullptr;
   std::unordered_set<const char*> prepared_;
+  std::uint64_t round_trips_ = 0;
 };
 
 class PgTransaction {

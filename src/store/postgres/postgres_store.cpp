@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <unordered_set>
 
 #include "store/postgres/pg_connection.hpp"
@@ -50,6 +53,7 @@ constexpr Query kInsertSession{
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ", $6, $7)"};
 constexpr Query kPing{"ping", "SELECT 1"};
+constexpr Query kTryMigrationLock{"try_migration_lock", "SELECT pg_try_advisory_lock($1::bigint)"};
 constexpr Query kSelectThrottle{
     "select_throttle", "SELECT failures, " AUTHD_MS("window_start") ", " AUTHD_MS(
                            "locked_until") ", lockouts, version FROM throttles WHERE key = $1"};
@@ -128,16 +132,35 @@ StoreError classify(const PgFailure& failure) {
   }
   // Lost sessions, connection exceptions (08), server shutting down (57P0x) and resource
   // exhaustion (53) are outages: the client may retry.
+  // So are the timeouts (57014 statement, 55P03 lock, 25P03 idle transaction), serialisation
+  // failures (40001, 40P01) and a read-only server after a failover (25006).
+  static constexpr std::string_view kRetryable[] = {"57014", "55P03", "25P03",
+                                                    "40001", "40P01", "25006"};
   if (failure.connection_lost || failure.sqlstate.starts_with("08") ||
-      failure.sqlstate.starts_with("57P") || failure.sqlstate.starts_with("53")) {
+      failure.sqlstate.starts_with("57P") || failure.sqlstate.starts_with("53") ||
+      std::find(std::begin(kRetryable), std::end(kRetryable), failure.sqlstate) !=
+          std::end(kRetryable)) {
     return StoreError::unavailable;
   }
   return StoreError::internal;
 }
 
 void apply_migrations(PgConnection& db) {
+  // A migration may take longer than any request should: no statement timeout for it.
+  db.run("SET statement_timeout = 0");
   // Session-level lock: released by the unlock below or, if this process dies, with its session.
-  db.run(("SELECT pg_advisory_lock(" + std::to_string(kMigrationLockKey) + ")").c_str());
+  // Waited for with a deadline and a log line, so a start-up stuck behind a dead instance says so.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (bool logged = false;;) {
+    const PgResult locked = db.execute(kTryMigrationLock, {std::to_string(kMigrationLockKey)});
+    if (locked.boolean(0, 0)) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw PgFailure{.message = "another instance held the migration lock for 60 s"};
+    }
+    if (!logged) spdlog::info("store: waiting for another instance to finish migrating");
+    logged = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   db.run(
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)");
@@ -150,6 +173,7 @@ void apply_migrations(PgConnection& db) {
     spdlog::info("store: applied migration {} ({})", migration.version, migration.description);
   }
   db.run(("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")").c_str());
+  db.run("RESET statement_timeout");
 }
 
 }  // namespace
@@ -174,13 +198,14 @@ auto PostgresStore::with_connection(const char* operation, Fn&& fn)
     -> decltype(fn(std::declval<PgConnection&>())) {
   try {
     ConnectionPool<PgConnection>::Lease lease(*pool_);
+    const std::uint64_t before = (*lease).round_trips();
     try {
       return fn(*lease);
     } catch (const PgFailure& failure) {
       // A pooled session the server dropped (a restart, a failover) fails its first use even
-      // when the database is back. The server rolled back whatever that session held, so the
-      // operation runs once more on a fresh session.
-      if (!failure.connection_lost) throw;
+      // when the database is back; nothing of the operation ran, so it runs again on a fresh
+      // session. A session lost later is not retried: its COMMIT may have succeeded.
+      if (!failure.connection_lost || (*lease).round_trips() != before + 1) throw;
       return fn(*lease);
     }
   } catch (const PgFailure& failure) {
