@@ -21,15 +21,27 @@
 namespace authd::test {
 namespace {
 
-bool accepts_connections(std::uint16_t port) {
+// True when the server on `port` is this nginx: it answers the probe with our nonce. A bare
+// connect could reach another test's server that happens to hold the port.
+bool answers_probe(std::uint16_t port, const std::string& nonce) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  std::string reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    const std::string request = "GET /__authd_test_probe HTTP/1.0\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(request.size())) {
+      char chunk[1024];
+      timeval timeout{1, 0};
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) reply.append(chunk, n);
+    }
+  }
   ::close(fd);
-  return ok;
+  return reply.find(nonce) != std::string::npos;
 }
 
 }  // namespace
@@ -46,29 +58,38 @@ NginxProcess::NginxProcess(const std::vector<std::uint16_t>& upstream_ports)
 
 bool NginxProcess::start(std::uint16_t port, const std::vector<std::uint16_t>& upstream_ports) {
   const std::string d = dir_.string();
+  // Appended, not "literal" + std::string&&: GCC 12 warns falsely (-Wrestrict) on that.
+  std::string nonce = "probe-";
+  nonce.append(std::to_string(::getpid())).append("-").append(std::to_string(port));
   std::string upstreams;
   for (auto upstream : upstream_ports) {
     upstreams += "    server 127.0.0.1:" + std::to_string(upstream) + ";\n";
   }
-  std::ofstream(dir_ / "nginx.conf") << "daemon off;\nworker_processes 1;\nuser root;\n"
-                                     << "pid " << d << "/nginx.pid;\n"
-                                     << "error_log " << d << "/error.log warn;\n"
-                                     << "events { worker_connections 1024; }\n"
-                                     << "http {\n  access_log off;\n"
-                                     << "  client_body_temp_path " << d << "/body;\n"
-                                     << "  proxy_temp_path " << d << "/proxy;\n"
-                                     << "  fastcgi_temp_path " << d << "/fastcgi;\n"
-                                     << "  uwsgi_temp_path " << d << "/uwsgi;\n"
-                                     << "  scgi_temp_path " << d << "/scgi;\n"
-                                     << "  upstream authd {\n"
-                                     << upstreams << "    keepalive 16;\n  }\n"
-                                     << "  server {\n    listen 127.0.0.1:" << port << ";\n"
-                                     << "    location / {\n"
-                                     << "      proxy_pass http://authd;\n"
-                                     << "      proxy_http_version 1.1;\n"
-                                     << "      proxy_set_header Connection \"\";\n"
-                                     << "      proxy_set_header X-Forwarded-For $remote_addr;\n"
-                                     << "    }\n  }\n}\n";
+  std::ofstream(dir_ / "nginx.conf")
+      << "daemon off;\nworker_processes 1;\nuser root;\n"
+      << "pid " << d << "/nginx.pid;\n"
+      << "error_log " << d << "/error.log warn;\n"
+      << "events { worker_connections 1024; }\n"
+      << "http {\n  access_log off;\n"
+      << "  client_body_temp_path " << d << "/body;\n"
+      << "  proxy_temp_path " << d << "/proxy;\n"
+      << "  fastcgi_temp_path " << d << "/fastcgi;\n"
+      << "  uwsgi_temp_path " << d << "/uwsgi;\n"
+      << "  scgi_temp_path " << d << "/scgi;\n"
+      << "  upstream authd {\n"
+      << upstreams
+      << "    keepalive 16;\n"
+      // Shorter than authd's idle timeout: nginx must never
+      // reuse a connection authd is closing.
+      << "    keepalive_timeout 10s;\n  }\n"
+      << "  server {\n    listen 127.0.0.1:" << port << ";\n"
+      << "    location = /__authd_test_probe { return 200 \"" << nonce << "\"; }\n"
+      << "    location / {\n"
+      << "      proxy_pass http://authd;\n"
+      << "      proxy_http_version 1.1;\n"
+      << "      proxy_set_header Connection \"\";\n"
+      << "      proxy_set_header X-Forwarded-For $remote_addr;\n"
+      << "    }\n  }\n}\n";
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -88,7 +109,7 @@ bool NginxProcess::start(std::uint16_t port, const std::vector<std::uint16_t>& u
       pid_ = -1;
       return false;
     }
-    if (accepts_connections(port)) {
+    if (answers_probe(port, nonce)) {
       port_ = port;
       return true;
     }
