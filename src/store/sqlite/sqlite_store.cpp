@@ -11,14 +11,13 @@
 namespace authd::store::sqlite {
 namespace {
 
-constexpr const char* kSelectUserByEmailKey =
-    "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
-    "password_reset_token_hash, password_reset_expires, created_at, updated_at "
-    "FROM users WHERE email_key = ?1";
-constexpr const char* kSelectUserById =
-    "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
-    "password_reset_token_hash, password_reset_expires, created_at, updated_at "
-    "FROM users WHERE id = ?1";
+// One column list for every user query, in the order read_user() reads it.
+#define AUTHD_USER_SELECT                                                           \
+  "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, " \
+  "password_reset_token_hash, password_reset_expires, created_at, updated_at FROM users "
+constexpr const char* kSelectUserByEmailKey = AUTHD_USER_SELECT "WHERE email_key = ?1";
+constexpr const char* kSelectUserById = AUTHD_USER_SELECT "WHERE id = ?1";
+#undef AUTHD_USER_SELECT
 constexpr const char* kSelectUserRoles =
     "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
     "WHERE ur.user_id = ?1 ORDER BY ur.position";
