@@ -44,14 +44,16 @@ struct NewUser {
   util::TimePoint now{};
 };
 
-// Which API family a session belongs to: a login in one family replaces only its own sessions.
-enum class SessionKind { seed002 };
+// Which API family a session belongs to: a seed 002 login replaces only seed 002 sessions.
+enum class SessionKind { seed002, v1 };
 
 // The name stored in sessions.kind.
 inline const char* session_kind_name(SessionKind kind) {
   switch (kind) {
     case SessionKind::seed002:
       return "seed002";
+    case SessionKind::v1:
+      return "v1";
   }
   return "unknown";
 }
@@ -73,7 +75,10 @@ inline UserRecord created_record(const NewUser& user, std::int64_t id,
 
 struct NewSession {
   SessionKind kind = SessionKind::seed002;
+  std::string public_id{};   // the id clients see and name the session by; random, unique
   std::string token_hash{};  // hex SHA-256 of the opaque token; the token itself is never stored
+  // The token is a refresh token that rotates (v1): it is also recorded as generation 0.
+  bool rotating = false;
   util::TimePoint created_at{};
   util::TimePoint expires_at{};
   std::string user_agent{};
@@ -84,8 +89,41 @@ struct LoginUpdate {
   std::int64_t user_id = 0;
   util::TimePoint at{};
   std::optional<std::string> upgraded_password_hash{};  // set when the hash is re-computed
-  // When set, revokes the user's live sessions of the same kind and starts this one.
-  std::optional<NewSession> replacing_session{};
+  std::optional<NewSession> session{};                  // a session to start with this login
+  // Revoke the user's live sessions of the new session's kind first (seed 002: one at a time).
+  bool replace_sessions_of_kind = false;
+};
+
+// A session as the /v1 lifecycle sees it, with its owner's is_active (a deactivated user's
+// sessions stop working at once).
+struct SessionRecord {
+  std::int64_t id = 0;  // internal; clients know public_id
+  std::int64_t user_id = 0;
+  std::string public_id{};
+  util::TimePoint created_at{};
+  util::TimePoint expires_at{};
+  std::optional<util::TimePoint> last_used_at{};
+  std::optional<util::TimePoint> revoked_at{};
+  std::optional<util::TimePoint> rotated_at{};  // when the refresh token last rotated
+  std::int64_t refresh_generation = 0;          // the generation of the live refresh token
+  std::string user_agent{};
+  bool user_active = true;
+};
+
+// A refresh token found by its hash: the generation it was issued as, and its session.
+struct RefreshTokenRecord {
+  std::int64_t generation = 0;
+  SessionRecord session{};
+};
+
+// An Ed25519 signing key. The private key is sealed (crypto/sealing.hpp) by the core before it
+// reaches the store, with the kid as associated data.
+struct SigningKeyRecord {
+  std::string kid{};
+  std::string public_key{};          // base64url of the 32-byte key
+  std::string sealed_private_key{};  // base64url, opaque to the store
+  util::TimePoint created_at{};      // published in the JWKS from here on
+  util::TimePoint activates_at{};    // signs from here on (until a newer key activates)
 };
 
 // A brute-force counter for one key (an account, a client address). The core owns the rules;
@@ -127,6 +165,32 @@ class Store {
   virtual Result<void> clear_throttle(std::string_view key) = 0;
   // Deletes records whose window started before `before` and that are not locked at `now`.
   virtual Result<std::int64_t> purge_throttles(util::TimePoint before, util::TimePoint now) = 0;
+
+  // The session with this public id, or nothing.
+  virtual Result<std::optional<SessionRecord>> find_session(std::string_view public_id) = 0;
+  // The user's sessions of `kind` neither revoked nor expired at `now`, oldest first.
+  virtual Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id,
+                                                                SessionKind kind,
+                                                                util::TimePoint now) = 0;
+  // Revokes the user's live session `public_id`; false when the user has no such live session.
+  virtual Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
+                                      util::TimePoint at) = 0;
+  // Revokes every live session of the user, of every kind; returns how many.
+  virtual Result<std::int64_t> revoke_user_sessions(std::int64_t user_id, util::TimePoint at) = 0;
+
+  // The refresh token with this hash (of any generation), or nothing.
+  virtual Result<std::optional<RefreshTokenRecord>> find_refresh_token(
+      std::string_view token_hash) = 0;
+  // Moves the live session's refresh token from `from_generation` to the next one, whose hash is
+  // `next_token_hash`, and marks the session used at `at`; all or nothing. False when another
+  // refresh moved it first or the session was revoked (compare-and-set across instances).
+  virtual Result<bool> rotate_refresh_token(std::int64_t session_id, std::int64_t from_generation,
+                                            std::string_view next_token_hash,
+                                            util::TimePoint at) = 0;
+
+  virtual Result<void> add_signing_key(const SigningKeyRecord& key) = 0;
+  // Every signing key, oldest activation first.
+  virtual Result<std::vector<SigningKeyRecord>> signing_keys() = 0;
 
   // Sessions neither revoked nor expired at `now` (a gauge for operators).
   virtual Result<std::int64_t> count_active_sessions(util::TimePoint now) = 0;

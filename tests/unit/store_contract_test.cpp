@@ -482,7 +482,7 @@ TEST_P(StoreContract, RecordLoginUpdatesTimesAndKeepsTheHash) {
   auto updated = store().record_login({.user_id = created->id,
                                        .at = at(later),
                                        .upgraded_password_hash = std::nullopt,
-                                       .replacing_session = std::nullopt});
+                                       .session = std::nullopt});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->last_login, std::optional(at(later)));
   EXPECT_EQ(updated->updated_at, at(later));
@@ -508,7 +508,7 @@ TEST_P(StoreContract, RecordLoginUpgradesTheHashWhenGiven) {
   auto updated = store().record_login({.user_id = created->id,
                                        .at = at(kT0 + 1),
                                        .upgraded_password_hash = "$argon2id$new",
-                                       .replacing_session = std::nullopt});
+                                       .session = std::nullopt});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->password_hash, "$argon2id$new");
   EXPECT_EQ(scalar(numbered("SELECT password_hash FROM users WHERE id = ", created->id)),
@@ -524,12 +524,14 @@ TEST_P(StoreContract, RecordLoginReplacesOnlyThatUsersLiveSessions) {
   ASSERT_TRUE(store().record_login({.user_id = ada->id,
                                     .at = at(t1),
                                     .upgraded_password_hash = std::nullopt,
-                                    .replacing_session = new_session("ada-2", t1)}));
+                                    .session = new_session("ada-2", t1),
+                                    .replace_sessions_of_kind = true}));
   const std::int64_t t2 = kT0 + 2000;
   ASSERT_TRUE(store().record_login({.user_id = ada->id,
                                     .at = at(t2),
                                     .upgraded_password_hash = std::nullopt,
-                                    .replacing_session = new_session("ada-3", t2)}));
+                                    .session = new_session("ada-3", t2),
+                                    .replace_sessions_of_kind = true}));
 
   const auto rows = query("SELECT user_id, token_hash, " + millis("created_at") + ", " +
                           millis("revoked_at") + " FROM sessions ORDER BY id");
@@ -548,7 +550,8 @@ TEST_P(StoreContract, RecordLoginOnMissingUserIsNotFoundAndWritesNothing) {
   auto result = store().record_login({.user_id = 42,
                                       .at = at(kT0),
                                       .upgraded_password_hash = "$argon2id$x",
-                                      .replacing_session = new_session("orphan", kT0)});
+                                      .session = new_session("orphan", kT0),
+                                      .replace_sessions_of_kind = true});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), StoreError::not_found);
   EXPECT_EQ(count("sessions"), 0);

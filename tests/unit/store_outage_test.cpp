@@ -1,5 +1,5 @@
 // When the store cannot be reached every dialect answers 503 with Retry-After in its own error
-// envelope (never a 500, never a hang), and /healthz reports 503. A store double stands in for
+// envelope (never a 500, never a hang), and /readyz reports 503. A store double stands in for
 // the outage here; the real outage of a real server is an integration concern.
 #include <gtest/gtest.h>
 
@@ -44,6 +44,34 @@ class UnreachableStore final : public store::Store {
   }
   store::Result<void> clear_throttle(std::string_view) override { return StoreError::unavailable; }
   store::Result<std::int64_t> purge_throttles(util::TimePoint, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::optional<store::SessionRecord>> find_session(std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<store::SessionRecord>> list_live_sessions(std::int64_t,
+                                                                      store::SessionKind,
+                                                                      util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> revoke_session(std::int64_t, std::string_view, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::int64_t> revoke_user_sessions(std::int64_t, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::optional<store::RefreshTokenRecord>> find_refresh_token(
+      std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> rotate_refresh_token(std::int64_t, std::int64_t, std::string_view,
+                                           util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> add_signing_key(const store::SigningKeyRecord&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<store::SigningKeyRecord>> signing_keys() override {
     return StoreError::unavailable;
   }
   store::Result<std::int64_t> count_active_sessions(util::TimePoint) override {
@@ -105,11 +133,12 @@ TEST_F(StoreOutage, EveryDialectAnswers503WithRetryAfterInItsEnvelope) {
   }
 }
 
-TEST_F(StoreOutage, HealthzIs503) {
-  const auto response = call("GET", "/healthz", "");
-  EXPECT_EQ(response.status, 503);
-  EXPECT_EQ(retry_after(response), "1");
-  EXPECT_EQ(boost::json::parse(response.body), (boost::json::object{{"status", "unavailable"}}));
+TEST_F(StoreOutage, ReadyzIs503AndHealthzStaysAlive) {
+  const auto ready = call("GET", "/readyz", "");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_EQ(retry_after(ready), "1");
+  EXPECT_EQ(boost::json::parse(ready.body), (boost::json::object{{"status", "not ready"}}));
+  EXPECT_EQ(call("GET", "/healthz", "").status, 200) << "liveness does not depend on the store";
 }
 
 }  // namespace

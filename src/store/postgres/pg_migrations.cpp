@@ -61,9 +61,36 @@ CREATE TABLE throttles (
 CREATE INDEX throttles_by_window ON throttles (window_start);
 )sql";
 
+// /v1: sessions get a public id and a rotating refresh token (every generation's hash is kept,
+// so a rotated token presented again is recognised as reuse); signing keys live here so that
+// every instance signs and verifies with the same set.
+constexpr const char* kV1Sessions = R"sql(
+ALTER TABLE sessions ADD COLUMN public_id TEXT;
+ALTER TABLE sessions ADD COLUMN refresh_generation BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN rotated_at TIMESTAMPTZ;
+CREATE UNIQUE INDEX sessions_by_public_id ON sessions (public_id);
+
+CREATE TABLE refresh_tokens (
+  token_hash TEXT        PRIMARY KEY,  -- hex SHA-256 of the refresh token
+  session_id BIGINT      NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  generation BIGINT      NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+
+CREATE TABLE signing_keys (
+  kid                TEXT        PRIMARY KEY,
+  public_key         TEXT        NOT NULL,  -- base64url, 32 bytes
+  sealed_private_key TEXT        NOT NULL,  -- XChaCha20-Poly1305 under the key-encryption key
+  created_at         TIMESTAMPTZ NOT NULL,
+  activates_at       TIMESTAMPTZ NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
+    {3, "v1 sessions, refresh tokens, signing keys", kV1Sessions},
 };
 
 }  // namespace

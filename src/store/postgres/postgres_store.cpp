@@ -51,7 +51,53 @@ constexpr Query kRevokeSessionsOfKind{
 constexpr Query kInsertSession{
     "insert_session",
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
-    "client_address) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ", $6, $7)"};
+    "client_address, public_id) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS(
+        "$5") ", $6, $7, $8) RETURNING id"};
+constexpr Query kInsertRefreshToken{
+    "insert_refresh_token",
+    "INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at) "
+    "VALUES ($1, $2, $3, " AUTHD_TS("$4") ")"};
+// One column list for every session query, in the order read_session() reads it.
+#define AUTHD_SESSION_COLUMNS \
+  "s.id, s.user_id, s.public_id, " AUTHD_MS("s.created_at") ", " AUTHD_MS(                 \
+      "s.expires_at") ", " AUTHD_MS("s.last_used_at") ", " AUTHD_MS("s.revoked_at") ", "   \
+      AUTHD_MS("s.rotated_at") ", s.refresh_generation, COALESCE(s.user_agent, ''), "        \
+      "u.is_active "
+constexpr Query kSelectSession{"session_by_public_id",
+                               "SELECT " AUTHD_SESSION_COLUMNS
+                               "FROM sessions s JOIN users u ON u.id = s.user_id "
+                               "WHERE s.public_id = $1"};
+constexpr Query kSelectLiveSessions{
+    "live_sessions",
+    "SELECT " AUTHD_SESSION_COLUMNS
+    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1 AND s.kind = $2 "
+    "AND s.revoked_at IS NULL AND s.expires_at > " AUTHD_TS("$3") " ORDER BY s.id"};
+constexpr Query kSelectRefreshToken{"refresh_token",
+                                    "SELECT r.generation, " AUTHD_SESSION_COLUMNS
+                                    "FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id "
+                                    "JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1"};
+#undef AUTHD_SESSION_COLUMNS
+constexpr Query kRevokeSession{"revoke_session",
+                               "UPDATE sessions SET revoked_at = " AUTHD_TS(
+                                   "$3") " WHERE user_id = $1 AND public_id = $2 "
+                                         "AND revoked_at IS NULL RETURNING 1"};
+constexpr Query kRevokeUserSessions{
+    "revoke_user_sessions",
+    "WITH gone AS (UPDATE sessions SET revoked_at = " AUTHD_TS(
+        "$2") " WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1) SELECT COUNT(*) FROM gone"};
+constexpr Query kAdvanceRefreshGeneration{
+    "advance_refresh_generation",
+    "UPDATE sessions SET refresh_generation = $2::bigint + 1, rotated_at = " AUTHD_TS(
+        "$3") ", last_used_at = " AUTHD_TS("$3") " WHERE id = $1 AND refresh_generation = "
+                                                 "$2::bigint AND revoked_at IS NULL RETURNING 1"};
+constexpr Query kInsertSigningKey{
+    "insert_signing_key",
+    "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
+    "VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ")"};
+constexpr Query kSelectSigningKeys{
+    "signing_keys", "SELECT kid, public_key, sealed_private_key, " AUTHD_MS(
+                        "created_at") ", " AUTHD_MS("activates_at") " FROM signing_keys "
+                                                                    "ORDER BY activates_at, kid"};
 constexpr Query kPing{"ping", "SELECT 1"};
 constexpr Query kTryMigrationLock{"try_migration_lock", "SELECT pg_try_advisory_lock($1::bigint)"};
 constexpr Query kSelectThrottle{
@@ -121,9 +167,39 @@ std::optional<UserRecord> load_user(PgConnection& db, const Query& query, std::s
 }
 
 void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
-  db.execute(kInsertSession, {number(user_id), session_kind_name(session.kind), session.token_hash,
-                              millis(session.created_at), millis(session.expires_at),
-                              session.user_agent, session.client_address});
+  const Param public_id = session.public_id.empty() ? Param() : Param(session.public_id);
+  const std::int64_t id =
+      db.execute(kInsertSession,
+                 {number(user_id), session_kind_name(session.kind), session.token_hash,
+                  millis(session.created_at), millis(session.expires_at), session.user_agent,
+                  session.client_address, public_id})
+          .integer(0, 0);
+  if (session.rotating) {
+    db.execute(kInsertRefreshToken,
+               {session.token_hash, number(id), number(0), millis(session.created_at)});
+  }
+}
+
+std::optional<util::TimePoint> optional_time(const PgResult& rows, int row, int column) {
+  if (auto v = rows.optional_integer(row, column)) return util::from_unix_millis(*v);
+  return std::nullopt;
+}
+
+// Reads the session columns of `row` starting at `first`.
+SessionRecord read_session(const PgResult& rows, int row, int first = 0) {
+  SessionRecord session;
+  session.id = rows.integer(row, first);
+  session.user_id = rows.integer(row, first + 1);
+  session.public_id = rows.optional_text(row, first + 2).value_or("");
+  session.created_at = util::from_unix_millis(rows.integer(row, first + 3));
+  session.expires_at = util::from_unix_millis(rows.integer(row, first + 4));
+  session.last_used_at = optional_time(rows, row, first + 5);
+  session.revoked_at = optional_time(rows, row, first + 6);
+  session.rotated_at = optional_time(rows, row, first + 7);
+  session.refresh_generation = rows.integer(row, first + 8);
+  session.user_agent = rows.text(row, first + 9);
+  session.user_active = rows.boolean(row, first + 10);
+  return session;
 }
 
 StoreError classify(const PgFailure& failure) {
@@ -275,10 +351,12 @@ Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
             .rows() == 0) {
       return StoreError::not_found;
     }
-    if (update.replacing_session) {
-      db.execute(kRevokeSessionsOfKind,
-                 {number(update.user_id), session_kind_name(update.replacing_session->kind), at});
-      insert_session(db, update.user_id, *update.replacing_session);
+    if (update.session) {
+      if (update.replace_sessions_of_kind) {
+        db.execute(kRevokeSessionsOfKind,
+                   {number(update.user_id), session_kind_name(update.session->kind), at});
+      }
+      insert_session(db, update.user_id, *update.session);
     }
     auto user = load_user(db, kSelectUserById, number(update.user_id));
     tx.commit();
@@ -326,6 +404,95 @@ Result<std::int64_t> PostgresStore::purge_throttles(util::TimePoint before, util
   return with_connection("purge_throttles", [&](PgConnection& db) -> Result<std::int64_t> {
     return db.execute(kPurgeThrottles, {millis(before), millis(now)}).integer(0, 0);
   });
+}
+
+Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_view public_id) {
+  return with_connection(
+      "find_session", [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
+        const PgResult rows = db.execute(kSelectSession, {std::string(public_id)});
+        if (rows.rows() == 0) return std::nullopt;
+        return read_session(rows, 0);
+      });
+}
+
+Result<std::vector<SessionRecord>> PostgresStore::list_live_sessions(std::int64_t user_id,
+                                                                     SessionKind kind,
+                                                                     util::TimePoint now) {
+  return with_connection(
+      "list_live_sessions", [&](PgConnection& db) -> Result<std::vector<SessionRecord>> {
+        const PgResult rows = db.execute(kSelectLiveSessions,
+                                         {number(user_id), session_kind_name(kind), millis(now)});
+        std::vector<SessionRecord> sessions;
+        for (int row = 0; row < rows.rows(); ++row) sessions.push_back(read_session(rows, row));
+        return sessions;
+      });
+}
+
+Result<bool> PostgresStore::revoke_session(std::int64_t user_id, std::string_view public_id,
+                                           util::TimePoint at) {
+  return with_connection("revoke_session", [&](PgConnection& db) -> Result<bool> {
+    return db.execute(kRevokeSession, {number(user_id), std::string(public_id), millis(at)})
+               .rows() == 1;
+  });
+}
+
+Result<std::int64_t> PostgresStore::revoke_user_sessions(std::int64_t user_id, util::TimePoint at) {
+  return with_connection("revoke_user_sessions", [&](PgConnection& db) -> Result<std::int64_t> {
+    return db.execute(kRevokeUserSessions, {number(user_id), millis(at)}).integer(0, 0);
+  });
+}
+
+Result<std::optional<RefreshTokenRecord>> PostgresStore::find_refresh_token(
+    std::string_view token_hash) {
+  return with_connection(
+      "find_refresh_token", [&](PgConnection& db) -> Result<std::optional<RefreshTokenRecord>> {
+        const PgResult rows = db.execute(kSelectRefreshToken, {std::string(token_hash)});
+        if (rows.rows() == 0) return std::nullopt;
+        return RefreshTokenRecord{.generation = rows.integer(0, 0),
+                                  .session = read_session(rows, 0, 1)};
+      });
+}
+
+Result<bool> PostgresStore::rotate_refresh_token(std::int64_t session_id,
+                                                 std::int64_t from_generation,
+                                                 std::string_view next_token_hash,
+                                                 util::TimePoint at) {
+  return with_connection("rotate_refresh_token", [&](PgConnection& db) -> Result<bool> {
+    PgTransaction tx(db);
+    const std::string when = millis(at);
+    if (db.execute(kAdvanceRefreshGeneration, {number(session_id), number(from_generation), when})
+            .rows() == 0) {
+      return false;
+    }
+    db.execute(kInsertRefreshToken, {std::string(next_token_hash), number(session_id),
+                                     number(from_generation + 1), when});
+    tx.commit();
+    return true;
+  });
+}
+
+Result<void> PostgresStore::add_signing_key(const SigningKeyRecord& key) {
+  return with_connection("add_signing_key", [&](PgConnection& db) -> Result<void> {
+    db.execute(kInsertSigningKey, {key.kid, key.public_key, key.sealed_private_key,
+                                   millis(key.created_at), millis(key.activates_at)});
+    return {};
+  });
+}
+
+Result<std::vector<SigningKeyRecord>> PostgresStore::signing_keys() {
+  return with_connection(
+      "signing_keys", [&](PgConnection& db) -> Result<std::vector<SigningKeyRecord>> {
+        const PgResult rows = db.execute(kSelectSigningKeys);
+        std::vector<SigningKeyRecord> keys;
+        for (int row = 0; row < rows.rows(); ++row) {
+          keys.push_back({.kid = rows.text(row, 0),
+                          .public_key = rows.text(row, 1),
+                          .sealed_private_key = rows.text(row, 2),
+                          .created_at = util::from_unix_millis(rows.integer(row, 3)),
+                          .activates_at = util::from_unix_millis(rows.integer(row, 4))});
+        }
+        return keys;
+      });
 }
 
 Result<std::int64_t> PostgresStore::count_active_sessions(util::TimePoint now) {

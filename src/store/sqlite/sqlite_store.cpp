@@ -36,7 +36,40 @@ constexpr const char* kRevokeSessionsOfKind =
     "WHERE user_id = ?1 AND kind = ?2 AND revoked_at IS NULL";
 constexpr const char* kInsertSession =
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
-    "client_address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "client_address, public_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr const char* kInsertRefreshToken =
+    "INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+// One column list for every session query, in the order read_session() reads it.
+#define AUTHD_SESSION_SELECT                                                                   \
+  "SELECT s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, "          \
+  "s.revoked_at, s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active " \
+  "FROM sessions s JOIN users u ON u.id = s.user_id "
+constexpr const char* kSelectSession = AUTHD_SESSION_SELECT "WHERE s.public_id = ?1";
+constexpr const char* kSelectLiveSessions = AUTHD_SESSION_SELECT
+    "WHERE s.user_id = ?1 AND s.kind = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3 "
+    "ORDER BY s.id";
+constexpr const char* kSelectRefreshToken =
+    "SELECT r.generation, s.id, s.user_id, s.public_id, s.created_at, s.expires_at, "
+    "s.last_used_at, s.revoked_at, s.rotated_at, s.refresh_generation, "
+    "COALESCE(s.user_agent, ''), u.is_active FROM refresh_tokens r "
+    "JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id "
+    "WHERE r.token_hash = ?1";
+#undef AUTHD_SESSION_SELECT
+constexpr const char* kRevokeSession =
+    "UPDATE sessions SET revoked_at = ?3 "
+    "WHERE user_id = ?1 AND public_id = ?2 AND revoked_at IS NULL";
+constexpr const char* kRevokeUserSessions =
+    "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
+constexpr const char* kAdvanceRefreshGeneration =
+    "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3 "
+    "WHERE id = ?1 AND refresh_generation = ?2 AND revoked_at IS NULL";
+constexpr const char* kInsertSigningKey =
+    "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kSelectSigningKeys =
+    "SELECT kid, public_key, sealed_private_key, created_at, activates_at FROM signing_keys "
+    "ORDER BY activates_at, kid";
 constexpr const char* kPing = "SELECT 1";
 constexpr const char* kSelectThrottle =
     "SELECT failures, window_start, locked_until, lockouts, version FROM throttles WHERE key = ?1";
@@ -90,6 +123,10 @@ std::optional<UserRecord> load_user(Connection& db, const char* sql, auto key) {
   return user;
 }
 
+std::optional<std::string> null_if_empty(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional(text);
+}
+
 void insert_session(Connection& db, std::int64_t user_id, const NewSession& session) {
   db.prepare(kInsertSession)
       .bind(1, user_id)
@@ -99,7 +136,38 @@ void insert_session(Connection& db, std::int64_t user_id, const NewSession& sess
       .bind(5, util::to_unix_millis(session.expires_at))
       .bind(6, std::string_view(session.user_agent))
       .bind(7, std::string_view(session.client_address))
+      .bind(8, null_if_empty(session.public_id))
       .run();
+  if (session.rotating) {
+    db.prepare(kInsertRefreshToken)
+        .bind(1, std::string_view(session.token_hash))
+        .bind(2, db.last_insert_rowid())
+        .bind(3, std::int64_t{0})
+        .bind(4, util::to_unix_millis(session.created_at))
+        .run();
+  }
+}
+
+std::optional<util::TimePoint> optional_time(const Statement& row, int column) {
+  if (auto v = row.column_optional_int(column)) return util::from_unix_millis(*v);
+  return std::nullopt;
+}
+
+// Reads the session columns starting at `first`.
+SessionRecord read_session(const Statement& row, int first = 0) {
+  SessionRecord session;
+  session.id = row.column_int(first);
+  session.user_id = row.column_int(first + 1);
+  session.public_id = row.column_optional_text(first + 2).value_or("");
+  session.created_at = util::from_unix_millis(row.column_int(first + 3));
+  session.expires_at = util::from_unix_millis(row.column_int(first + 4));
+  session.last_used_at = optional_time(row, first + 5);
+  session.revoked_at = optional_time(row, first + 6);
+  session.rotated_at = optional_time(row, first + 7);
+  session.refresh_generation = row.column_int(first + 8);
+  session.user_agent = row.column_text(first + 9);
+  session.user_active = row.column_int(first + 10) != 0;
+  return session;
 }
 
 StoreError classify(const SqliteFailure& failure) {
@@ -241,13 +309,15 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
         .bind(3, update.upgraded_password_hash)
         .run();
     if (db.changes() == 0) return StoreError::not_found;
-    if (update.replacing_session) {
-      db.prepare(kRevokeSessionsOfKind)
-          .bind(1, update.user_id)
-          .bind(2, std::string_view(session_kind_name(update.replacing_session->kind)))
-          .bind(3, at)
-          .run();
-      insert_session(db, update.user_id, *update.replacing_session);
+    if (update.session) {
+      if (update.replace_sessions_of_kind) {
+        db.prepare(kRevokeSessionsOfKind)
+            .bind(1, update.user_id)
+            .bind(2, std::string_view(session_kind_name(update.session->kind)))
+            .bind(3, at)
+            .run();
+      }
+      insert_session(db, update.user_id, *update.session);
     }
     auto user = load_user(db, kSelectUserById, update.user_id);
     tx.commit();
@@ -304,6 +374,115 @@ Result<std::int64_t> SqliteStore::purge_throttles(util::TimePoint before, util::
         .run();
     return db.changes();
   });
+}
+
+Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view public_id) {
+  return with_connection("find_session",
+                         [&](Connection& db) -> Result<std::optional<SessionRecord>> {
+                           auto stmt = db.prepare(kSelectSession);
+                           stmt.bind(1, public_id);
+                           if (!stmt.step()) return std::nullopt;
+                           return read_session(stmt);
+                         });
+}
+
+Result<std::vector<SessionRecord>> SqliteStore::list_live_sessions(std::int64_t user_id,
+                                                                   SessionKind kind,
+                                                                   util::TimePoint now) {
+  return with_connection("list_live_sessions",
+                         [&](Connection& db) -> Result<std::vector<SessionRecord>> {
+                           auto stmt = db.prepare(kSelectLiveSessions);
+                           stmt.bind(1, user_id)
+                               .bind(2, std::string_view(session_kind_name(kind)))
+                               .bind(3, util::to_unix_millis(now));
+                           std::vector<SessionRecord> sessions;
+                           while (stmt.step()) sessions.push_back(read_session(stmt));
+                           return sessions;
+                         });
+}
+
+Result<bool> SqliteStore::revoke_session(std::int64_t user_id, std::string_view public_id,
+                                         util::TimePoint at) {
+  return with_connection("revoke_session", [&](Connection& db) -> Result<bool> {
+    db.prepare(kRevokeSession)
+        .bind(1, user_id)
+        .bind(2, public_id)
+        .bind(3, util::to_unix_millis(at))
+        .run();
+    return db.changes() == 1;
+  });
+}
+
+Result<std::int64_t> SqliteStore::revoke_user_sessions(std::int64_t user_id, util::TimePoint at) {
+  return with_connection("revoke_user_sessions", [&](Connection& db) -> Result<std::int64_t> {
+    db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, util::to_unix_millis(at)).run();
+    return db.changes();
+  });
+}
+
+Result<std::optional<RefreshTokenRecord>> SqliteStore::find_refresh_token(
+    std::string_view token_hash) {
+  return with_connection("find_refresh_token",
+                         [&](Connection& db) -> Result<std::optional<RefreshTokenRecord>> {
+                           auto stmt = db.prepare(kSelectRefreshToken);
+                           stmt.bind(1, token_hash);
+                           if (!stmt.step()) return std::nullopt;
+                           return RefreshTokenRecord{.generation = stmt.column_int(0),
+                                                     .session = read_session(stmt, 1)};
+                         });
+}
+
+Result<bool> SqliteStore::rotate_refresh_token(std::int64_t session_id,
+                                               std::int64_t from_generation,
+                                               std::string_view next_token_hash,
+                                               util::TimePoint at) {
+  return with_connection("rotate_refresh_token", [&](Connection& db) -> Result<bool> {
+    WriteTransaction tx(db);
+    const std::int64_t when = util::to_unix_millis(at);
+    db.prepare(kAdvanceRefreshGeneration)
+        .bind(1, session_id)
+        .bind(2, from_generation)
+        .bind(3, when)
+        .run();
+    if (db.changes() == 0) return false;
+    db.prepare(kInsertRefreshToken)
+        .bind(1, next_token_hash)
+        .bind(2, session_id)
+        .bind(3, from_generation + 1)
+        .bind(4, when)
+        .run();
+    tx.commit();
+    return true;
+  });
+}
+
+Result<void> SqliteStore::add_signing_key(const SigningKeyRecord& key) {
+  return with_connection("add_signing_key", [&](Connection& db) -> Result<void> {
+    db.prepare(kInsertSigningKey)
+        .bind(1, std::string_view(key.kid))
+        .bind(2, std::string_view(key.public_key))
+        .bind(3, std::string_view(key.sealed_private_key))
+        .bind(4, util::to_unix_millis(key.created_at))
+        .bind(5, util::to_unix_millis(key.activates_at))
+        .run();
+    return {};
+  });
+}
+
+Result<std::vector<SigningKeyRecord>> SqliteStore::signing_keys() {
+  return with_connection(
+      "signing_keys", [&](Connection& db) -> Result<std::vector<SigningKeyRecord>> {
+        auto stmt = db.prepare(kSelectSigningKeys);
+        std::vector<SigningKeyRecord> keys;
+        while (stmt.step()) {
+          keys.push_back({.kid = stmt.column_text(0),
+                          .public_key = stmt.column_text(1),
+                          .sealed_private_key = stmt.column_text(2),
+                          .created_at = util::from_unix_millis(stmt.column_int(3)),
+                          .activates_at = util::from_unix_millis(stmt.column_int(4))});
+        }
+        return keys;
+      });
 }
 
 Result<std::int64_t> SqliteStore::count_active_sessions(util::TimePoint now) {

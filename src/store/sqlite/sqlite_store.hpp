@@ -31,6 +31,18 @@ class SqliteStore final : public Store {
                             const ThrottleRecord& next) override;
   Result<void> clear_throttle(std::string_view key) override;
   Result<std::int64_t> purge_throttles(util::TimePoint before, util::TimePoint now) override;
+  Result<std::optional<SessionRecord>> find_session(std::string_view public_id) override;
+  Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id, SessionKind kind,
+                                                        util::TimePoint now) override;
+  Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
+                              util::TimePoint at) override;
+  Result<std::int64_t> revoke_user_sessions(std::int64_t user_id, util::TimePoint at) override;
+  Result<std::optional<RefreshTokenRecord>> find_refresh_token(
+      std::string_view token_hash) override;
+  Result<bool> rotate_refresh_token(std::int64_t session_id, std::int64_t from_generation,
+                                    std::string_view next_token_hash, util::TimePoint at) override;
+  Result<void> add_signing_key(const SigningKeyRecord& key) override;
+  Result<std::vector<SigningKeyRecord>> signing_keys() override;
   Result<std::int64_t> count_active_sessions(util::TimePoint now) override;
   Result<void> ping() override;
 
