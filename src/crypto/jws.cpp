@@ -37,6 +37,8 @@ class JwsErrorCategory final : public boost::system::error_category {
         return "token not yet valid";
       case JwsError::invalid_claims:
         return "token claims have invalid types";
+      case JwsError::unknown_key:
+        return "token names no key we know";
     }
     return "unknown token error";
   }
@@ -136,39 +138,49 @@ std::string sign_hs256(const boost::json::object& claims, std::string_view secre
   return token;
 }
 
-boost::system::result<boost::json::object> verify_hs256(std::string_view token,
-                                                        std::string_view secret,
-                                                        const VerifyOptions& options) {
+namespace {
+
+// A compact JWS cut into its three segments, decoded. Strict: exactly two dots, strict base64url,
+// a header that is a JSON object.
+struct Compact {
+  std::string_view signing_input;
+  boost::json::object header;
+  std::string payload;
+  std::string signature;
+};
+
+boost::system::result<Compact> split(std::string_view token) {
   const std::size_t dot1 = token.find('.');
   if (dot1 == std::string_view::npos) return JwsError::malformed;
   const std::size_t dot2 = token.find('.', dot1 + 1);
   if (dot2 == std::string_view::npos) return JwsError::malformed;
   if (token.find('.', dot2 + 1) != std::string_view::npos) return JwsError::malformed;
 
-  const std::string_view signing_input = token.substr(0, dot2);
-  const auto header_text = base64url_decode(token.substr(0, dot1));
-  const auto payload_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
-  const auto signature = base64url_decode(token.substr(dot2 + 1));
+  auto header_text = base64url_decode(token.substr(0, dot1));
+  auto payload_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto signature = base64url_decode(token.substr(dot2 + 1));
   if (!header_text || !payload_text || !signature) return JwsError::malformed;
-
-  // The header is read before the signature is checked, but only to refuse anything other than
-  // the pinned algorithm; nothing in it selects a key or an algorithm.
-  const auto header = parse_object(*header_text);
+  auto header = parse_object(*header_text);
   if (!header) return JwsError::malformed;
-  const boost::json::value* alg = header->if_contains("alg");
-  if (alg == nullptr || !alg->is_string() || alg->get_string() != "HS256") {
-    return JwsError::unsupported_algorithm;
-  }
+  return Compact{.signing_input = token.substr(0, dot2),
+                 .header = std::move(*header),
+                 .payload = std::move(*payload_text),
+                 .signature = std::move(*signature)};
+}
+
+// The header is read before the signature is checked, but only to refuse anything other than
+// the pinned algorithm; nothing in it selects an algorithm.
+bool header_pins(const boost::json::object& header, std::string_view algorithm) {
+  const boost::json::value* alg = header.if_contains("alg");
+  if (alg == nullptr || !alg->is_string() || alg->get_string() != algorithm) return false;
   // "crit" names extensions the verifier must understand (e.g. b64:false); we understand none.
-  if (header->contains("crit")) return JwsError::unsupported_algorithm;
+  return !header.contains("crit");
+}
 
-  if (secret.empty()) return JwsError::bad_signature;
-  if (!constant_time_equal(hmac_sha256(secret, signing_input), *signature)) {
-    return JwsError::bad_signature;
-  }
-
-  // From here on the payload is authentic.
-  auto claims = parse_object(*payload_text);
+// Reads the authentic payload and applies the time rules shared by every algorithm.
+boost::system::result<boost::json::object> check_claims(std::string_view payload,
+                                                        const VerifyOptions& options) {
+  auto claims = parse_object(payload);
   if (!claims) return JwsError::malformed;
 
   std::int64_t exp = 0;
@@ -198,6 +210,54 @@ boost::system::result<boost::json::object> verify_hs256(std::string_view token,
     return JwsError::not_yet_valid;
   }
   return std::move(*claims);
+}
+
+}  // namespace
+
+boost::system::result<boost::json::object> verify_hs256(std::string_view token,
+                                                        std::string_view secret,
+                                                        const VerifyOptions& options) {
+  auto jws = split(token);
+  if (!jws) return jws.error();
+  if (!header_pins(jws->header, "HS256")) return JwsError::unsupported_algorithm;
+  if (secret.empty()) return JwsError::bad_signature;
+  if (!constant_time_equal(hmac_sha256(secret, jws->signing_input), jws->signature)) {
+    return JwsError::bad_signature;
+  }
+  // From here on the payload is authentic.
+  return check_claims(jws->payload, options);
+}
+
+std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
+                       std::string_view private_key) {
+  // Member order fixed (alg, kid, typ) so that equal claims under one key give equal tokens:
+  // Ed25519 is deterministic, and refresh replays within the grace window rely on it.
+  boost::json::object header{{"alg", "EdDSA"}, {"kid", kid}, {"typ", "JWT"}};
+  std::string token = base64url_encode(boost::json::serialize(header));
+  token.push_back('.');
+  token += base64url_encode(boost::json::serialize(claims));
+  const std::string signature = ed25519_sign(private_key, token);
+  token.push_back('.');
+  token += base64url_encode(signature);
+  return token;
+}
+
+boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
+                                                        const PublicKeyLookup& public_key_for,
+                                                        const VerifyOptions& options) {
+  auto jws = split(token);
+  if (!jws) return jws.error();
+  if (!header_pins(jws->header, "EdDSA")) return JwsError::unsupported_algorithm;
+  // The key comes from our own key set, by kid. "jwk", "jku" and "x5u" would let the token name
+  // its own key; they are never read.
+  const boost::json::value* kid = jws->header.if_contains("kid");
+  if (kid == nullptr || !kid->is_string()) return JwsError::unknown_key;
+  const std::optional<std::string> public_key = public_key_for(kid->get_string());
+  if (!public_key) return JwsError::unknown_key;
+  if (!ed25519_verify(*public_key, jws->signing_input, jws->signature)) {
+    return JwsError::bad_signature;
+  }
+  return check_claims(jws->payload, options);
 }
 
 Ed25519KeyPair ed25519_generate() {

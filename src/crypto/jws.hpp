@@ -1,7 +1,7 @@
 // Compact JWS / JWT (RFC 7515, RFC 7519) for the token formats authd issues. The algorithm is
 // pinned by the caller (verify_hs256 accepts HS256 and nothing else), never chosen by the token,
-// which closes the "alg: none" and algorithm-confusion attacks. Also the Ed25519 primitives that
-// an EdDSA JWS will be built on.
+// which closes the "alg: none" and algorithm-confusion attacks: HS256 for the seed dialects,
+// EdDSA (Ed25519) for /v1 access tokens.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -9,6 +9,8 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -23,6 +25,7 @@ enum class JwsError {
   expired,                // now >= exp + leeway
   not_yet_valid,          // now + leeway < nbf
   invalid_claims,         // "exp"/"nbf" not an integral number, or "iat" not a number
+  unknown_key,            // EdDSA: no "kid", or a kid that is not in the verifier's key set
 };
 
 const boost::system::error_category& jws_error_category() noexcept;
@@ -42,6 +45,21 @@ struct VerifyOptions {
 // read; "exp" is required. An empty secret never verifies.
 boost::system::result<boost::json::object> verify_hs256(std::string_view token,
                                                         std::string_view secret,
+                                                        const VerifyOptions& options);
+
+// Signs `claims` as an EdDSA (Ed25519) JWT with header {"alg":"EdDSA","kid":kid,"typ":"JWT"}.
+// Deterministic: equal claims, kid and key give byte-identical tokens.
+std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
+                       std::string_view private_key_32);
+
+// The verifier's own key set: the 32-byte public key for `kid`, or nothing.
+using PublicKeyLookup = std::function<std::optional<std::string>(std::string_view kid)>;
+
+// Verifies an EdDSA JWT: alg must be exactly "EdDSA", the key is looked up by "kid" in the
+// caller's key set (headers that carry or point at keys, such as jwk, jku and x5u, are ignored),
+// and the signature is checked before any claim is read; "exp" is required.
+boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
+                                                        const PublicKeyLookup& public_key_for,
                                                         const VerifyOptions& options);
 
 // Ed25519 (RFC 8032) signatures. Keys are raw: a 32-byte private seed and a 32-byte public key.
