@@ -32,6 +32,14 @@ class AuthCategory final : public boost::system::error_category {
         return "account disabled";
       case AuthError::throttled:
         return "too many attempts";
+      case AuthError::invalid_token:
+        return "invalid access token";
+      case AuthError::invalid_refresh_token:
+        return "invalid refresh token";
+      case AuthError::refresh_token_reused:
+        return "refresh token reused";
+      case AuthError::session_not_found:
+        return "session not found";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:

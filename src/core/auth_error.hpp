@@ -10,19 +10,23 @@
 namespace authd::core {
 
 enum class AuthError {
-  invalid_email = 1,    // not an address we accept (shape, length, control characters)
-  invalid_password,     // empty, contains NUL, or longer than the hasher accepts
-  password_too_short,   // registration: shorter than the configured minimum
-  password_too_common,  // registration: on the shipped list of common passwords
-  invalid_name,         // first/last name too long or contains control characters
-  invalid_roles,        // too many requested roles, or a role name too long
-  email_taken,          // another account has the same canonical email
-  user_not_found,       // login for an email nobody registered
-  wrong_password,       // login with a password that does not match
-  account_disabled,     // correct password, but is_active is false
-  throttled,            // too many attempts for this account or address: retry later
-  store_unavailable,    // the store cannot be reached; retry later
-  internal,             // anything unexpected; details are logged, never sent
+  invalid_email = 1,      // not an address we accept (shape, length, control characters)
+  invalid_password,       // empty, contains NUL, or longer than the hasher accepts
+  password_too_short,     // registration: shorter than the configured minimum
+  password_too_common,    // registration: on the shipped list of common passwords
+  invalid_name,           // first/last name too long or contains control characters
+  invalid_roles,          // too many requested roles, or a role name too long
+  email_taken,            // another account has the same canonical email
+  user_not_found,         // login for an email nobody registered
+  wrong_password,         // login with a password that does not match
+  account_disabled,       // correct password, but is_active is false
+  throttled,              // too many attempts for this account or address: retry later
+  invalid_token,          // access token: malformed, badly signed, expired, or its session is over
+  invalid_refresh_token,  // unknown, expired or revoked refresh token
+  refresh_token_reused,   // a rotated refresh token came back: its session is now revoked
+  session_not_found,      // no live session with that id belongs to the caller
+  store_unavailable,      // the store cannot be reached; retry later
+  internal,               // anything unexpected; details are logged, never sent
 };
 
 const boost::system::error_category& auth_category() noexcept;

@@ -133,7 +133,9 @@ std::pair<std::string, store::NewSession> AuthService::new_session(store::Sessio
   const util::TimePoint now = clock_.now();
   store::NewSession session{
       .kind = kind,
+      .public_id = crypto::random_token(16),
       .token_hash = crypto::sha256_hex(token),
+      .rotating = kind == store::SessionKind::v1,
       .created_at = now,
       .expires_at = now + config_.session_ttl,
       .user_agent = client.user_agent,
@@ -186,6 +188,7 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
   if (request.open_session) {
     auto [token, grant] = new_session(*request.open_session, request.client);
     outcome.session_token = std::move(token);
+    outcome.session_id = grant.public_id;
     session = std::move(grant);
   }
   auto created = store_.create_user(user, session);
@@ -259,7 +262,9 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   if (request.open_session) {
     auto [token, grant] = new_session(*request.open_session, request.client);
     outcome.session_token = std::move(token);
-    update.replacing_session = std::move(grant);
+    outcome.session_id = grant.public_id;
+    update.replace_sessions_of_kind = grant.kind == store::SessionKind::seed002;
+    update.session = std::move(grant);
   }
   auto updated = store_.record_login(update);
   if (!updated) {

@@ -69,13 +69,16 @@ struct RegistrationRequest {
 struct LoginRequest {
   std::string email{};
   std::string password{};
-  std::optional<store::SessionKind> open_session{};  // replaces the user's sessions of this kind
+  // Starts a session of this kind; a seed 002 session replaces the user's earlier ones, while
+  // /v1 sessions live side by side (one per device).
+  std::optional<store::SessionKind> open_session{};
   ClientInfo client{};
 };
 
 struct AuthOutcome {
   store::UserRecord user{};
   std::optional<std::string> session_token{};  // the opaque token, when a session was opened
+  std::string session_id{};                    // that session's public id
 };
 
 class AuthService {
@@ -105,6 +108,7 @@ class AuthService {
                                                       const ClientInfo& client);
   void count_failure(std::string_view key, const ThrottlePolicy& policy, const ClientInfo& client);
   Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
+  // The opaque token, and the session record that stores only its hash.
   std::pair<std::string, store::NewSession> new_session(store::SessionKind kind,
                                                         const ClientInfo& client) const;
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -12,6 +13,9 @@ namespace authd::http {
 struct Request {
   std::string method{};  // "POST", "PUT", ...
   std::string path{};    // path as received, without the query
+  // Values of the route's {name} segments, as received (still percent-encoded).
+  std::vector<std::pair<std::string, std::string>> path_params{};
+  std::string authorization{};  // the Authorization header; a credential, never logged
   std::string content_type{};
   std::string user_agent{};
   std::string client_address{};  // X-Forwarded-For is honoured only from trusted proxies
@@ -19,6 +23,13 @@ struct Request {
   std::string request_id{};      // echoed as X-Request-Id; ties security events to requests
   std::string body{};
 };
+
+inline std::string_view path_param(const Request& request, std::string_view name) {
+  for (const auto& [key, value] : request.path_params) {
+    if (key == name) return value;
+  }
+  return {};
+}
 
 struct Response {
   unsigned status = 200;

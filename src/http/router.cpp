@@ -17,6 +17,47 @@ void Router::add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+void Router::set_errors_under(std::string prefix, ErrorFormatter errors) {
+  prefix_errors_.emplace_back(std::move(prefix), errors);
+}
+
+ErrorFormatter Router::errors_for(std::string_view path) const {
+  for (const auto& [prefix, errors] : prefix_errors_) {
+    if (path.starts_with(prefix)) return errors;
+  }
+  return plain_error;
+}
+
+namespace {
+
+// Matches `path` against a route template; fills `params` for its {name} segments.
+bool matches(std::string_view pattern, std::string_view path,
+             std::vector<std::pair<std::string, std::string>>& params) {
+  params.clear();
+  while (!pattern.empty() && !path.empty()) {
+    if (pattern.front() != '/' || path.front() != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    const std::string_view want = pattern.substr(0, pattern.find('/'));
+    const std::string_view have = path.substr(0, path.find('/'));
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (have.empty()) return false;
+      params.emplace_back(want.substr(1, want.size() - 2), have);
+    } else if (want != have) {
+      return false;
+    }
+    pattern.remove_prefix(want.size());
+    path.remove_prefix(have.size());
+  }
+  return pattern.empty() && path.empty();
+}
+
+bool is_template(std::string_view pattern) {
+  return pattern.find('{') != std::string_view::npos;
+}
+
+}  // namespace
+
 RouteMatch Router::match(std::string_view method, std::string_view target) const {
   const auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return {.outcome = RouteMatch::Outcome::bad_target};
@@ -24,16 +65,27 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
   std::string path(parsed->encoded_path());
 
   RouteMatch result{.outcome = RouteMatch::Outcome::not_found, .path = path};
+  std::vector<std::pair<std::string, std::string>> params;
   for (const Route& route : routes_) {
-    if (route.path != path) continue;
+    if (!matches(route.path, path, params)) continue;
     if (route.method == method) {
-      result.outcome = RouteMatch::Outcome::found;
-      result.route = &route;
-      return result;
+      // A literal route beats a template that also matches ("/v1/sessions/current").
+      if (result.route == nullptr ||
+          (is_template(result.route->path) && !is_template(route.path))) {
+        result.route = &route;
+        result.params = params;
+      }
+      continue;
     }
-    result.outcome = RouteMatch::Outcome::method_not_allowed;
+    // Method names are fixed tokens, none a part of another: a substring test suffices.
+    if (result.allowed_methods.find(route.method) != std::string::npos) continue;
     if (!result.allowed_methods.empty()) result.allowed_methods += ", ";
     result.allowed_methods += route.method;
+  }
+  if (result.route != nullptr) {
+    result.outcome = RouteMatch::Outcome::found;
+  } else if (!result.allowed_methods.empty()) {
+    result.outcome = RouteMatch::Outcome::method_not_allowed;
   }
   return result;
 }

@@ -21,8 +21,13 @@ Response plain_error(unsigned status, std::string_view message);
 
 struct Route {
   std::string method{};
+  // Literal segments and "{name}" segments that match any one non-empty segment, such as
+  // "/v1/sessions/{id}". A literal route wins over a template for the same path.
   std::string path{};
-  Handler handler{};       // may block (hashing, store): the server runs it on the worker pool
+  Handler handler{};
+  // A blocking handler (hashing, store) runs on the worker pool; a non-blocking one (static or
+  // in-memory answers) runs on the I/O thread, saving the hand-off.
+  bool blocking = true;
   bool json_body = false;  // requests must carry Content-Type: application/json
   ErrorFormatter errors = plain_error;
 };
@@ -31,7 +36,8 @@ struct RouteMatch {
   enum class Outcome { found, bad_target, not_found, method_not_allowed } outcome;
   const Route* route = nullptr;
   std::string path{};
-  std::string allowed_methods{};  // for 405's Allow header
+  std::vector<std::pair<std::string, std::string>> params{};  // the route's {name} segments
+  std::string allowed_methods{};                              // for 405's Allow header
 };
 
 class Router {
@@ -41,8 +47,14 @@ class Router {
   RouteMatch match(std::string_view method, std::string_view target) const;
   const std::vector<Route>& routes() const { return routes_; }
 
+  // How errors for unmatched paths under `prefix` (404, 405) are worded, e.g. problem+json
+  // under "/v1/"; elsewhere plain_error.
+  void set_errors_under(std::string prefix, ErrorFormatter errors);
+  ErrorFormatter errors_for(std::string_view path) const;
+
  private:
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, ErrorFormatter>> prefix_errors_;
 };
 
 }  // namespace authd::http

@@ -75,7 +75,7 @@ asio::awaitable<std::optional<Response>> run_on_pool(util::WorkerPool& pool,
 
 bhttp::response<bhttp::string_body> to_wire(Response response, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> wire{static_cast<bhttp::status>(response.status), version};
-  wire.set(bhttp::field::content_type, response.content_type);
+  if (!response.content_type.empty()) wire.set(bhttp::field::content_type, response.content_type);
   // Every response may carry credentials or account data: never cache, never sniff.
   wire.set(bhttp::field::cache_control, "no-store");
   wire.set("X-Content-Type-Options", "nosniff");
@@ -274,7 +274,8 @@ struct Server::Impl {
           // A declared Content-Length over the limit is refused before reading the body.
           const auto& header = parser.get();
           const RouteMatch match = router.match(header.method_string(), header.target());
-          const ErrorFormatter errors = match.route ? match.route->errors : plain_error;
+          const ErrorFormatter errors =
+              match.route ? match.route->errors : router.errors_for(match.path);
           co_await reject(stream, errors(413, "Request body too large"), header.version(), ec);
         } else if (!is_quiet_close(ec)) {
           co_await reject(stream, plain_error(400, "Malformed HTTP request"), 11, ec);
@@ -304,7 +305,8 @@ struct Server::Impl {
       }
 
       const RouteMatch match = router.match(header.method_string(), header.target());
-      const ErrorFormatter errors = match.route ? match.route->errors : plain_error;
+      const ErrorFormatter errors =
+          match.route ? match.route->errors : router.errors_for(match.path);
 
       if (!parser.is_done()) {
         if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -339,10 +341,10 @@ struct Server::Impl {
           response = plain_error(400, "Malformed request target");
           break;
         case RouteMatch::Outcome::not_found:
-          response = plain_error(404, "Not found");
+          response = errors(404, "Not found");
           break;
         case RouteMatch::Outcome::method_not_allowed:
-          response = plain_error(405, "Method not allowed");
+          response = errors(405, "Method not allowed");
           response.headers.emplace_back("Allow", match.allowed_methods);
           break;
         case RouteMatch::Outcome::found:
@@ -352,6 +354,8 @@ struct Server::Impl {
             Request request{
                 .method = std::string(message.method_string()),
                 .path = match.path,
+                .path_params = std::move(match.params),
+                .authorization = std::string(message[bhttp::field::authorization]),
                 .content_type = std::string(message[bhttp::field::content_type]),
                 .user_agent = std::string(message[bhttp::field::user_agent]),
                 .client_address = client,
@@ -392,6 +396,7 @@ struct Server::Impl {
         return route.errors(500, "Internal server error");
       }
     };
+    if (!route.blocking) co_return call();
     std::optional<Response> response =
         co_await run_on_pool(workers, config.observer, std::move(call));
     // Every 503 formatter adds Retry-After.

@@ -1,0 +1,182 @@
+#include "core/session_service.hpp"
+
+#include <charconv>
+
+#include "core/security_log.hpp"
+#include "crypto/base64url.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/jws.hpp"
+
+namespace authd::core {
+namespace {
+
+std::int64_t unix_seconds(util::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+bool live(const store::SessionRecord& session, util::TimePoint now) {
+  return !session.revoked_at && session.expires_at > now && session.user_active;
+}
+
+// "aud" may be one string or an array of strings (RFC 7519 §4.1.3).
+bool audience_matches(const boost::json::value* aud, std::string_view expected) {
+  if (aud == nullptr) return false;
+  if (aud->is_string()) return aud->get_string() == expected;
+  if (!aud->is_array()) return false;
+  for (const auto& entry : aud->get_array()) {
+    if (entry.is_string() && entry.get_string() == expected) return true;
+  }
+  return false;
+}
+
+std::optional<std::int64_t> parse_user_id(const boost::json::value* sub) {
+  if (sub == nullptr || !sub->is_string()) return std::nullopt;
+  const std::string_view text = sub->get_string();
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+}  // namespace
+
+SessionService::SessionService(store::Store& store, KeyRing& keys, const Clock& clock,
+                               SessionConfig config, std::string rotation_key)
+    : store_(store),
+      keys_(keys),
+      clock_(clock),
+      config_(std::move(config)),
+      rotation_key_(std::move(rotation_key)) {}
+
+AuthError SessionService::store_failure(const boost::system::error_code& ec) const {
+  return ec == store::StoreError::unavailable ? AuthError::store_unavailable : AuthError::internal;
+}
+
+std::string SessionService::next_refresh_token(std::string_view token) const {
+  return crypto::base64url_encode(crypto::hmac_sha256(rotation_key_, token));
+}
+
+TokenPair SessionService::pair_for(const store::SessionRecord& session, std::string refresh_token,
+                                   util::TimePoint issued_at) {
+  const std::int64_t iat = unix_seconds(issued_at);
+  // Every claim is a function of the session, the refresh token and the issue time, so a
+  // replay within the grace window signs the very same token.
+  const std::string jti = crypto::base64url_encode(
+      crypto::hmac_sha256(rotation_key_, std::string("jti:").append(refresh_token)).substr(0, 16));
+  boost::json::object claims{
+      {"iss", config_.issuer},
+      {"aud", config_.audience},
+      {"sub", std::to_string(session.user_id)},
+      {"sid", session.public_id},
+      {"jti", jti},
+      {"iat", iat},
+      {"nbf", iat},
+      {"exp", iat + config_.access_token_ttl.count()},
+  };
+  return {.access_token = keys_.sign(claims, issued_at),
+          .refresh_token = std::move(refresh_token),
+          .session_id = session.public_id,
+          .expires_in = config_.access_token_ttl};
+}
+
+TokenPair SessionService::start(std::int64_t user_id, std::string_view session_id,
+                                std::string_view refresh_token, util::TimePoint at) {
+  store::SessionRecord session;
+  session.user_id = user_id;
+  session.public_id = session_id;
+  return pair_for(session, std::string(refresh_token), at);
+}
+
+SessionService::Result<TokenPair> SessionService::refresh(std::string_view refresh_token,
+                                                          const ClientInfo& client) {
+  const std::string token_hash = crypto::sha256_hex(refresh_token);
+  // Two rounds at most: a lost compare-and-set re-reads once, and then finds its token one
+  // generation behind (the grace path) or finds the session revoked.
+  for (int round = 0; round < 2; ++round) {
+    auto found = store_.find_refresh_token(token_hash);
+    if (!found) return store_failure(found.error());
+    if (!*found) return AuthError::invalid_refresh_token;
+    const store::SessionRecord& session = (*found)->session;
+    const std::int64_t generation = (*found)->generation;
+    const util::TimePoint now = clock_.now();
+    if (!live(session, now)) return AuthError::invalid_refresh_token;
+
+    std::string next = next_refresh_token(refresh_token);
+    if (generation == session.refresh_generation) {
+      auto rotated =
+          store_.rotate_refresh_token(session.id, generation, crypto::sha256_hex(next), now);
+      if (!rotated) return store_failure(rotated.error());
+      if (*rotated) return pair_for(session, std::move(next), now);
+      continue;  // another request rotated it first
+    }
+    if (generation + 1 == session.refresh_generation && session.rotated_at &&
+        now - *session.rotated_at <= config_.refresh_grace) {
+      return pair_for(session, std::move(next), *session.rotated_at);
+    }
+    // A rotated token, outside the grace window: someone holds a copy. End the session.
+    if (auto revoked = store_.revoke_session(session.user_id, session.public_id, now); !revoked) {
+      return store_failure(revoked.error());
+    }
+    log_security_event("refresh_token_reuse", client,
+                       {{"user_id", session.user_id}, {"generation", generation}});
+    return AuthError::refresh_token_reused;
+  }
+  return AuthError::invalid_refresh_token;
+}
+
+SessionService::Result<Principal> SessionService::authenticate(std::string_view access_token) {
+  const util::TimePoint now = clock_.now();
+  auto claims = crypto::verify_eddsa(
+      access_token, [this](std::string_view kid) { return keys_.public_key(kid); },
+      {.now = unix_seconds(now), .leeway_seconds = config_.leeway.count()});
+  if (!claims) return AuthError::invalid_token;
+  const boost::json::value* iss = claims->if_contains("iss");
+  const boost::json::value* sid = claims->if_contains("sid");
+  const auto user_id = parse_user_id(claims->if_contains("sub"));
+  if (iss == nullptr || !iss->is_string() || iss->get_string() != config_.issuer ||
+      !audience_matches(claims->if_contains("aud"), config_.audience) || !user_id ||
+      sid == nullptr || !sid->is_string()) {
+    return AuthError::invalid_token;
+  }
+  auto session = store_.find_session(sid->get_string());
+  if (!session) return store_failure(session.error());
+  if (!*session || (*session)->user_id != *user_id || !live(**session, now)) {
+    return AuthError::invalid_token;
+  }
+  return Principal{.user_id = *user_id, .session_id = std::string(sid->get_string())};
+}
+
+SessionService::Result<void> SessionService::revoke(const Principal& caller,
+                                                    std::string_view session_id,
+                                                    const ClientInfo& client) {
+  auto revoked = store_.revoke_session(caller.user_id, session_id, clock_.now());
+  if (!revoked) return store_failure(revoked.error());
+  if (!*revoked) return AuthError::session_not_found;
+  log_security_event("logout", client,
+                     {{"user_id", caller.user_id}, {"current", session_id == caller.session_id}});
+  return {};
+}
+
+SessionService::Result<std::int64_t> SessionService::revoke_all(const Principal& caller,
+                                                                const ClientInfo& client) {
+  auto revoked = store_.revoke_user_sessions(caller.user_id, clock_.now());
+  if (!revoked) return store_failure(revoked.error());
+  log_security_event("logout_all", client, {{"user_id", caller.user_id}, {"sessions", *revoked}});
+  return *revoked;
+}
+
+SessionService::Result<std::vector<store::SessionRecord>> SessionService::list(
+    const Principal& caller) {
+  auto sessions = store_.list_live_sessions(caller.user_id, store::SessionKind::v1, clock_.now());
+  if (!sessions) return store_failure(sessions.error());
+  return std::move(*sessions);
+}
+
+SessionService::Result<store::UserRecord> SessionService::user(const Principal& caller) {
+  auto user = store_.find_user_by_id(caller.user_id);
+  if (!user) return store_failure(user.error());
+  if (!*user) return AuthError::invalid_token;  // deleted since the check
+  return std::move(**user);
+}
+
+}  // namespace authd::core

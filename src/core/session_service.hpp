@@ -1,0 +1,95 @@
+// The /v1 token lifecycle over the sessions the AuthService opens: short-lived EdDSA access
+// tokens, rotating refresh tokens with reuse detection, revocation, and session listing.
+//
+// Refresh rotation. Each session has one live refresh token generation. Refreshing with it
+// moves the session to the next generation (a compare-and-set in the store, so two instances
+// cannot both rotate) and returns a new pair. The next token is derived, not drawn:
+// HMAC(rotation key, presented token). So when two requests race with the same token, or a
+// client retries after losing the response, the loser re-derives exactly the winner's pair
+// (same refresh token, same access token: Ed25519 is deterministic and the claims are fixed by
+// the rotation time) as long as it comes within the grace window. Any other use of a rotated
+// token is reuse: the whole session is revoked, which also kills whoever stole a token.
+//
+// Revocation. Access tokens carry the session id (sid). Every authenticated request reads
+// that session (one primary-key lookup joined with its user), so logout, logout-all, a reuse
+// and a deactivated account take effect at once, on every instance and after restarts.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/auth_error.hpp"
+#include "core/client_info.hpp"
+#include "core/clock.hpp"
+#include "core/signing_keys.hpp"
+#include "store/store.hpp"
+
+namespace authd::core {
+
+struct SessionConfig {
+  std::string issuer = "authd";
+  std::string audience = "authd";
+  std::chrono::seconds access_token_ttl{900};
+  // How long after a rotation the rotated token still yields the same new pair.
+  std::chrono::seconds refresh_grace{10};
+  std::chrono::seconds leeway{30};  // clock skew tolerated on exp and nbf
+};
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  std::string session_id;
+  std::chrono::seconds expires_in{0};  // of the access token
+};
+
+// Who a valid access token speaks for.
+struct Principal {
+  std::int64_t user_id = 0;
+  std::string session_id{};
+};
+
+class SessionService {
+ public:
+  template <class T>
+  using Result = boost::system::result<T, AuthFailure>;
+
+  // `rotation_key`: secret bytes shared by every instance (derived from configuration); it keys
+  // the derivation of each next refresh token.
+  SessionService(store::Store& store, KeyRing& keys, const Clock& clock, SessionConfig config,
+                 std::string rotation_key);
+
+  // The first pair of a session AuthService::login just opened (kind v1).
+  TokenPair start(std::int64_t user_id, std::string_view session_id, std::string_view refresh_token,
+                  util::TimePoint at);
+
+  Result<TokenPair> refresh(std::string_view refresh_token, const ClientInfo& client);
+
+  // Verifies the access token (signature, iss, aud, times) and that its session is live and its
+  // user active. Cheap enough for every request: one signature check and one indexed read.
+  Result<Principal> authenticate(std::string_view access_token);
+
+  Result<void> revoke(const Principal& caller, std::string_view session_id,
+                      const ClientInfo& client);
+  Result<std::int64_t> revoke_all(const Principal& caller, const ClientInfo& client);
+  Result<std::vector<store::SessionRecord>> list(const Principal& caller);
+  Result<store::UserRecord> user(const Principal& caller);
+
+  const SessionConfig& config() const { return config_; }
+
+ private:
+  std::string next_refresh_token(std::string_view token) const;
+  TokenPair pair_for(const store::SessionRecord& session, std::string refresh_token,
+                     util::TimePoint issued_at);
+  AuthError store_failure(const boost::system::error_code& ec) const;
+
+  store::Store& store_;
+  KeyRing& keys_;
+  const Clock& clock_;
+  SessionConfig config_;
+  std::string rotation_key_;
+};
+
+}  // namespace authd::core

@@ -1,0 +1,163 @@
+#include "core/signing_keys.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/array.hpp>
+#include <stdexcept>
+
+#include "crypto/base64url.hpp"
+#include "crypto/jws.hpp"
+#include "crypto/random.hpp"
+#include "crypto/sealing.hpp"
+
+namespace authd::core {
+namespace {
+
+// An unknown kid forces a reload at most this often, so that tokens naming made-up kids cannot
+// turn into a stream of store reads.
+constexpr std::chrono::seconds kForcedReloadSpacing{1};
+
+}  // namespace
+
+KeyRing::KeyRing(store::Store& store, std::string sealing_key, const Clock& clock,
+                 KeyRingConfig config)
+    : store_(store), sealing_key_(std::move(sealing_key)), clock_(clock), config_(config) {}
+
+std::shared_ptr<const KeyRing::Snapshot> KeyRing::read_store() {
+  auto records = store_.signing_keys();
+  if (!records) return nullptr;
+  auto set = std::make_shared<Snapshot>();
+  set->loaded_at = clock_.now();
+  for (const store::SigningKeyRecord& record : *records) {
+    auto public_key = crypto::base64url_decode(record.public_key);
+    auto private_key = crypto::unseal(sealing_key_, record.sealed_private_key, record.kid);
+    if (!public_key || !private_key) {
+      throw std::runtime_error("signing key " + record.kid +
+                               " does not unseal: is this the key-encryption key it was "
+                               "sealed with?");
+    }
+    set->keys.push_back({.kid = record.kid,
+                         .public_key = std::move(*public_key),
+                         .private_key = std::move(*private_key),
+                         .created_at = record.created_at,
+                         .activates_at = record.activates_at});
+  }
+  return set;
+}
+
+void KeyRing::load() {
+  auto set = read_store();
+  if (!set) throw std::runtime_error("cannot read the signing keys from the store");
+  if (set->keys.empty()) {
+    auto added = add_key(std::chrono::seconds(0));
+    if (!added) throw std::runtime_error("cannot store a new signing key");
+    spdlog::info("keys: created signing key {}", *added);
+    set = read_store();
+    if (!set || set->keys.empty()) throw std::runtime_error("cannot read the new signing key");
+  }
+  std::lock_guard lock(mutex_);
+  current_ = std::move(set);
+}
+
+boost::system::result<std::string> KeyRing::add_key(std::chrono::seconds activation_delay) {
+  const crypto::Ed25519KeyPair pair = crypto::ed25519_generate();
+  const util::TimePoint now = clock_.now();
+  store::SigningKeyRecord record{.kid = crypto::random_token(12),
+                                 .public_key = crypto::base64url_encode(pair.public_key),
+                                 .sealed_private_key = {},
+                                 .created_at = now,
+                                 .activates_at = now + activation_delay};
+  record.sealed_private_key = crypto::seal(sealing_key_, pair.private_key, record.kid);
+  if (auto stored = store_.add_signing_key(record); !stored) return stored.error();
+  return record.kid;
+}
+
+std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot(bool force_reload) {
+  const util::TimePoint now = clock_.now();
+  {
+    std::lock_guard lock(mutex_);
+    if (!current_) throw std::logic_error("KeyRing used before load()");
+    const bool stale = now - current_->loaded_at >= config_.reload_interval;
+    const bool forced = force_reload && now - last_forced_reload_ >= kForcedReloadSpacing;
+    if (!stale && !forced) return current_;
+    if (forced) last_forced_reload_ = now;
+  }
+  // Read outside the lock; if the store is unreachable, keep serving from the copy we have.
+  std::shared_ptr<const Snapshot> fresh;
+  try {
+    fresh = read_store();
+  } catch (const std::exception& e) {
+    spdlog::error("keys: reload failed: {}", e.what());
+  }
+  std::lock_guard lock(mutex_);
+  if (fresh) {
+    current_ = std::move(fresh);
+  } else {
+    // Try again after another interval rather than on every request.
+    auto retry = std::make_shared<Snapshot>(*current_);
+    retry->loaded_at = now;
+    current_ = std::move(retry);
+  }
+  return current_;
+}
+
+bool KeyRing::published(const Snapshot& set, std::size_t index, util::TimePoint now) const {
+  const Key& key = set.keys[index];
+  if (key.created_at > now + config_.leeway) return false;
+  // Retired once a newer key has activated; its tokens live at most access_token_ttl after that.
+  for (std::size_t later = index + 1; later < set.keys.size(); ++later) {
+    const Key& successor = set.keys[later];
+    if (successor.activates_at <= now && successor.activates_at > key.activates_at) {
+      return now < successor.activates_at + config_.access_token_ttl + config_.leeway;
+    }
+  }
+  return true;
+}
+
+std::string KeyRing::sign(const boost::json::object& claims, util::TimePoint at) {
+  const auto set = snapshot();
+  const Key* signer = nullptr;
+  for (const Key& key : set->keys) {
+    if (key.activates_at <= at) signer = &key;  // the newest activation not after `at`
+  }
+  if (signer == nullptr) signer = &set->keys.front();
+  return crypto::sign_eddsa(claims, signer->kid, signer->private_key);
+}
+
+std::optional<std::string> KeyRing::public_key(std::string_view kid) {
+  for (bool reloaded : {false, true}) {
+    const auto set = snapshot(reloaded);
+    const util::TimePoint now = clock_.now();
+    for (std::size_t i = 0; i < set->keys.size(); ++i) {
+      if (set->keys[i].kid == kid) {
+        if (!published(*set, i, now)) return std::nullopt;
+        return set->keys[i].public_key;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+boost::json::object KeyRing::jwks() {
+  const auto set = snapshot();
+  const util::TimePoint now = clock_.now();
+  boost::json::array keys;
+  // Newest first: clients that take the first key find the one most likely to be in use.
+  for (std::size_t i = set->keys.size(); i-- > 0;) {
+    if (!published(*set, i, now)) continue;
+    const Key& key = set->keys[i];
+    keys.push_back(boost::json::object{{"kty", "OKP"},
+                                       {"crv", "Ed25519"},
+                                       {"x", crypto::base64url_encode(key.public_key)},
+                                       {"kid", key.kid},
+                                       {"alg", "EdDSA"},
+                                       {"use", "sig"}});
+  }
+  return {{"keys", std::move(keys)}};
+}
+
+std::vector<KeyRing::Key> KeyRing::keys() {
+  return snapshot()->keys;
+}
+
+}  // namespace authd::core
