@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/keys.hpp"
 #include "cli/serve.hpp"
 
 int main(int argc, char** argv) {
@@ -16,11 +17,33 @@ int main(int argc, char** argv) {
   app.add_subcommand("version", "Print the version")->callback([] {
     std::cout << "authd " << AUTHD_VERSION << "\n";
   });
+
+  // The key commands take the options that locate the store and its key-encryption key.
+  authd::cli::ServeOptions key_options;
+  CLI::App* keys = app.add_subcommand("keys", "Manage the /v1 token signing keys");
+  keys->require_subcommand(1);
+  CLI::App* list = keys->add_subcommand("list", "List the signing keys and their states");
+  authd::cli::add_store_options(*list, key_options);
+  CLI::App* rotate = keys->add_subcommand(
+      "rotate", "Add a signing key: published in the JWKS at once, signing after a delay");
+  authd::cli::add_store_options(*rotate, key_options);
+  std::int64_t activate_in = 3600;
+  rotate
+      ->add_option("--activate-in", activate_in,
+                   "Seconds until the new key signs; longer than every client's JWKS cache "
+                   "(the JWKS says max-age=300) and the servers' 30 s key reload")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86400))
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
-  if (!serve->parsed()) return 0;
   try {
-    return authd::cli::serve(options);
+    if (serve->parsed()) return authd::cli::serve(options);
+    if (list->parsed()) return authd::cli::list_keys(key_options);
+    if (rotate->parsed()) {
+      return authd::cli::rotate_keys(key_options, std::chrono::seconds(activate_in));
+    }
+    return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

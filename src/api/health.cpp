@@ -6,12 +6,15 @@ namespace authd::api {
 
 void add_health_routes(http::Router& router, core::AuthService& auth,
                        const observability::Metrics& metrics) {
-  router.add({.method = "GET", .path = "/healthz", .handler = [&auth](const http::Request&) {
-                if (auth.store_reachable()) {
-                  return json_response(200, boost::json::object{{"status", "ok"}});
-                }
-                return unavailable_response(boost::json::object{{"status", "unavailable"}});
-              }});
+  // Liveness: the process answers. Served on the I/O thread, so it also answers while the
+  // workers are busy; whether the store answers is /readyz's question.
+  router.add({.method = "GET",
+              .path = "/healthz",
+              .handler =
+                  [](const http::Request&) {
+                    return json_response(200, boost::json::object{{"status", "ok"}});
+                  },
+              .blocking = false});
   // Migrations run before authd listens, so a reachable store is a migrated one.
   router.add({.method = "GET", .path = "/readyz", .handler = [&auth](const http::Request&) {
                 if (auth.store_reachable()) {

@@ -68,15 +68,43 @@ void add_seconds_option(CLI::App& app, const std::string& name, std::chrono::sec
 
 }  // namespace
 
-void add_serve_options(CLI::App& serve, ServeOptions& options) {
-  serve.add_option("--listen", options.listen, "Address and port to listen on (port 0 picks one)")
-      ->envname("AUTHD_LISTEN")
-      ->capture_default_str();
-  serve
+void add_store_options(CLI::App& command, ServeOptions& options) {
+  command
       .add_option("--database", options.database,
                   "Store: sqlite:PATH (the folder is created and also holds generated secrets) "
                   "or a PostgreSQL URI postgresql://user@host:port/db (shared by many instances)")
       ->envname("AUTHD_DATABASE")
+      ->capture_default_str();
+  command
+      .add_option("--key-encryption-key", options.key_encryption_key,
+                  "At least 32 bytes that seal the /v1 signing keys in the store; every instance "
+                  "needs the same. Default: generated on first start and kept in the data folder")
+      ->envname("AUTHD_KEY_ENCRYPTION_KEY");
+}
+
+void add_serve_options(CLI::App& serve, ServeOptions& options) {
+  serve.add_option("--listen", options.listen, "Address and port to listen on (port 0 picks one)")
+      ->envname("AUTHD_LISTEN")
+      ->capture_default_str();
+  add_store_options(serve, options);
+  serve
+      .add_option("--access-token-ttl", options.access_token_ttl_seconds,
+                  "Lifetime of /v1 access tokens, in seconds")
+      ->envname("AUTHD_ACCESS_TOKEN_TTL")
+      ->check(CLI::Range(60, 86400))
+      ->capture_default_str();
+  serve
+      .add_option("--refresh-grace", options.refresh_grace_seconds,
+                  "Seconds after a refresh during which the rotated refresh token still returns "
+                  "the same new pair (concurrent refreshes, retries) instead of counting as reuse")
+      ->envname("AUTHD_REFRESH_GRACE")
+      ->check(CLI::Range(0, 300))
+      ->capture_default_str();
+  serve.add_option("--issuer", options.issuer, "The iss claim of /v1 access tokens")
+      ->envname("AUTHD_ISSUER")
+      ->capture_default_str();
+  serve.add_option("--audience", options.audience, "The aud claim of /v1 access tokens")
+      ->envname("AUTHD_AUDIENCE")
       ->capture_default_str();
   serve
       .add_option("--jwt-secret", options.jwt_secret,
@@ -290,6 +318,26 @@ ServeConfig resolve(const ServeOptions& options) {
         "with a PostgreSQL store every instance must share one JWT secret: set --jwt-secret, "
         "AUTHD_JWT_SECRET or JWT_SECRET (at least 32 bytes, e.g. openssl rand -base64 48)");
   }
+
+  config.key_encryption_key = options.key_encryption_key;
+  config.key_encryption_key_source = "--key-encryption-key or AUTHD_KEY_ENCRYPTION_KEY";
+  if (!config.key_encryption_key.empty() && config.key_encryption_key.size() < kMinSecretBytes) {
+    throw std::invalid_argument("the key-encryption key is " +
+                                std::to_string(config.key_encryption_key.size()) +
+                                " bytes; at least 32 are required (try: openssl rand -base64 48)");
+  }
+  if (postgres && config.key_encryption_key.empty()) {
+    throw std::invalid_argument(
+        "with a PostgreSQL store every instance must share one key-encryption key: set "
+        "--key-encryption-key or AUTHD_KEY_ENCRYPTION_KEY (at least 32 bytes)");
+  }
+  if (options.issuer.empty() || options.audience.empty()) {
+    throw std::invalid_argument("--issuer and --audience must not be empty");
+  }
+  config.sessions.issuer = options.issuer;
+  config.sessions.audience = options.audience;
+  config.sessions.access_token_ttl = std::chrono::seconds(options.access_token_ttl_seconds);
+  config.sessions.refresh_grace = std::chrono::seconds(options.refresh_grace_seconds);
 
   config.server.trusted_proxies = http::TrustedProxies(options.trusted_proxies);
   config.auth.passwords = {.min_characters = options.min_password_length,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/auth_service.hpp"
+#include "core/session_service.hpp"
 #include "crypto/password_hasher.hpp"
 #include "http/server.hpp"
 
@@ -16,7 +17,12 @@ namespace authd::cli {
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string database = "sqlite:./authd-data/authd.db";
-  std::string jwt_secret;  // empty: generated once and kept in the data folder
+  std::string jwt_secret;          // empty: generated once and kept in the data folder
+  std::string key_encryption_key;  // empty: generated once and kept in the data folder
+  std::int64_t access_token_ttl_seconds = 900;
+  std::int64_t refresh_grace_seconds = 10;
+  std::string issuer = "authd";
+  std::string audience = "authd";
   std::string password_hash = "argon2id";
   int bcrypt_cost = 10;
   std::size_t io_threads = 0;      // 0: one per core
@@ -42,6 +48,8 @@ struct ServeOptions {
 
 // Registers the options of `authd serve` on its subcommand.
 void add_serve_options(CLI::App& serve, ServeOptions& options);
+// Registers only the options that locate the store and its keys (for `authd keys ...`).
+void add_store_options(CLI::App& command, ServeOptions& options);
 
 // The validated, resolved configuration the server is built from.
 struct ServeConfig {
@@ -52,7 +60,10 @@ struct ServeConfig {
   std::string postgres_uri;    // postgres: a libpq connection URI
   std::size_t db_connections = 1;
   std::string jwt_secret;
-  std::string jwt_secret_source;  // for the start-up banner; never the secret itself
+  std::string jwt_secret_source;   // for the start-up banner; never the secret itself
+  std::string key_encryption_key;  // seals the signing keys in the store; empty: from the file
+  std::string key_encryption_key_source;
+  core::SessionConfig sessions;
   crypto::PasswordHashConfig password_hashing;
   std::size_t worker_threads = 1;
   std::size_t worker_queue = 64;

@@ -10,8 +10,13 @@
 #include "api/seed000.hpp"
 #include "api/seed002.hpp"
 #include "api/seed003.hpp"
+#include "api/v1.hpp"
 #include "cli/secret_file.hpp"
+#include "core/session_service.hpp"
+#include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
+#include "crypto/digest.hpp"
+#include "crypto/sealing.hpp"
 #include "observability/logging.hpp"
 #include "observability/metrics.hpp"
 #include "observability/request_telemetry.hpp"
@@ -29,7 +34,12 @@ void log_banner(const ServeConfig& config) {
   } else {
     spdlog::info("  store: sqlite {} (WAL, synchronous=FULL)", config.sqlite_path);
   }
-  spdlog::info("  jwt secret: from {}", config.jwt_secret_source);
+  spdlog::info("  jwt secret (seed dialects): from {}", config.jwt_secret_source);
+  spdlog::info("  key-encryption key (/v1 signing keys): from {}",
+               config.key_encryption_key_source);
+  spdlog::info("  /v1 tokens: iss={} aud={}, access {} s, refresh grace {} s",
+               config.sessions.issuer, config.sessions.audience,
+               config.sessions.access_token_ttl.count(), config.sessions.refresh_grace.count());
   spdlog::info("  password hashing: {}",
                config.password_hashing.algorithm == crypto::PasswordAlgorithm::bcrypt
                    ? "bcrypt cost " + std::to_string(config.password_hashing.bcrypt_cost)
@@ -43,6 +53,8 @@ void log_banner(const ServeConfig& config) {
   }
 }
 
+}  // namespace
+
 std::unique_ptr<store::Store> open_store(const ServeConfig& config) {
   if (config.store_kind == ServeConfig::StoreKind::postgres) {
     return std::make_unique<store::postgres::PostgresStore>(config.postgres_uri,
@@ -51,7 +63,25 @@ std::unique_ptr<store::Store> open_store(const ServeConfig& config) {
   return std::make_unique<store::sqlite::SqliteStore>(config.sqlite_path, config.db_connections);
 }
 
-}  // namespace
+void load_generated_secrets(ServeConfig& config) {
+  if (config.store_kind != ServeConfig::StoreKind::sqlite) return;  // resolve() requires them
+  std::filesystem::create_directories(config.data_directory);
+  const std::filesystem::path folder(config.data_directory);
+  if (config.jwt_secret.empty()) {
+    const auto file = folder / "jwt-secret";
+    config.jwt_secret = load_or_create_secret(file);
+    config.jwt_secret_source = file.string() + " (generated, mode 0600)";
+  }
+  if (config.key_encryption_key.empty()) {
+    const auto file = folder / "key-encryption-key";
+    config.key_encryption_key = load_or_create_secret(file);
+    config.key_encryption_key_source = file.string() + " (generated, mode 0600)";
+  }
+}
+
+std::string refresh_rotation_key(const ServeConfig& config) {
+  return crypto::hmac_sha256(config.key_encryption_key, "authd refresh-token rotation v1");
+}
 
 int serve(const ServeOptions& options) {
   // The data folder holds password hashes and secrets: nothing authd creates is for other users.
@@ -64,14 +94,7 @@ int serve(const ServeOptions& options) {
       spdlog::level::from_str(options.log_level));
   ServeConfig config = resolve(options);
 
-  if (config.store_kind == ServeConfig::StoreKind::sqlite) {
-    std::filesystem::create_directories(config.data_directory);
-  }
-  if (config.jwt_secret.empty()) {
-    const auto file = std::filesystem::path(config.data_directory) / "jwt-secret";
-    config.jwt_secret = load_or_create_secret(file);
-    config.jwt_secret_source = file.string() + " (generated, mode 0600)";
-  }
+  load_generated_secrets(config);
   log_banner(config);
 
   core::SystemClock clock;
@@ -80,11 +103,17 @@ int serve(const ServeOptions& options) {
   core::AuthService auth(*store, crypto::PasswordHasher(config.password_hashing), clock,
                          config.auth, metrics);
   core::TokenIssuer tokens(config.jwt_secret, clock);
+  core::KeyRing keys(
+      *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
+      {.access_token_ttl = config.sessions.access_token_ttl, .leeway = config.sessions.leeway});
+  keys.load();
+  core::SessionService sessions(*store, keys, clock, config.sessions, refresh_rotation_key(config));
 
   http::Router router;
   api::add_seed000_routes(router, auth, tokens);
   api::add_seed002_routes(router, auth);
   api::add_seed003_routes(router, auth, tokens);
+  api::add_v1_routes(router, auth, sessions, keys);
   api::add_health_routes(router, auth, metrics);
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);

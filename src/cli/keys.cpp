@@ -1,0 +1,64 @@
+#include "cli/keys.hpp"
+
+#include <iostream>
+
+#include "cli/serve.hpp"
+#include "core/signing_keys.hpp"
+#include "crypto/sealing.hpp"
+#include "util/time.hpp"
+
+namespace authd::cli {
+namespace {
+
+struct KeyTool {
+  explicit KeyTool(const ServeOptions& options) : config(resolve(options)) {
+    load_generated_secrets(config);
+    store = open_store(config);
+    ring = std::make_unique<core::KeyRing>(
+        *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
+        core::KeyRingConfig{.access_token_ttl = config.sessions.access_token_ttl,
+                            .leeway = config.sessions.leeway});
+    ring->load();
+  }
+
+  ServeConfig config;
+  core::SystemClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<core::KeyRing> ring;
+};
+
+}  // namespace
+
+int list_keys(const ServeOptions& options) {
+  KeyTool tool(options);
+  const auto now = tool.clock.now();
+  const auto keys = tool.ring->keys();
+  const core::KeyRing::Key* active = nullptr;
+  for (const auto& key : keys) {
+    if (key.activates_at <= now) active = &key;
+  }
+  std::cout << "kid                created                   signs from                state\n";
+  for (const auto& key : keys) {
+    const char* state = &key == active                   ? "active"
+                        : key.activates_at > now         ? "next"
+                        : tool.ring->public_key(key.kid) ? "retired (still verifies)"
+                                                         : "expired";
+    std::cout << key.kid << "  " << util::to_iso8601(key.created_at) << "  "
+              << util::to_iso8601(key.activates_at) << "  " << state << "\n";
+  }
+  return 0;
+}
+
+int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in) {
+  KeyTool tool(options);
+  auto kid = tool.ring->add_key(activate_in);
+  if (!kid) {
+    std::cerr << "authd keys rotate: cannot store the new key: " << kid.error().message() << "\n";
+    return 1;
+  }
+  std::cout << "added signing key " << *kid << ": published now, signs from "
+            << util::to_iso8601(tool.clock.now() + activate_in) << "\n";
+  return 0;
+}
+
+}  // namespace authd::cli

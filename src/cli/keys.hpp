@@ -1,0 +1,17 @@
+// `authd keys list|rotate`: the /v1 signing keys, managed offline against the same store the
+// servers use. Running servers pick a new key up within their reload interval (30 s).
+#pragma once
+
+#include <chrono>
+
+#include "cli/config.hpp"
+
+namespace authd::cli {
+
+// Prints every key with its state (active, next, retired) and times.
+int list_keys(const ServeOptions& options);
+
+// Adds a key that is published at once and signs from now + `activate_in`.
+int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in);
+
+}  // namespace authd::cli
