@@ -1,5 +1,6 @@
 // authd: wires the command line to the library; all logic lives in authd_lib.
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <exception>
@@ -30,18 +31,23 @@ int main(int argc, char** argv) {
   std::int64_t activate_in = 3600;
   rotate
       ->add_option("--activate-in", activate_in,
-                   "Seconds until the new key signs; longer than every client's JWKS cache "
-                   "(the JWKS says max-age=300) and the servers' 30 s key reload")
+                   "Seconds until the new key signs; at least 330 (every client's JWKS cache, "
+                   "max-age 300, and the servers' 30 s key reload) unless --force")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86400))
       ->capture_default_str();
+  bool force = false;
+  rotate->add_flag("--force", force, "Allow an activation delay shorter than 330 s");
 
   CLI11_PARSE(app, argc, argv);
+  // Every command may create the data folder, the database or a secret file: none of it is for
+  // other users.
+  ::umask(077);
 
   try {
     if (serve->parsed()) return authd::cli::serve(options);
     if (list->parsed()) return authd::cli::list_keys(key_options);
     if (rotate->parsed()) {
-      return authd::cli::rotate_keys(key_options, std::chrono::seconds(activate_in));
+      return authd::cli::rotate_keys(key_options, std::chrono::seconds(activate_in), force);
     }
     return 0;
   } catch (const std::exception& e) {

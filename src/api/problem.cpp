@@ -27,9 +27,9 @@ ProblemInfo info(Problem problem) {
     case Problem::invalid_credentials:
       return {"invalid-credentials", 401, "Email or password is incorrect"};
     case Problem::invalid_refresh_token:
-      return {"invalid-refresh-token", 401, "Refresh token is invalid, expired or revoked"};
+      return {"invalid-refresh-token", 400, "Refresh token is invalid, expired or revoked"};
     case Problem::refresh_token_reused:
-      return {"refresh-token-reused", 401,
+      return {"refresh-token-reused", 400,
               "Refresh token was already used; the session has been revoked"};
     case Problem::session_not_found:
       return {"session-not-found", 404, "No such session"};
@@ -72,12 +72,12 @@ http::Response problem_response(Problem problem, std::string_view detail,
     response.headers.emplace_back("Retry-After",
                                   std::to_string(std::max<long>(1, retry_after.count())));
   }
-  if (about.status == 401 && problem != Problem::invalid_credentials &&
-      problem != Problem::invalid_refresh_token && problem != Problem::refresh_token_reused) {
-    // RFC 6750 §3: a protected resource names the scheme, and the error when a token was sent.
-    response.headers.emplace_back("WWW-Authenticate", problem == Problem::missing_token
-                                                          ? "Bearer"
-                                                          : "Bearer error=\"invalid_token\"");
+  if (about.status == 401) {
+    // RFC 9110 §15.5.2 asks every 401 for a challenge; RFC 6750 §3 adds the error code when a
+    // token was sent and failed.
+    response.headers.emplace_back("WWW-Authenticate", problem == Problem::invalid_token
+                                                          ? "Bearer error=\"invalid_token\""
+                                                          : "Bearer");
   }
   return response;
 }

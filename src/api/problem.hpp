@@ -11,14 +11,15 @@
 namespace authd::api {
 
 enum class Problem {
-  malformed_body,          // 400: not JSON, not an object, too deep, duplicate keys
-  invalid_field,           // 400: a field missing, of the wrong type, unknown, or invalid
-  weak_password,           // 400: too short or too common
-  missing_token,           // 401: no bearer token
-  invalid_token,           // 401: bad, expired or revoked access token
-  invalid_credentials,     // 401: login failed (one answer for every reason)
-  invalid_refresh_token,   // 401: unknown, expired or revoked refresh token
-  refresh_token_reused,    // 401: a rotated refresh token came back; the session is revoked
+  malformed_body,       // 400: not JSON, not an object, too deep, duplicate keys
+  invalid_field,        // 400: a field missing, of the wrong type, unknown, or invalid
+  weak_password,        // 400: too short or too common
+  missing_token,        // 401: no bearer token
+  invalid_token,        // 401: bad, expired or revoked access token
+  invalid_credentials,  // 401: login failed (one answer for every reason)
+  // The refresh grant failed: 400, as RFC 6749 §5.2 answers invalid_grant.
+  invalid_refresh_token,   // 400: unknown, expired or revoked refresh token
+  refresh_token_reused,    // 400: a rotated refresh token came back; the session is revoked
   session_not_found,       // 404
   not_found,               // 404: no such route
   method_not_allowed,      // 405

@@ -1,6 +1,8 @@
 #include "api/v1.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
+#include <cctype>
 #include <initializer_list>
 
 #include "api/client_info.hpp"
@@ -149,6 +151,14 @@ std::optional<std::string_view> bearer_token(const http::Request& request) {
   return header;
 }
 
+// Session ids are 16 random bytes in base64url: anything else names no session, and is answered
+// without asking the store.
+bool is_session_id(std::string_view id) {
+  return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+         });
+}
+
 class V1 {
  public:
   V1(core::AuthService& auth, core::SessionService& sessions) : auth_(auth), sessions_(sessions) {}
@@ -245,6 +255,7 @@ class V1 {
     return authenticated(request, [&](const core::Principal& caller) {
       const std::string_view id =
           current ? std::string_view(caller.session_id) : http::path_param(request, "id");
+      if (!is_session_id(id)) return problem_response(Problem::session_not_found);
       auto revoked = sessions_.revoke(caller, id, client_of(request));
       if (!revoked) return from_error(revoked.error(), auth_);
       return no_content();

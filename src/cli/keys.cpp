@@ -11,14 +11,14 @@ namespace authd::cli {
 namespace {
 
 struct KeyTool {
-  explicit KeyTool(const ServeOptions& options) : config(resolve(options)) {
+  KeyTool(const ServeOptions& options, bool create_if_empty) : config(resolve(options)) {
     load_generated_secrets(config);
     store = open_store(config);
     ring = std::make_unique<core::KeyRing>(
         *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
         core::KeyRingConfig{.access_token_ttl = config.sessions.access_token_ttl,
                             .leeway = config.sessions.leeway});
-    ring->load();
+    ring->load(create_if_empty);
   }
 
   ServeConfig config;
@@ -30,7 +30,7 @@ struct KeyTool {
 }  // namespace
 
 int list_keys(const ServeOptions& options) {
-  KeyTool tool(options);
+  KeyTool tool(options, false);
   const auto now = tool.clock.now();
   const auto keys = tool.ring->keys();
   const core::KeyRing::Key* active = nullptr;
@@ -49,8 +49,16 @@ int list_keys(const ServeOptions& options) {
   return 0;
 }
 
-int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in) {
-  KeyTool tool(options);
+int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, bool force) {
+  if (activate_in < kSafeActivationDelay && !force) {
+    std::cerr << "authd keys rotate: --activate-in " << activate_in.count() << " is shorter than "
+              << kSafeActivationDelay.count()
+              << " s (JWKS cache max-age 300 s + key reload 30 s): clients could meet tokens "
+                 "signed by a key they have not fetched yet. Add --force to do it anyway (for "
+                 "example after a key leak).\n";
+    return 2;
+  }
+  KeyTool tool(options, true);
   auto kid = tool.ring->add_key(activate_in);
   if (!kid) {
     std::cerr << "authd keys rotate: cannot store the new key: " << kid.error().message() << "\n";

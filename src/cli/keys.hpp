@@ -11,7 +11,11 @@ namespace authd::cli {
 // Prints every key with its state (active, next, retired) and times.
 int list_keys(const ServeOptions& options);
 
+// The shortest activation delay that is safe without --force: every client's JWKS cache
+// (max-age 300 s) and every server's key reload (30 s) have seen the new key by then.
+inline constexpr std::chrono::seconds kSafeActivationDelay{330};
+
 // Adds a key that is published at once and signs from now + `activate_in`.
-int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in);
+int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, bool force);
 
 }  // namespace authd::cli

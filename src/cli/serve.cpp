@@ -84,8 +84,6 @@ std::string refresh_rotation_key(const ServeConfig& config) {
 }
 
 int serve(const ServeOptions& options) {
-  // The data folder holds password hashes and secrets: nothing authd creates is for other users.
-  ::umask(077);
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
   const std::string format =
       options.log_format.empty() ? (terminal ? "text" : "json") : options.log_format;

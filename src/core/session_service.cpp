@@ -109,8 +109,12 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
       if (*rotated) return pair_for(session, std::move(next), now);
       continue;  // another request rotated it first
     }
+    // Within the grace window either way: rotated_at comes from the clock of whichever
+    // instance rotated, and this one may be slightly ahead or behind.
     if (generation + 1 == session.refresh_generation && session.rotated_at &&
-        now - *session.rotated_at <= config_.refresh_grace) {
+        std::chrono::abs(now - *session.rotated_at) <= config_.refresh_grace) {
+      log_security_event("refresh_grace_replay", client,
+                         {{"user_id", session.user_id}, {"generation", generation}});
       return pair_for(session, std::move(next), *session.rotated_at);
     }
     // A rotated token, outside the grace window: someone holds a copy. End the session.
@@ -128,7 +132,7 @@ SessionService::Result<Principal> SessionService::authenticate(std::string_view 
   const util::TimePoint now = clock_.now();
   auto claims = crypto::verify_eddsa(
       access_token, [this](std::string_view kid) { return keys_.public_key(kid); },
-      {.now = unix_seconds(now), .leeway_seconds = config_.leeway.count()});
+      kAccessTokenType, {.now = unix_seconds(now), .leeway_seconds = config_.leeway.count()});
   if (!claims) return AuthError::invalid_token;
   const boost::json::value* iss = claims->if_contains("iss");
   const boost::json::value* sid = claims->if_contains("sid");

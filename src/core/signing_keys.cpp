@@ -29,12 +29,19 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::read_store() {
   auto set = std::make_shared<Snapshot>();
   set->loaded_at = clock_.now();
   for (const store::SigningKeyRecord& record : *records) {
-    auto public_key = crypto::base64url_decode(record.public_key);
     auto private_key = crypto::unseal(sealing_key_, record.sealed_private_key, record.kid);
-    if (!public_key || !private_key) {
+    if (!private_key) {
       throw std::runtime_error("signing key " + record.kid +
                                " does not unseal: is this the key-encryption key it was "
                                "sealed with?");
+    }
+    // The public key is derived from the sealed private key, never taken from the row: someone
+    // who can write to the database, but has no key-encryption key, must not be able to swap in
+    // a public key of their own and mint tokens for it.
+    auto public_key = crypto::ed25519_public_key(*private_key);
+    if (!public_key || crypto::base64url_encode(*public_key) != record.public_key) {
+      throw std::runtime_error("signing key " + record.kid +
+                               ": the stored public key does not match the sealed private key");
     }
     set->keys.push_back({.kid = record.kid,
                          .public_key = std::move(*public_key),
@@ -45,10 +52,10 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::read_store() {
   return set;
 }
 
-void KeyRing::load() {
+void KeyRing::load(bool create_if_empty) {
   auto set = read_store();
   if (!set) throw std::runtime_error("cannot read the signing keys from the store");
-  if (set->keys.empty()) {
+  if (set->keys.empty() && create_if_empty) {
     auto added = add_key(std::chrono::seconds(0));
     if (!added) throw std::runtime_error("cannot store a new signing key");
     spdlog::info("keys: created signing key {}", *added);
@@ -90,7 +97,7 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot(bool force_reload) {
     spdlog::error("keys: reload failed: {}", e.what());
   }
   std::lock_guard lock(mutex_);
-  if (fresh) {
+  if (fresh && !fresh->keys.empty()) {  // keys are never deleted: an empty read is not news
     current_ = std::move(fresh);
   } else {
     // Try again after another interval rather than on every request.
@@ -108,7 +115,9 @@ bool KeyRing::published(const Snapshot& set, std::size_t index, util::TimePoint 
   for (std::size_t later = index + 1; later < set.keys.size(); ++later) {
     const Key& successor = set.keys[later];
     if (successor.activates_at <= now && successor.activates_at > key.activates_at) {
-      return now < successor.activates_at + config_.access_token_ttl + config_.leeway;
+      // An instance may sign with this key until it reloads after the successor's activation.
+      return now < successor.activates_at + config_.reload_interval + config_.access_token_ttl +
+                       config_.leeway;
     }
   }
   return true;
@@ -116,12 +125,14 @@ bool KeyRing::published(const Snapshot& set, std::size_t index, util::TimePoint 
 
 std::string KeyRing::sign(const boost::json::object& claims, util::TimePoint at) {
   const auto set = snapshot();
-  const Key* signer = nullptr;
+  if (set->keys.empty()) throw std::runtime_error("no signing key: the key ring is empty");
+  // The newest activation not after `at`; with none (a clock behind the first key's
+  // activation, only ever by moments) the first key, which is published from its creation.
+  const Key* signer = &set->keys.front();
   for (const Key& key : set->keys) {
-    if (key.activates_at <= at) signer = &key;  // the newest activation not after `at`
+    if (key.activates_at <= at) signer = &key;
   }
-  if (signer == nullptr) signer = &set->keys.front();
-  return crypto::sign_eddsa(claims, signer->kid, signer->private_key);
+  return crypto::sign_eddsa(claims, signer->kid, signer->private_key, kAccessTokenType);
 }
 
 std::optional<std::string> KeyRing::public_key(std::string_view kid) {

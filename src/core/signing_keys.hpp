@@ -24,6 +24,9 @@
 
 namespace authd::core {
 
+// The JWS "typ" of /v1 access tokens (RFC 9068), required when verifying.
+inline constexpr std::string_view kAccessTokenType = "at+jwt";
+
 struct KeyRingConfig {
   std::chrono::seconds access_token_ttl{900};  // how long a retired key must stay verifiable
   std::chrono::seconds leeway{30};             // clock skew tolerated when verifying
@@ -45,10 +48,11 @@ class KeyRing {
   // `sealing_key` is the 32-byte key from crypto::derive_sealing_key.
   KeyRing(store::Store& store, std::string sealing_key, const Clock& clock, KeyRingConfig config);
 
-  // Loads the key set, first adding a key that signs at once when the store has none. Throws
-  // std::runtime_error when the store fails or a key does not unseal (a wrong
-  // key-encryption key): a start-up error, not something to serve through.
-  void load();
+  // Loads the key set, first adding a key that signs at once when the store has none (and
+  // `create_if_empty`). Throws std::runtime_error when the store fails or a key does not unseal
+  // (a wrong key-encryption key): a start-up error, not something to serve through. Two
+  // instances starting on an empty store may each add a key; both are valid and published.
+  void load(bool create_if_empty = true);
 
   // Adds a new key, published now and signing from now + delay; returns its kid.
   boost::system::result<std::string> add_key(std::chrono::seconds activation_delay);

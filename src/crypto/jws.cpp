@@ -26,7 +26,7 @@ class JwsErrorCategory final : public boost::system::error_category {
       case JwsError::malformed:
         return "malformed token";
       case JwsError::unsupported_algorithm:
-        return "unsupported token algorithm or header";
+        return "unsupported token algorithm, type or header";
       case JwsError::bad_signature:
         return "bad token signature";
       case JwsError::missing_expiry:
@@ -229,10 +229,10 @@ boost::system::result<boost::json::object> verify_hs256(std::string_view token,
 }
 
 std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
-                       std::string_view private_key) {
+                       std::string_view private_key, std::string_view typ) {
   // Member order fixed (alg, kid, typ) so that equal claims under one key give equal tokens:
   // Ed25519 is deterministic, and refresh replays within the grace window rely on it.
-  boost::json::object header{{"alg", "EdDSA"}, {"kid", kid}, {"typ", "JWT"}};
+  boost::json::object header{{"alg", "EdDSA"}, {"kid", kid}, {"typ", typ}};
   std::string token = base64url_encode(boost::json::serialize(header));
   token.push_back('.');
   token += base64url_encode(boost::json::serialize(claims));
@@ -244,10 +244,15 @@ std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
 
 boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
                                                         const PublicKeyLookup& public_key_for,
+                                                        std::string_view typ,
                                                         const VerifyOptions& options) {
   auto jws = split(token);
   if (!jws) return jws.error();
   if (!header_pins(jws->header, "EdDSA")) return JwsError::unsupported_algorithm;
+  const boost::json::value* token_typ = jws->header.if_contains("typ");
+  if (token_typ == nullptr || !token_typ->is_string() || token_typ->get_string() != typ) {
+    return JwsError::unsupported_algorithm;
+  }
   // The key comes from our own key set, by kid. "jwk", "jku" and "x5u" would let the token name
   // its own key; they are never read.
   const boost::json::value* kid = jws->header.if_contains("kid");
@@ -274,6 +279,21 @@ Ed25519KeyPair ed25519_generate() {
     throw std::runtime_error("Ed25519 key export failed");
   }
   return pair;
+}
+
+std::optional<std::string> ed25519_public_key(std::string_view private_key_32) {
+  if (private_key_32.size() != kEd25519KeyBytes) return std::nullopt;
+  PkeyPtr key{EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(private_key_32),
+                                           private_key_32.size())};
+  std::string public_key(kEd25519KeyBytes, '\0');
+  std::size_t length = public_key.size();
+  if (!key ||
+      EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(public_key.data()),
+                                  &length) != 1 ||
+      length != kEd25519KeyBytes) {
+    return std::nullopt;
+  }
+  return public_key;
 }
 
 std::string ed25519_sign(std::string_view private_key_32, std::string_view message) {

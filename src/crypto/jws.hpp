@@ -19,7 +19,7 @@ namespace authd::crypto {
 
 enum class JwsError {
   malformed = 1,          // not three strict-base64url segments, or header/payload not an object
-  unsupported_algorithm,  // header alg is not the pinned algorithm, or header has "crit"
+  unsupported_algorithm,  // alg (or EdDSA's typ) is not the pinned one, or header has "crit"
   bad_signature,          // signature does not match (also: empty secret)
   missing_expiry,         // no "exp", or "exp" is not a number
   expired,                // now >= exp + leeway
@@ -47,19 +47,22 @@ boost::system::result<boost::json::object> verify_hs256(std::string_view token,
                                                         std::string_view secret,
                                                         const VerifyOptions& options);
 
-// Signs `claims` as an EdDSA (Ed25519) JWT with header {"alg":"EdDSA","kid":kid,"typ":"JWT"}.
-// Deterministic: equal claims, kid and key give byte-identical tokens.
+// Signs `claims` as an EdDSA (Ed25519) JWS with header {"alg":"EdDSA","kid":kid,"typ":typ}
+// ("at+jwt" for access tokens, RFC 9068). Deterministic: equal claims, kid, typ and key give
+// byte-identical tokens.
 std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
-                       std::string_view private_key_32);
+                       std::string_view private_key_32, std::string_view typ);
 
 // The verifier's own key set: the 32-byte public key for `kid`, or nothing.
 using PublicKeyLookup = std::function<std::optional<std::string>(std::string_view kid)>;
 
-// Verifies an EdDSA JWT: alg must be exactly "EdDSA", the key is looked up by "kid" in the
-// caller's key set (headers that carry or point at keys, such as jwk, jku and x5u, are ignored),
-// and the signature is checked before any claim is read; "exp" is required.
+// Verifies an EdDSA JWS: alg must be exactly "EdDSA" and typ exactly `typ` (so that no other
+// kind of JWT we might sign passes as this one), the key is looked up by "kid" in the caller's
+// key set (headers that carry or point at keys, such as jwk, jku and x5u, are ignored), and the
+// signature is checked before any claim is read; "exp" is required.
 boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
                                                         const PublicKeyLookup& public_key_for,
+                                                        std::string_view typ,
                                                         const VerifyOptions& options);
 
 // Ed25519 (RFC 8032) signatures. Keys are raw: a 32-byte private seed and a 32-byte public key.
@@ -70,6 +73,9 @@ struct Ed25519KeyPair {
 
 // Generates a fresh key pair from the system CSPRNG.
 Ed25519KeyPair ed25519_generate();
+
+// The 32-byte public key of a 32-byte private key; nothing for a key of the wrong size.
+std::optional<std::string> ed25519_public_key(std::string_view private_key_32);
 
 // Returns the 64-byte signature of `message`. Throws std::invalid_argument if the key is not 32
 // bytes: keys come from our own configuration, so a wrong size is a programmer error.

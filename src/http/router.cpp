@@ -66,21 +66,22 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
 
   RouteMatch result{.outcome = RouteMatch::Outcome::not_found, .path = path};
   std::vector<std::pair<std::string, std::string>> params;
-  for (const Route& route : routes_) {
-    if (!matches(route.path, path, params)) continue;
-    if (route.method == method) {
-      // A literal route beats a template that also matches ("/v1/sessions/current").
-      if (result.route == nullptr ||
-          (is_template(result.route->path) && !is_template(route.path))) {
+  // Literal routes first: a path some literal route owns ("/v1/sessions/refresh") is answered
+  // by its literal routes alone, 405 included, and never falls through to a template.
+  for (const bool templates : {false, true}) {
+    for (const Route& route : routes_) {
+      if (is_template(route.path) != templates || !matches(route.path, path, params)) continue;
+      if (route.method == method) {
         result.route = &route;
         result.params = params;
+        break;
       }
-      continue;
+      // Method names are fixed tokens, none a part of another: a substring test suffices.
+      if (result.allowed_methods.find(route.method) != std::string::npos) continue;
+      if (!result.allowed_methods.empty()) result.allowed_methods += ", ";
+      result.allowed_methods += route.method;
     }
-    // Method names are fixed tokens, none a part of another: a substring test suffices.
-    if (result.allowed_methods.find(route.method) != std::string::npos) continue;
-    if (!result.allowed_methods.empty()) result.allowed_methods += ", ";
-    result.allowed_methods += route.method;
+    if (result.route != nullptr || !result.allowed_methods.empty()) break;
   }
   if (result.route != nullptr) {
     result.outcome = RouteMatch::Outcome::found;

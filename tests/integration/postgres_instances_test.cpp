@@ -62,8 +62,10 @@ TEST(PostgresMigrations, InstancesStartingTogetherMigrateOnce) {
   for (std::size_t i = 0; i < instances.size(); ++i) {
     starters.emplace_back([&, i] {
       try {
-        instances[i] = std::make_unique<AuthdProcess>(AuthdProcess::Options{
-            .args = {"--jwt-secret", kSharedTestSecret}, .database = database});
+        instances[i] = std::make_unique<AuthdProcess>(
+            AuthdProcess::Options{.args = {"--jwt-secret", kSharedTestSecret,
+                                           "--key-encryption-key", kSharedTestKeyEncryptionKey},
+                                  .database = database});
       } catch (const std::exception& e) {
         errors[i] = e.what();
       }

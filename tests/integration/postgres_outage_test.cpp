@@ -24,7 +24,9 @@ object user(int i) {
 
 TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
   PrivateCluster cluster;
-  AuthdProcess server({.args = {"--jwt-secret", kSharedTestSecret}, .database = cluster.uri()});
+  AuthdProcess server({.args = {"--jwt-secret", kSharedTestSecret, "--key-encryption-key",
+                                kSharedTestKeyEncryptionKey},
+                       .database = cluster.uri()});
   HttpClient client(server.port());
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(client.post_json("/api/auth/register", user(i)).status, 201);

@@ -22,7 +22,8 @@ Deployment::Deployment(Kind kind, std::vector<std::string> args) : kind_(kind) {
     return;
   }
   const std::string database = create_test_database();
-  args.insert(args.end(), {"--jwt-secret", kSharedTestSecret});
+  args.insert(args.end(), {"--jwt-secret", kSharedTestSecret, "--key-encryption-key",
+                           kSharedTestKeyEncryptionKey});
   const int count = kind == Kind::nginx ? 2 : 1;
   for (int i = 0; i < count; ++i) {
     instances_.push_back(

@@ -39,5 +39,8 @@ class Deployment {
 
 // The HS256 secret every instance of a PostgreSQL deployment shares (tests only).
 inline constexpr const char* kSharedTestSecret = "integration-tests-shared-secret-0123456789";
+// The key-encryption key every instance on one PostgreSQL database shares.
+inline constexpr const char* kSharedTestKeyEncryptionKey =
+    "integration-tests-shared-kek-0123456789abcd";
 
 }  // namespace authd::test

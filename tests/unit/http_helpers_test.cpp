@@ -116,6 +116,50 @@ TEST_F(RouterTest, BadTargets) {
   }
 }
 
+TEST(RouterTemplateTest, NamedSegmentsMatchOneSegmentAndLiteralsWin) {
+  http::Router router;
+  router.add(route("DELETE", "/v1/sessions/{id}"));
+  router.add(route("DELETE", "/v1/sessions/current"));
+  router.add(route("POST", "/v1/sessions/refresh"));
+  router.add(route("DELETE", "/v1/sessions"));
+
+  auto match = router.match("DELETE", "/v1/sessions/abc_DEF-1?x=1");
+  ASSERT_EQ(match.outcome, http::RouteMatch::Outcome::found);
+  EXPECT_EQ(match.route->path, "/v1/sessions/{id}");
+  EXPECT_EQ(match.params, (std::vector<std::pair<std::string, std::string>>{{"id", "abc_DEF-1"}}));
+
+  match = router.match("DELETE", "/v1/sessions/current");
+  ASSERT_EQ(match.outcome, http::RouteMatch::Outcome::found);
+  EXPECT_EQ(match.route->path, "/v1/sessions/current") << "the literal route wins";
+  EXPECT_TRUE(match.params.empty());
+
+  // A template matches exactly one non-empty segment.
+  for (const char* target : {"/v1/sessions/", "/v1/sessions/a/b", "/v1/sessions//"}) {
+    EXPECT_EQ(router.match("DELETE", target).outcome, http::RouteMatch::Outcome::not_found)
+        << target;
+  }
+  // A path a literal route owns is answered by the literal routes alone.
+  for (const char* method : {"GET", "DELETE"}) {
+    match = router.match(method, "/v1/sessions/refresh");
+    EXPECT_EQ(match.outcome, http::RouteMatch::Outcome::method_not_allowed) << method;
+    EXPECT_EQ(match.allowed_methods, "POST");
+  }
+  match = router.match("GET", "/v1/sessions/abc");
+  EXPECT_EQ(match.outcome, http::RouteMatch::Outcome::method_not_allowed);
+  EXPECT_EQ(match.allowed_methods, "DELETE");
+}
+
+TEST(RouterTemplateTest, ErrorWordingByPrefix) {
+  http::Router router;
+  const http::ErrorFormatter special = [](unsigned status, std::string_view) {
+    return http::Response{.status = status, .body = "special"};
+  };
+  router.set_errors_under("/v1/", special);
+  EXPECT_EQ(router.errors_for("/v1/anything"), special);
+  EXPECT_EQ(router.errors_for("/v10"), http::plain_error);
+  EXPECT_EQ(router.errors_for("/auth"), http::plain_error);
+}
+
 TEST(PlainErrorTest, BusyCarriesRetryAfter) {
   const http::Response response = http::plain_error(503, "busy");
   ASSERT_EQ(response.headers.size(), 1u);

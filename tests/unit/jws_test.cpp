@@ -7,11 +7,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
+#include "crypto/sealing.hpp"
 
 namespace authd::crypto {
 namespace {
@@ -330,6 +332,108 @@ TEST(Ed25519Test, WrongSizesAreRejected) {
   EXPECT_FALSE(ed25519_verify("", "m", ""));
   EXPECT_THROW(ed25519_sign(pair.private_key.substr(0, 31), "m"), std::invalid_argument);
   EXPECT_THROW(ed25519_sign(pair.private_key + pair.public_key, "m"), std::invalid_argument);
+}
+
+// EdDSA: the verifier looks the kid up in its own set and pins the algorithm.
+class EdDsaTest : public ::testing::Test {
+ protected:
+  boost::system::result<boost::json::object> verify(std::string_view token) {
+    return verify_eddsa(token,
+                        [this](std::string_view kid) -> std::optional<std::string> {
+                          if (kid == "k1") return pair_.public_key;
+                          return std::nullopt;
+                        },
+                        "at+jwt", {.now = kNow});
+  }
+  // A token with raw header JSON, Ed25519-signed by `key` over exactly these segments.
+  static std::string forge_eddsa(std::string_view header_json, std::string_view payload_json,
+                                 std::string_view key) {
+    std::string input = base64url_encode(header_json) + "." + base64url_encode(payload_json);
+    return input + "." + base64url_encode(ed25519_sign(key, input));
+  }
+
+  const Ed25519KeyPair pair_ = ed25519_generate();
+  const boost::json::object claims_{{"sub", "1"}, {"exp", kNow + 60}};
+};
+
+TEST_F(EdDsaTest, RoundTripIsDeterministic) {
+  const std::string token = sign_eddsa(claims_, "k1", pair_.private_key, "at+jwt");
+  EXPECT_EQ(token.substr(0, token.find('.')),
+            base64url_encode(R"({"alg":"EdDSA","kid":"k1","typ":"at+jwt"})"));
+  EXPECT_EQ(token, sign_eddsa(claims_, "k1", pair_.private_key, "at+jwt"));
+  EXPECT_EQ(ed25519_public_key(pair_.private_key), std::optional(pair_.public_key));
+  auto claims = verify(token);
+  ASSERT_TRUE(claims) << claims.error().message();
+  EXPECT_EQ(*claims, claims_);
+}
+
+TEST_F(EdDsaTest, RefusesOtherAlgorithmsEvenWithTheRightKeyBytes) {
+  const std::string payload = boost::json::serialize(claims_);
+  // HS256 keyed with the public key: the classic confusion attack.
+  expect_error(verify(forge(R"({"alg":"HS256","kid":"k1"})", payload, pair_.public_key)),
+               JwsError::unsupported_algorithm);
+  expect_error(verify(forge(R"({"alg":"none","kid":"k1"})", payload)),
+               JwsError::unsupported_algorithm);
+  expect_error(verify(forge_eddsa(R"({"alg":"Ed25519","kid":"k1"})", payload, pair_.private_key)),
+               JwsError::unsupported_algorithm);
+  expect_error(verify(forge_eddsa(R"({"alg":"EdDSA","kid":"k1","typ":"at+jwt","crit":["exp"]})",
+                                  payload, pair_.private_key)),
+               JwsError::unsupported_algorithm);
+  // Another kind of JWT under the same key (an ID token, say) does not pass as an access token.
+  expect_error(
+      verify(forge_eddsa(R"({"alg":"EdDSA","kid":"k1","typ":"JWT"})", payload, pair_.private_key)),
+      JwsError::unsupported_algorithm);
+  expect_error(verify(forge_eddsa(R"({"alg":"EdDSA","kid":"k1"})", payload, pair_.private_key)),
+               JwsError::unsupported_algorithm);
+}
+
+TEST_F(EdDsaTest, NeverTrustsKeysTheTokenBrings) {
+  const auto attacker = ed25519_generate();
+  const std::string payload = boost::json::serialize(claims_);
+  const std::string jwk =
+      R"({"kty":"OKP","crv":"Ed25519","x":")" + base64url_encode(attacker.public_key) + R"("})";
+  expect_error(verify(forge_eddsa(R"({"alg":"EdDSA","typ":"at+jwt","jwk":)" + jwk + "}", payload,
+                                  attacker.private_key)),
+               JwsError::unknown_key);
+  expect_error(
+      verify(forge_eddsa(R"({"alg":"EdDSA","kid":"k2","typ":"at+jwt","jku":"https://evil.test/k"})",
+                         payload, attacker.private_key)),
+      JwsError::unknown_key);
+  // The known kid's key decides, not the embedded one.
+  expect_error(verify(forge_eddsa(R"({"alg":"EdDSA","kid":"k1","typ":"at+jwt","jwk":)" + jwk + "}",
+                                  payload, attacker.private_key)),
+               JwsError::bad_signature);
+  expect_error(
+      verify(forge_eddsa(R"({"alg":"EdDSA","kid":1,"typ":"at+jwt"})", payload, pair_.private_key)),
+      JwsError::unknown_key);
+}
+
+TEST_F(EdDsaTest, RefusesTamperingAndExpiry) {
+  std::string token = sign_eddsa(claims_, "k1", pair_.private_key, "at+jwt");
+  std::string tampered = token;
+  tampered[token.find('.') + 2] ^= 1;
+  EXPECT_FALSE(verify(tampered));
+  expect_error(verify(sign_eddsa({{"sub", "1"}, {"exp", kNow}}, "k1", pair_.private_key, "at+jwt")),
+               JwsError::expired);
+  expect_error(verify(sign_eddsa({{"sub", "1"}}, "k1", pair_.private_key, "at+jwt")),
+               JwsError::missing_expiry);
+}
+
+TEST(SealingTest, RoundTripsAndBindsKeyAndAssociatedData) {
+  const std::string key = derive_sealing_key("an operator's key material, 32+ bytes");
+  ASSERT_EQ(key.size(), 32u);
+  EXPECT_EQ(key, derive_sealing_key("an operator's key material, 32+ bytes"));
+  const std::string sealed = seal(key, "secret bytes", "kid-1");
+  EXPECT_NE(sealed, seal(key, "secret bytes", "kid-1")) << "a fresh nonce every time";
+  EXPECT_EQ(unseal(key, sealed, "kid-1"), std::optional<std::string>("secret bytes"));
+  EXPECT_FALSE(unseal(key, sealed, "kid-2"));
+  EXPECT_FALSE(
+      unseal(derive_sealing_key("another operator's key material, 32+ b"), sealed, "kid-1"));
+  std::string flipped = sealed;
+  flipped[flipped.size() / 2] = flipped[flipped.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(unseal(key, flipped, "kid-1"));
+  EXPECT_FALSE(unseal(key, "", "kid-1"));
+  EXPECT_FALSE(unseal(key, "!!!", "kid-1"));
 }
 
 }  // namespace

@@ -675,6 +675,117 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;
 }
 
+// ---- /v1 sessions and signing keys
+
+NewSession v1_session(const std::string& public_id, const std::string& token_hash,
+                      std::int64_t created_ms) {
+  NewSession session = new_session(token_hash, created_ms);
+  session.kind = SessionKind::v1;
+  session.public_id = public_id;
+  session.rotating = true;
+  return session;
+}
+
+TEST_P(StoreContract, V1SessionsAreFoundListedAndRotatedByCompareAndSet) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("sid-1", "r0", kT0)}));
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0 + 1), .session = v1_session("sid-2", "q0", kT0 + 1)}));
+
+  auto found = store().find_session("sid-1");
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->user_id, ada->id);
+  EXPECT_EQ((*found)->created_at, at(kT0));
+  EXPECT_EQ((*found)->expires_at, at(kT0 + 3'600'000));
+  EXPECT_EQ((*found)->refresh_generation, 0);
+  EXPECT_FALSE((*found)->revoked_at);
+  EXPECT_TRUE((*found)->user_active);
+  EXPECT_EQ((*found)->user_agent, "curl/8.0");
+  EXPECT_FALSE(store().find_session("nope")->has_value());
+
+  auto listed = store().list_live_sessions(ada->id, SessionKind::v1, at(kT0 + 2));
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u) << "a v1 login does not replace the other v1 sessions";
+  EXPECT_EQ((*listed)[0].public_id, "sid-1");
+  EXPECT_EQ((*listed)[1].public_id, "sid-2");
+  EXPECT_TRUE(store().list_live_sessions(ada->id, SessionKind::v1, at(kT0 + 3'600'001))->empty())
+      << "expired sessions are not live";
+
+  auto token = store().find_refresh_token("r0");
+  ASSERT_TRUE(token);
+  ASSERT_TRUE(token->has_value());
+  EXPECT_EQ((*token)->generation, 0);
+  EXPECT_EQ((*token)->session.public_id, "sid-1");
+
+  // Compare-and-set: only the first rotation from generation 0 wins.
+  const std::int64_t session_id = (*token)->session.id;
+  EXPECT_EQ(store().rotate_refresh_token(session_id, 0, "r1", at(kT0 + 10)), Result<bool>(true));
+  EXPECT_EQ(store().rotate_refresh_token(session_id, 0, "r1-other", at(kT0 + 11)),
+            Result<bool>(false));
+  EXPECT_FALSE(store().find_refresh_token("r1-other")->has_value()) << "the loser wrote nothing";
+  auto rotated = store().find_refresh_token("r1");
+  ASSERT_TRUE(rotated && rotated->has_value());
+  EXPECT_EQ((*rotated)->generation, 1);
+  EXPECT_EQ((*rotated)->session.refresh_generation, 1);
+  EXPECT_EQ((*rotated)->session.rotated_at, std::optional(at(kT0 + 10)));
+  EXPECT_EQ((*rotated)->session.last_used_at, std::optional(at(kT0 + 10)));
+  EXPECT_EQ((*store().find_refresh_token("r0"))->session.refresh_generation, 1)
+      << "the old token still names its session, now one generation ahead";
+}
+
+TEST_P(StoreContract, RevocationIsPerUserAndStopsRotation) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("ada-1", "a0", kT0)}));
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("ada-2", "b0", kT0)}));
+  ASSERT_TRUE(store().record_login(
+      {.user_id = bob->id, .at = at(kT0), .session = v1_session("bob-1", "c0", kT0)}));
+
+  EXPECT_EQ(store().revoke_session(bob->id, "ada-1", at(kT0 + 1)), Result<bool>(false))
+      << "nobody revokes another user's session";
+  EXPECT_EQ(store().revoke_session(ada->id, "ada-1", at(kT0 + 1)), Result<bool>(true));
+  EXPECT_EQ(store().revoke_session(ada->id, "ada-1", at(kT0 + 2)), Result<bool>(false));
+  EXPECT_EQ((*store().find_session("ada-1"))->revoked_at, std::optional(at(kT0 + 1)));
+  const std::int64_t revoked_id = (*store().find_session("ada-1"))->id;
+  EXPECT_EQ(store().rotate_refresh_token(revoked_id, 0, "a1", at(kT0 + 3)), Result<bool>(false));
+
+  EXPECT_EQ(store().revoke_user_sessions(ada->id, at(kT0 + 4)), Result<std::int64_t>(1));
+  EXPECT_TRUE((*store().find_session("ada-2"))->revoked_at);
+  EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at);
+}
+
+TEST_P(StoreContract, SigningKeysRoundTripInActivationOrder) {
+  const SigningKeyRecord later{.kid = "k-later",
+                               .public_key = "pub-2",
+                               .sealed_private_key = "sealed-2",
+                               .created_at = at(kT0),
+                               .activates_at = at(kT0 + 3'600'000)};
+  const SigningKeyRecord first{.kid = "k-first",
+                               .public_key = "pub-1",
+                               .sealed_private_key = "sealed-1",
+                               .created_at = at(kT0 - 1000),
+                               .activates_at = at(kT0 - 1000)};
+  ASSERT_TRUE(store().add_signing_key(later));
+  ASSERT_TRUE(store().add_signing_key(first));
+  EXPECT_FALSE(store().add_signing_key(first)) << "kids are unique";
+  auto keys = store().signing_keys();
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].kid, "k-first");
+  EXPECT_EQ((*keys)[0].sealed_private_key, "sealed-1");
+  EXPECT_EQ((*keys)[0].activates_at, at(kT0 - 1000));
+  EXPECT_EQ((*keys)[1].kid, "k-later");
+  EXPECT_EQ((*keys)[1].public_key, "pub-2");
+  EXPECT_EQ((*keys)[1].created_at, at(kT0));
+  EXPECT_EQ((*keys)[1].activates_at, at(kT0 + 3'600'000));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(sqlite_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract, ::testing::Values(postgres_backend()),
                          backend_name);
