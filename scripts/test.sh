@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (warnings are errors) and runs every test tier
 # (unit, store and integration: the real authd over HTTP), in three stages:
-#   1. the `ci` preset (optimised, with debug info): build, then every test;
+#   1. the `ci` preset (optimised, with debug info): build, then every test, then the check that
+#      every response the OpenAPI document promises was produced by some test;
 #   2. the `debug` preset (AddressSanitizer + UndefinedBehaviorSanitizer): build, then every test
 #      again; a leak, a memory error or undefined behaviour fails the run;
 #   3. scripts/fuzz.sh, when it exists, for AUTHD_FUZZ_SECONDS (default 60).
@@ -26,7 +27,11 @@ stage_done
 stage "release build and tests (ci preset)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci
+rm -rf build/ci/test-responses  # the integration tests log every response here
 ctest --preset ci
+# The OpenAPI document promises responses; every one of them must have been produced by some
+# integration test of the run above (tests/unit/openapi_test.cpp).
+build/ci/tests/authd_unit_tests --gtest_filter='OpenApiCoverage.*' --gtest_brief=1
 stage_done
 
 if [[ "${AUTHD_TEST_QUICK:-0}" == 1 ]]; then

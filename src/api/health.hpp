@@ -1,4 +1,4 @@
-// Operations endpoints: GET /healthz (200 while the store answers, 503 when it does not),
+// Operations endpoints: GET /healthz (liveness: 200 while the process answers),
 // GET /readyz (the store answers and its migrations are applied: ready for traffic) and
 // GET /metrics (Prometheus text format).
 #pragma once

@@ -6,11 +6,7 @@
 
 #include <filesystem>
 
-#include "api/health.hpp"
-#include "api/seed000.hpp"
-#include "api/seed002.hpp"
-#include "api/seed003.hpp"
-#include "api/v1.hpp"
+#include "api/routes.hpp"
 #include "cli/secret_file.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
@@ -108,11 +104,11 @@ int serve(const ServeOptions& options) {
   core::SessionService sessions(*store, keys, clock, config.sessions, refresh_rotation_key(config));
 
   http::Router router;
-  api::add_seed000_routes(router, auth, tokens);
-  api::add_seed002_routes(router, auth);
-  api::add_seed003_routes(router, auth, tokens);
-  api::add_v1_routes(router, auth, sessions, keys);
-  api::add_health_routes(router, auth, metrics);
+  api::add_routes(router, {.auth = auth,
+                           .seed_tokens = tokens,
+                           .sessions = sessions,
+                           .keys = keys,
+                           .metrics = metrics});
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);
   metrics.set_gauges([&workers] { return workers.queue_depth(); },

@@ -56,6 +56,17 @@ TEST_F(CrossDialect, Seed003UserLogsInEverywhere) {
   expect_logins_everywhere(client(), "s3@example.com");
 }
 
+TEST_F(CrossDialect, ADisabledAccountIs403InEverySeedDialectAndUniformIn1) {
+  const object credentials{{"email", "disabled@example.com"}, {"password", kPassword}};
+  ASSERT_EQ(client().post_json("/api/auth/register", credentials).status, 201);
+  server().query("UPDATE users SET is_active = (1 = 0) WHERE email = 'disabled@example.com'");
+  EXPECT_EQ(client().post_json("/auth/login", credentials).status, 403) << "seed 000";
+  EXPECT_EQ(client().put_json("/auth", credentials).status, 403) << "seed 002";
+  EXPECT_EQ(client().post_json("/api/auth/login", credentials).status, 403) << "seed 003";
+  EXPECT_EQ(client().post_json("/v1/sessions", credentials).status, 401)
+      << "/v1 tells no reason apart";
+}
+
 TEST_F(CrossDialect, AnEmailTakenInOneDialectIsTakenInAll) {
   ASSERT_EQ(client()
                 .post_json("/api/auth/register",

@@ -63,6 +63,37 @@ TEST_F(Hardening, ALockedAccountGets429InEveryDialect) {
   EXPECT_EQ(seed003.status, 429);
   EXPECT_EQ(seed003.json().at("success"), false);
   EXPECT_GT(retry_after(seed003), 0);
+
+  auto v1 = client().post_json("/v1/sessions", credentials("locked@example.com"));
+  EXPECT_EQ(v1.status, 429);
+  EXPECT_EQ(v1.header("content-type"), "application/problem+json");
+  EXPECT_EQ(v1.json().at("type"), "urn:authd:problem:too-many-attempts");
+  EXPECT_GT(retry_after(v1), 0);
+}
+
+struct TwoRegistrations {
+  static std::vector<std::string> args() { return {"--registrations-per-address", "2"}; }
+};
+using RegistrationLimit = ServerFixture<TwoRegistrations>;
+
+TEST_F(RegistrationLimit, IsPerAddressAnd429InEveryDialect) {
+  ASSERT_EQ(client().post_json("/v1/users", credentials("first@example.com")).status, 201);
+  ASSERT_EQ(client().post_json("/auth/register", credentials("second@example.com")).status, 201);
+  struct Case {
+    const char* method;
+    const char* path;
+  };
+  for (const Case& c : {Case{"POST", "/auth/register"}, Case{"POST", "/auth"},
+                        Case{"POST", "/api/auth/register"}, Case{"POST", "/v1/users"}}) {
+    object body = credentials("third@example.com");
+    if (std::string_view(c.path) == "/auth") {
+      body["first_name"] = "Third";
+      body["last_name"] = "User";
+    }
+    const auto response = client().request(c.method, c.path, boost::json::serialize(body));
+    EXPECT_EQ(response.status, 429) << c.path << ": " << response.body;
+    EXPECT_GT(retry_after(response), 0) << c.path;
+  }
 }
 
 TEST_F(Hardening, ShortAndCommonPasswordsAreRefusedAtRegistration) {

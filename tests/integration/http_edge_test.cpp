@@ -35,6 +35,31 @@ TEST_F(HttpEdge, HealthzIs200) {
   EXPECT_EQ(response.json(), (object{{"status", "ok"}}));
 }
 
+TEST_F(HttpEdge, EveryJsonRouteAnswers413And415InItsOwnShape) {
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* media_type;  // of the error answer
+  };
+  for (const Case& c :
+       {Case{"POST", "/auth/register", "application/json"},
+        Case{"POST", "/auth/login", "application/json"}, Case{"POST", "/auth", "application/json"},
+        Case{"PUT", "/auth", "application/json"},
+        Case{"POST", "/api/auth/register", "application/json"},
+        Case{"POST", "/api/auth/login", "application/json"},
+        Case{"POST", "/v1/users", "application/problem+json"},
+        Case{"POST", "/v1/sessions", "application/problem+json"},
+        Case{"POST", "/v1/sessions/refresh", "application/problem+json"}}) {
+    const auto wrong_type = client().request(c.method, c.path, "email=a", "text/plain");
+    EXPECT_EQ(wrong_type.status, 415) << c.method << " " << c.path;
+    EXPECT_EQ(wrong_type.header("content-type"), c.media_type) << c.path;
+    EXPECT_TRUE(wrong_type.json().is_object()) << c.path;
+    const auto too_large = client().request(c.method, c.path, std::string(70 * 1024, ' '));
+    EXPECT_EQ(too_large.status, 413) << c.method << " " << c.path;
+    EXPECT_EQ(too_large.header("content-type"), c.media_type) << c.path;
+  }
+}
+
 TEST_F(HttpEdge, SecurityHeadersAndNoBanner) {
   auto response = client().request("GET", "/healthz", "", "");
   EXPECT_EQ(response.header("cache-control"), "no-store");

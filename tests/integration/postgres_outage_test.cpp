@@ -33,12 +33,26 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
   }
 
   cluster.pause();
-  for (const char* target : {"/api/auth/login", "/auth/login"}) {
+  struct Case {
+    const char* method;
+    const char* path;
+    object body;
+  };
+  const object named{{"email", "x@example.com"},
+                     {"password", "outage-password"},
+                     {"first_name", "X"},
+                     {"last_name", "Y"}};
+  for (const Case& c :
+       {Case{"POST", "/api/auth/login", user(0)}, Case{"POST", "/auth/login", user(0)},
+        Case{"POST", "/auth/register", user(0)}, Case{"POST", "/auth", named},
+        Case{"PUT", "/auth", user(0)}, Case{"POST", "/v1/users", user(0)},
+        Case{"POST", "/v1/sessions", user(0)},
+        Case{"POST", "/v1/sessions/refresh", object{{"refresh_token", "x"}}}}) {
     // A hang would exceed the client's read timeout and fail here.
-    auto response = client.post_json(target, user(0));
-    EXPECT_EQ(response.status, 503) << target;
-    EXPECT_EQ(response.header("retry-after"), "1");
-    EXPECT_TRUE(response.json().is_object());
+    auto response = client.request(c.method, c.path, boost::json::serialize(c.body));
+    EXPECT_EQ(response.status, 503) << c.method << " " << c.path;
+    EXPECT_EQ(response.header("retry-after"), "1") << c.path;
+    EXPECT_TRUE(response.json().is_object()) << c.path;
   }
   auto registration = client.post_json("/api/auth/register", user(99));
   EXPECT_EQ(registration.status, 503);

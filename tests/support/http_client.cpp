@@ -10,6 +10,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <stdexcept>
 
 namespace authd::test {
@@ -114,6 +117,23 @@ bool HttpClient::wait_for_close(std::chrono::milliseconds timeout) {
   return false;
 }
 
+#ifdef AUTHD_TEST_RESPONSE_LOG_DIR
+// One line per response, "METHOD /path STATUS", in a file per test process: the OpenAPI
+// coverage check (tests/unit/openapi_test.cpp) reads them all after the integration tests.
+static void record_response(const std::string& method, const std::string& target, int status) {
+  static const std::string file = [] {
+    std::filesystem::create_directories(AUTHD_TEST_RESPONSE_LOG_DIR);
+    return std::string(AUTHD_TEST_RESPONSE_LOG_DIR) + "/" + std::to_string(::getpid()) + ".log";
+  }();
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::ofstream(file, std::ios::app)
+      << method << ' ' << target.substr(0, target.find('?')) << ' ' << status << '\n';
+}
+#else
+static void record_response(const std::string&, const std::string&, int) {}
+#endif
+
 HttpResponse HttpClient::request(const std::string& method, const std::string& target,
                                  const std::string& body, const std::string& content_type,
                                  const std::map<std::string, std::string>& extra_headers) {
@@ -134,7 +154,10 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     }
     if (sent) {
       // A generous wait: a loaded machine under a sanitizer is slow, and a hang still fails.
-      if (auto response = read_response(std::chrono::seconds(60))) return *response;
+      if (auto response = read_response(std::chrono::seconds(60))) {
+        record_response(method, target, response->status);
+        return *response;
+      }
       // Resend only if the server closed a kept-alive connection before answering anything;
       // after a timeout the request may have been processed, and a resent write would
       // answer differently ("already exists").

@@ -82,7 +82,10 @@ bool NginxProcess::start(std::uint16_t port, const std::vector<std::uint16_t>& u
       // Shorter than authd's idle timeout: nginx must never
       // reuse a connection authd is closing.
       << "    keepalive_timeout 10s;\n  }\n"
-      << "  server {\n    listen 127.0.0.1:" << port << ";\n"
+      << "  server {\n    listen 127.0.0.1:" << port
+      << ";\n"
+      // authd's own body limit: larger bodies are refused by nginx, not cut off upstream (502).
+      << "    client_max_body_size 64k;\n"
       << "    location = /__authd_test_probe { return 200 \"" << nonce << "\"; }\n"
       << "    location / {\n"
       << "      proxy_pass http://authd;\n"

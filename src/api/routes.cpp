@@ -1,0 +1,21 @@
+#include "api/routes.hpp"
+
+#include "api/health.hpp"
+#include "api/openapi.hpp"
+#include "api/seed000.hpp"
+#include "api/seed002.hpp"
+#include "api/seed003.hpp"
+#include "api/v1.hpp"
+
+namespace authd::api {
+
+void add_routes(http::Router& router, const Services& services) {
+  add_seed000_routes(router, services.auth, services.seed_tokens);
+  add_seed002_routes(router, services.auth);
+  add_seed003_routes(router, services.auth, services.seed_tokens);
+  add_v1_routes(router, services.auth, services.sessions, services.keys);
+  add_health_routes(router, services.auth, services.metrics);
+  add_openapi_route(router);
+}
+
+}  // namespace authd::api

@@ -1,0 +1,25 @@
+// Every route authd serves, assembled in one place: the seed dialects, /v1, the JWKS, the
+// operations endpoints and the OpenAPI document. `authd serve` and the OpenAPI test both use
+// it, so the test sees exactly the routes the server has.
+#pragma once
+
+#include "core/auth_service.hpp"
+#include "core/session_service.hpp"
+#include "core/signing_keys.hpp"
+#include "core/token_issuer.hpp"
+#include "http/router.hpp"
+#include "observability/metrics.hpp"
+
+namespace authd::api {
+
+struct Services {
+  core::AuthService& auth;
+  const core::TokenIssuer& seed_tokens;  // HS256, seeds 000 and 003
+  core::SessionService& sessions;        // /v1
+  core::KeyRing& keys;
+  const observability::Metrics& metrics;
+};
+
+void add_routes(http::Router& router, const Services& services);
+
+}  // namespace authd::api
