@@ -12,8 +12,9 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libpq-dev
   # tests: a throwaway PostgreSQL cluster and nginx as the load balancer in front of two authds
   libgtest-dev postgresql nginx
-  # tests: Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS)
-  nodejs
+  # tests: Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS);
+  # curl and jq run the README's /v1 walkthrough
+  nodejs curl jq
   # fuzzing: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for stack traces
   clang libclang-rt-14-dev llvm-14
 )
