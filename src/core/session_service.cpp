@@ -128,26 +128,52 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
   return AuthError::invalid_refresh_token;
 }
 
-SessionService::Result<Principal> SessionService::authenticate(std::string_view access_token) {
-  const util::TimePoint now = clock_.now();
-  auto claims = crypto::verify_eddsa(
-      access_token, [this](std::string_view kid) { return keys_.public_key(kid); },
-      kAccessTokenType, {.now = unix_seconds(now), .leeway_seconds = config_.leeway.count()});
-  if (!claims) return AuthError::invalid_token;
+std::optional<VerifiedClaims> SessionService::verify(std::string_view access_token,
+                                                     std::int64_t now) {
+  const std::int64_t leeway = config_.leeway.count();
+  if (auto cached = verified_.find(access_token)) {
+    // Times are checked again on every use, and the signing key must still be published.
+    if (now >= cached->expires + leeway || now + leeway < cached->not_before ||
+        !keys_.public_key(cached->kid)) {
+      return std::nullopt;
+    }
+    return cached;
+  }
+  auto claims = crypto::verify_eddsa(access_token,
+                                     [this](std::string_view kid) { return keys_.public_key(kid); },
+                                     kAccessTokenType, {.now = now, .leeway_seconds = leeway});
+  if (!claims) return std::nullopt;
   const boost::json::value* iss = claims->if_contains("iss");
   const boost::json::value* sid = claims->if_contains("sid");
+  const boost::json::value* nbf = claims->if_contains("nbf");
   const auto user_id = parse_user_id(claims->if_contains("sub"));
   if (iss == nullptr || !iss->is_string() || iss->get_string() != config_.issuer ||
       !audience_matches(claims->if_contains("aud"), config_.audience) || !user_id ||
-      sid == nullptr || !sid->is_string()) {
-    return AuthError::invalid_token;
+      sid == nullptr || !sid->is_string() || nbf == nullptr || !nbf->is_int64()) {
+    return std::nullopt;
   }
-  auto session = store_.find_session(sid->get_string());
+  // verify_eddsa checked exp's type and value; tokens we issue carry it as an integer.
+  const boost::json::value& exp = claims->at("exp");
+  if (!exp.is_int64()) return std::nullopt;
+  VerifiedClaims verified{.user_id = *user_id,
+                          .session_id = std::string(sid->get_string()),
+                          .kid = std::string(crypto::jws_kid(access_token).value_or("")),
+                          .not_before = nbf->get_int64(),
+                          .expires = exp.get_int64()};
+  verified_.insert(access_token, verified);
+  return verified;
+}
+
+SessionService::Result<Principal> SessionService::authenticate(std::string_view access_token) {
+  const util::TimePoint now = clock_.now();
+  const auto claims = verify(access_token, unix_seconds(now));
+  if (!claims) return AuthError::invalid_token;
+  auto session = store_.find_session(claims->session_id);
   if (!session) return store_failure(session.error());
-  if (!*session || (*session)->user_id != *user_id || !live(**session, now)) {
+  if (!*session || (*session)->user_id != claims->user_id || !live(**session, now)) {
     return AuthError::invalid_token;
   }
-  return Principal{.user_id = *user_id, .session_id = std::string(sid->get_string())};
+  return Principal{.user_id = claims->user_id, .session_id = claims->session_id};
 }
 
 SessionService::Result<void> SessionService::revoke(const Principal& caller,

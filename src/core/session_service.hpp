@@ -12,11 +12,13 @@
 //
 // Revocation. Access tokens carry the session id (sid). Every authenticated request reads
 // that session (one primary-key lookup joined with its user), so logout, logout-all, a reuse
-// and a deactivated account take effect at once, on every instance and after restarts.
+// and a deactivated account take effect at once, on every instance and after restarts. The
+// signature check, the costly part, is done once per token (VerifiedTokenCache).
 #pragma once
 
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,7 @@
 #include "core/client_info.hpp"
 #include "core/clock.hpp"
 #include "core/signing_keys.hpp"
+#include "core/verified_tokens.hpp"
 #include "store/store.hpp"
 
 namespace authd::core {
@@ -80,6 +83,9 @@ class SessionService {
   const SessionConfig& config() const { return config_; }
 
  private:
+  // The claims of a valid access token (signature, typ, iss, aud, times), from the cache of
+  // verified tokens when it has them.
+  std::optional<VerifiedClaims> verify(std::string_view access_token, std::int64_t now);
   std::string next_refresh_token(std::string_view token) const;
   TokenPair pair_for(const store::SessionRecord& session, std::string refresh_token,
                      util::TimePoint issued_at);
@@ -90,6 +96,7 @@ class SessionService {
   const Clock& clock_;
   SessionConfig config_;
   std::string rotation_key_;
+  VerifiedTokenCache verified_;
 };
 
 }  // namespace authd::core

@@ -228,6 +228,14 @@ boost::system::result<boost::json::object> verify_hs256(std::string_view token,
   return check_claims(jws->payload, options);
 }
 
+std::optional<std::string> jws_kid(std::string_view token) {
+  auto jws = split(token);
+  if (!jws) return std::nullopt;
+  const boost::json::value* kid = jws->header.if_contains("kid");
+  if (kid == nullptr || !kid->is_string()) return std::nullopt;
+  return std::string(kid->get_string());
+}
+
 std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
                        std::string_view private_key, std::string_view typ) {
   // Member order fixed (alg, kid, typ) so that equal claims under one key give equal tokens:

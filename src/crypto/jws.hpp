@@ -65,6 +65,9 @@ boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
                                                         std::string_view typ,
                                                         const VerifyOptions& options);
 
+// The "kid" of a compact JWS header, unverified: for bookkeeping after verification only.
+std::optional<std::string> jws_kid(std::string_view token);
+
 // Ed25519 (RFC 8032) signatures. Keys are raw: a 32-byte private seed and a 32-byte public key.
 struct Ed25519KeyPair {
   std::string private_key;  // 32-byte seed; secret

@@ -326,6 +326,36 @@ TEST_F(SessionServiceTest, KeysFromAnotherInstanceAreFoundByKid) {
   EXPECT_TRUE(keys_.public_key(*kid)) << "an unknown kid reloads the set";
 }
 
+TEST(VerifiedTokenCacheTest, FindsOnlyTheExactTokenAndStaysBounded) {
+  VerifiedTokenCache cache(32);
+  cache.insert("token-a", {.user_id = 7, .session_id = "s", .kid = "k", .expires = 100});
+  auto found = cache.find("token-a");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_id, 7);
+  EXPECT_FALSE(cache.find("token-a "));
+  EXPECT_FALSE(cache.find("token-b"));
+  for (int i = 0; i < 1000; ++i) cache.insert("t" + std::to_string(i), {.user_id = i});
+  int kept = 0;
+  for (int i = 0; i < 1000; ++i) kept += cache.find("t" + std::to_string(i)).has_value() ? 1 : 0;
+  EXPECT_LE(kept, 32) << "capacity holds whatever is inserted";
+  EXPECT_GT(kept, 0);
+}
+
+TEST_F(SessionServiceTest, CachedTokensStillExpireAndStillNeedALiveSession) {
+  const TokenPair pair = login();
+  ASSERT_TRUE(authenticates(pair.access_token));  // verified and cached
+  ASSERT_TRUE(authenticates(pair.access_token));  // from the cache
+  auto caller = sessions_.authenticate(pair.access_token);
+  ASSERT_TRUE(caller);
+  ASSERT_TRUE(sessions_.revoke(*caller, caller->session_id, {}));
+  EXPECT_FALSE(authenticates(pair.access_token)) << "revocation holds for cached tokens";
+
+  const TokenPair other = login();
+  ASSERT_TRUE(authenticates(other.access_token));
+  clock_.advance(900s);
+  EXPECT_FALSE(authenticates(other.access_token)) << "expiry holds for cached tokens";
+}
+
 TEST_F(SessionServiceTest, AWrongKeyEncryptionKeyStopsStartUp) {
   KeyRing wrong(store_, crypto::derive_sealing_key(std::string(32, 'x')), clock_, {});
   EXPECT_THROW(wrong.load(), std::runtime_error);
