@@ -1,8 +1,10 @@
-// Feeds the input as the JSON body of each of the six POST/PUT routes (seed 000 register and
-// login, seed 002 register and login, seed 003 register and login), calling the handlers the
+// Feeds the input as the JSON body of each of the nine POST/PUT routes (seed 000 register and
+// login, seed 002 register and login, seed 003 register and login, /v1 users, sessions and
+// refresh), calling the handlers the
 // real router holds directly, as the server's worker would, over a real AuthService on a temp
 // SQLite store (fuzz_stack.hpp). "No crash" means no sanitizer report and no exception out of a
-// handler, and also: every response is application/json, its body parses as JSON, and its
+// handler, and also: every response is JSON (application/json, or application/problem+json
+// for /v1), its body parses, and its
 // status is a 2xx or 4xx. A 500 (or an exception, which the server turns into one) reachable
 // from a body is a bug, so it aborts with the route and the response.
 #include <boost/json/parse.hpp>
@@ -22,11 +24,20 @@ namespace {
 struct Endpoint {
   const char* method;
   const char* path;
+  const char* error_type;  // the media type of its errors
 };
 
+constexpr const char* kJson = "application/json";
 constexpr Endpoint kBodyRoutes[] = {
-    {"POST", "/auth/register"}, {"POST", "/auth/login"},        {"POST", "/auth"},
-    {"PUT", "/auth"},           {"POST", "/api/auth/register"}, {"POST", "/api/auth/login"},
+    {"POST", "/auth/register", kJson},
+    {"POST", "/auth/login", kJson},
+    {"POST", "/auth", kJson},
+    {"PUT", "/auth", kJson},
+    {"POST", "/api/auth/register", kJson},
+    {"POST", "/api/auth/login", kJson},
+    {"POST", "/v1/users", "application/problem+json"},
+    {"POST", "/v1/sessions", "application/problem+json"},
+    {"POST", "/v1/sessions/refresh", "application/problem+json"},
 };
 
 [[noreturn]] void fail(const Endpoint& endpoint, const char* what, std::string_view detail) {
@@ -58,8 +69,9 @@ void call(const authd::http::Router& router, const Endpoint& endpoint, std::stri
   if (response.status < 200 || response.status >= 500) {
     fail(endpoint, "status outside 2xx-4xx", std::to_string(response.status));
   }
-  if (response.content_type != "application/json") {
-    fail(endpoint, "content type is not application/json", response.content_type);
+  const bool error = response.status >= 400;
+  if (response.content_type != (error ? endpoint.error_type : kJson)) {
+    fail(endpoint, "unexpected content type", response.content_type);
   }
   boost::system::error_code ec;
   (void)boost::json::parse(response.body, ec);

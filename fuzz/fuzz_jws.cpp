@@ -1,6 +1,7 @@
 // Feeds the input, as is, to the token parsers: crypto::verify_hs256 (under a fixed secret, at a
 // fixed instant and at the extremes of the clock and leeway), base64url_decode, and
-// ed25519_verify with the input split into a 32-byte key, a 64-byte signature and a message.
+// ed25519_verify with the input split into a 32-byte key, a 64-byte signature and a message,
+// and crypto::verify_eddsa over a one-key set.
 // "No crash" means no sanitizer report and no exception, and also: verify_hs256 accepts a token
 // only if it has exactly three segments and the third is base64url(HMAC-SHA256(secret, "h.p"));
 // a successful base64url_decode re-encodes to exactly its input (one spelling per byte string);
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +55,26 @@ void check_base64url(std::string_view input) {
   if (!back || *back != input) fail("base64url_encode output does not decode back", input);
 }
 
+// verify_eddsa over a fixed key set {"k1": a fixed key}: an accepted token names k1 in its
+// header and carries a valid Ed25519 signature by that key over "h.p".
+void check_verify_eddsa(std::string_view token) {
+  static const Ed25519KeyPair pair = ed25519_generate();
+  const auto lookup = [](std::string_view kid) -> std::optional<std::string> {
+    if (kid == "k1") return pair.public_key;
+    return std::nullopt;
+  };
+  const auto result = verify_eddsa(token, lookup, "at+jwt", VerifyOptions{kNow, 60});
+  if (!result) return;
+  const std::size_t dot2 = token.rfind('.');
+  const auto signature = base64url_decode(token.substr(dot2 + 1));
+  if (!signature || !ed25519_verify(pair.public_key, token.substr(0, dot2), *signature)) {
+    fail("verify_eddsa accepted a token without a valid signature by the named key", token);
+  }
+  if (jws_kid(token) != std::optional<std::string>("k1")) {
+    fail("verify_eddsa accepted a token that does not name the key", token);
+  }
+}
+
 void check_ed25519(std::string_view input) {
   const std::string_view key = input.substr(0, std::min<std::size_t>(32, input.size()));
   input.remove_prefix(key.size());
@@ -71,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_verify(input, VerifyOptions{kNow, 60});
   check_verify(input, VerifyOptions{kMax, kMax});
   check_verify(input, VerifyOptions{kMin, kMin});
+  check_verify_eddsa(input);
   check_base64url(input);
   check_ed25519(input);
   return 0;

@@ -6,10 +6,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "api/health.hpp"
-#include "api/seed000.hpp"
-#include "api/seed002.hpp"
-#include "api/seed003.hpp"
+#include "api/routes.hpp"
+#include "crypto/sealing.hpp"
 
 namespace authd::fuzz {
 namespace {
@@ -49,11 +47,16 @@ Stack::Stack(std::string dir)
       store((std::filesystem::path(directory) / "authd.db").string(), kStoreConnections),
       clock(util::from_unix_millis(kNowMillis)),
       auth(store, crypto::PasswordHasher(cheap_hashing()), clock, core::AuthConfig{}, metrics),
-      tokens("fuzz-jwt-secret-0123456789abcdef0123", clock) {
-  api::add_seed000_routes(router, auth, tokens);
-  api::add_seed002_routes(router, auth);
-  api::add_seed003_routes(router, auth, tokens);
-  api::add_health_routes(router, auth, metrics);
+      tokens("fuzz-jwt-secret-0123456789abcdef0123", clock),
+      keys(store, crypto::derive_sealing_key("fuzz-key-encryption-key-0123456789abcdef"), clock,
+           {}),
+      sessions(store, keys, clock, {}, "fuzz-refresh-rotation-key-0123456789abcd") {
+  keys.load();
+  api::add_routes(router, {.auth = auth,
+                           .seed_tokens = tokens,
+                           .sessions = sessions,
+                           .keys = keys,
+                           .metrics = metrics});
 }
 
 Stack& stack() {

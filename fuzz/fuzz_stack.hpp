@@ -2,8 +2,9 @@
 // thousands of times: a SQLite store in a fresh temp folder, argon2id at its minimum cost
 // (opslimit 1, 8 MiB), a clock that starts at seed 003's example instant and moves one minute on
 // every reading (so throttling lockouts, which a fixed clock would make permanent, keep expiring
-// and the success paths stay reachable), and the real router with every dialect and the
-// operations routes (/healthz, /readyz, /metrics) reading the same Metrics the core reports to. One
+// and the success paths stay reachable), and the real router with every route (api::add_routes:
+// the seed dialects, /v1, the JWKS, the operations routes) reading the same Metrics the core
+// reports to. One
 // per process, created on first use and never destroyed (a server thread may still be using it when
 // libFuzzer exits); its folder is removed at exit.
 #pragma once
@@ -13,6 +14,8 @@
 #include <string>
 
 #include "core/auth_service.hpp"
+#include "core/session_service.hpp"
+#include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
 #include "http/router.hpp"
 #include "observability/metrics.hpp"
@@ -40,6 +43,8 @@ struct Stack {
   observability::Metrics metrics;
   core::AuthService auth;
   core::TokenIssuer tokens;
+  core::KeyRing keys;
+  core::SessionService sessions;
   http::Router router;
 
   explicit Stack(std::string dir);
