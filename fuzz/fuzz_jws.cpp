@@ -56,18 +56,22 @@ void check_base64url(std::string_view input) {
 }
 
 // verify_eddsa over a fixed key set {"k1": a fixed key}: an accepted token names k1 in its
-// header and carries a valid Ed25519 signature by that key over "h.p".
+// header and carries a valid Ed25519 signature by that key over "h.p". The key is fixed so that
+// the corpus can hold tokens it accepts (fuzz/corpus/fuzz_jws/seed-eddsa-valid).
+constexpr std::string_view kEdDsaPrivateKey = "fuzz-jws-ed25519-private-key-32b";
+static_assert(kEdDsaPrivateKey.size() == 32);
+
 void check_verify_eddsa(std::string_view token) {
-  static const Ed25519KeyPair pair = ed25519_generate();
+  static const std::string public_key = *ed25519_public_key(kEdDsaPrivateKey);
   const auto lookup = [](std::string_view kid) -> std::optional<std::string> {
-    if (kid == "k1") return pair.public_key;
+    if (kid == "k1") return public_key;
     return std::nullopt;
   };
   const auto result = verify_eddsa(token, lookup, "at+jwt", VerifyOptions{kNow, 60});
   if (!result) return;
   const std::size_t dot2 = token.rfind('.');
   const auto signature = base64url_decode(token.substr(dot2 + 1));
-  if (!signature || !ed25519_verify(pair.public_key, token.substr(0, dot2), *signature)) {
+  if (!signature || !ed25519_verify(public_key, token.substr(0, dot2), *signature)) {
     fail("verify_eddsa accepted a token without a valid signature by the named key", token);
   }
   if (jws_kid(token) != std::optional<std::string>("k1")) {

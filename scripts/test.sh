@@ -31,7 +31,10 @@ rm -rf build/ci/test-responses  # the integration tests log every response here
 ctest --preset ci
 # The OpenAPI document promises responses; every one of them must have been produced by some
 # integration test of the run above (tests/unit/openapi_test.cpp).
-build/ci/tests/authd_unit_tests --gtest_filter='OpenApiCoverage.*' --gtest_brief=1
+coverage=$(build/ci/tests/authd_unit_tests --gtest_filter='OpenApiCoverage.*' 2>&1) ||
+  { echo "$coverage"; exit 1; }
+grep -q 'PASSED.*1 test' <<<"$coverage" || { echo "$coverage"; echo "the OpenAPI coverage check did not run" >&2; exit 1; }
+echo "OpenAPI coverage: every documented response was produced, every produced one documented"
 stage_done
 
 if [[ "${AUTHD_TEST_QUICK:-0}" == 1 ]]; then

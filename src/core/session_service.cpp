@@ -133,7 +133,8 @@ std::optional<VerifiedClaims> SessionService::verify(std::string_view access_tok
   const std::int64_t leeway = config_.leeway.count();
   if (auto cached = verified_.find(access_token)) {
     // Times are checked again on every use, and the signing key must still be published.
-    if (now >= cached->expires + leeway || now + leeway < cached->not_before ||
+    // Issued times are ours and small; the subtraction form cannot overflow either way.
+    if (now - leeway >= cached->expires || now + leeway < cached->not_before ||
         !keys_.public_key(cached->kid)) {
       return std::nullopt;
     }

@@ -6,7 +6,11 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
+#include <map>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "support/deployment.hpp"
 #include "support/http_client.hpp"
@@ -32,7 +36,27 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
     ASSERT_EQ(client.post_json("/api/auth/register", user(i)).status, 201);
   }
 
+  // A /v1 session from before the outage: its token is valid, but revocation needs the store.
+  ASSERT_EQ(client.post_json("/v1/users", user(50)).status, 201);
+  const auto session = client.post_json("/v1/sessions", user(50));
+  ASSERT_EQ(session.status, 201);
+  const std::map<std::string, std::string> bearer{
+      {"Authorization", "Bearer " + std::string(session.json().at("access_token").as_string())}};
+  const std::string session_path =
+      "/v1/sessions/" + std::string(session.json().at("session_id").as_string());
+
   cluster.pause();
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/v1/me"},
+                                                        {"GET", "/v1/sessions"},
+                                                        {"DELETE", session_path},
+                                                        {"DELETE", "/v1/sessions/current"},
+                                                        {"DELETE", "/v1/sessions"}}) {
+    auto response = client.request(method, path, "", "", bearer);
+    EXPECT_EQ(response.status, 503) << method << " " << path;
+    EXPECT_EQ(response.header("retry-after"), "1") << path;
+    EXPECT_EQ(response.header("content-type"), "application/problem+json") << path;
+  }
   struct Case {
     const char* method;
     const char* path;

@@ -37,7 +37,8 @@ TEST(ReadmeWalkthrough, RunsAsPrinted) {
 
   TempDir dir;
   std::ofstream(dir.file("walkthrough.sh")) << script;
-  const std::string command = "cd " + dir.path().string() + " && bash -e walkthrough.sh 2>&1";
+  const std::string command =
+      "cd " + dir.path().string() + " && bash -e -o pipefail walkthrough.sh 2>&1";
   std::string output;
   FILE* pipe = ::popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
@@ -47,7 +48,10 @@ TEST(ReadmeWalkthrough, RunsAsPrinted) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "a step did not behave as printed:\n"
       << output;
+  // The steps meant to fail, failing for the reason shown.
   EXPECT_NE(output.find("urn:authd:problem:refresh-token-reused"), std::string::npos) << output;
+  EXPECT_NE(output.find("\"type\":\"urn:authd:problem:invalid-token\""), std::string::npos)
+      << output;
   EXPECT_NE(output.find("\"user_agent\":\"phone\",\"current\":true"), std::string::npos) << output;
 }
 
