@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -40,7 +41,7 @@ using boost::system::error_code;
 constexpr auto kAwait = asio::use_awaitable;
 
 // What the shutdown sequence needs to know about a live connection. `stream` and `idle` are only
-// touched on the connection's own strand.
+// touched on the connection's own I/O thread.
 struct ConnectionState {
   asio::any_io_executor executor;
   beast::tcp_stream* stream = nullptr;
@@ -110,7 +111,8 @@ struct Server::Impl {
       : config(std::move(cfg)),
         router(r),
         workers(w),
-        control(asio::make_strand(ioc)),
+        contexts(make_contexts(config.io_threads)),
+        control(asio::make_strand(*contexts.front())),
         acceptor(control),
         signals(control, SIGINT, SIGTERM) {
     const tcp::endpoint endpoint{asio::ip::make_address(config.address), config.port};
@@ -120,6 +122,17 @@ struct Server::Impl {
     acceptor.listen(asio::socket_base::max_listen_connections);
   }
 
+  // One io_context per I/O thread, each run by its thread alone: a connection lives on one
+  // context for its whole life, so its handlers never run concurrently and need no strand (and
+  // no strand's locking and type-erased executor on every operation).
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(std::size_t threads) {
+    std::vector<std::unique_ptr<asio::io_context>> made;
+    for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
+      made.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return made;
+  }
+
   void run() {
     signals.async_wait([this](const error_code& ec, int signal) {
       if (ec) return;
@@ -127,9 +140,24 @@ struct Server::Impl {
       begin_shutdown();
     });
     asio::co_spawn(control, accept_loop(), asio::detached);
+    // The other contexts may have no connection for a while: keep them running until shutdown.
+    for (std::size_t i = 1; i < contexts.size(); ++i) {
+      keep_running.emplace_back(asio::make_work_guard(*contexts[i]));
+    }
     std::vector<std::jthread> threads;
-    for (std::size_t i = 1; i < config.io_threads; ++i) threads.emplace_back([this] { ioc.run(); });
-    ioc.run();
+    for (std::size_t i = 1; i < contexts.size(); ++i) {
+      threads.emplace_back([context = contexts[i].get()] { context->run(); });
+    }
+    contexts.front()->run();
+  }
+
+  // The context the next accepted connection lives on, in turn.
+  asio::io_context& next_context() {
+    return *contexts[next_connection_context++ % contexts.size()];
+  }
+
+  void stop_all_contexts() {
+    for (auto& context : contexts) context->stop();
   }
 
   void stop() {
@@ -161,9 +189,10 @@ struct Server::Impl {
       timer.expires_after(std::chrono::milliseconds(20));
       co_await timer.async_wait(kAwait);
     }
+    keep_running.clear();  // the other contexts return once their connections are gone
     if (const auto left = live_connections(); left > 0) {
       spdlog::warn("shutdown grace period over, dropping {} connection(s)", left);
-      ioc.stop();
+      stop_all_contexts();
     }
   }
 
@@ -176,7 +205,7 @@ struct Server::Impl {
     for (;;) {
       error_code ec;
       tcp::socket socket =
-          co_await acceptor.async_accept(asio::make_strand(ioc), asio::redirect_error(kAwait, ec));
+          co_await acceptor.async_accept(next_context(), asio::redirect_error(kAwait, ec));
       if (stopping) co_return;
       if (ec) {
         // Out of file descriptors and the like: back off briefly instead of spinning.
@@ -407,7 +436,9 @@ struct Server::Impl {
   ServerConfig config;
   const Router& router;
   util::WorkerPool& workers;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_connection_context = 0;                // only touched by the accept loop
   asio::strand<asio::io_context::executor_type> control;  // acceptor, signals, shutdown
   tcp::acceptor acceptor;
   asio::signal_set signals;
