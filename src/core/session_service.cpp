@@ -1,5 +1,7 @@
 #include "core/session_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 
 #include "core/security_log.hpp"
@@ -87,6 +89,17 @@ TokenPair SessionService::start(std::int64_t user_id, std::string_view session_i
   return pair_for(session, std::string(refresh_token), at);
 }
 
+void SessionService::purge_now_and_then(util::TimePoint now) {
+  // Every refresh adds a row; ended sessions and their refresh tokens go after a while (a week
+  // by default: long enough for an audit of recent logouts and reuses).
+  const std::uint64_t every = std::max<std::uint64_t>(config_.purge_every, 1);
+  if (rotations_.fetch_add(1, std::memory_order_relaxed) % every != every - 1) return;
+  if (auto purged = store_.purge_sessions(now - config_.ended_session_retention);
+      purged && *purged > 0) {
+    spdlog::info("sessions: purged {} ended session(s)", *purged);
+  }
+}
+
 SessionService::Result<TokenPair> SessionService::refresh(std::string_view refresh_token,
                                                           const ClientInfo& client) {
   const std::string token_hash = crypto::sha256_hex(refresh_token);
@@ -106,7 +119,10 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
       auto rotated =
           store_.rotate_refresh_token(session.id, generation, crypto::sha256_hex(next), now);
       if (!rotated) return store_failure(rotated.error());
-      if (*rotated) return pair_for(session, std::move(next), now);
+      if (*rotated) {
+        purge_now_and_then(now);
+        return pair_for(session, std::move(next), now);
+      }
       continue;  // another request rotated it first
     }
     // Within the grace window either way: rotated_at comes from the clock of whichever

@@ -16,6 +16,7 @@
 // signature check, the costly part, is done once per token (VerifiedTokenCache).
 #pragma once
 
+#include <atomic>
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <optional>
@@ -39,6 +40,10 @@ struct SessionConfig {
   // How long after a rotation the rotated token still yields the same new pair.
   std::chrono::seconds refresh_grace{10};
   std::chrono::seconds leeway{30};  // clock skew tolerated on exp and nbf
+  // Sessions that ended (expired or revoked) this long ago are deleted with their refresh
+  // tokens, checked once every `purge_every` rotations.
+  std::chrono::hours ended_session_retention{24 * 7};
+  std::uint64_t purge_every = 1000;
 };
 
 struct TokenPair {
@@ -87,6 +92,7 @@ class SessionService {
   // verified tokens when it has them.
   std::optional<VerifiedClaims> verify(std::string_view access_token, std::int64_t now);
   std::string next_refresh_token(std::string_view token) const;
+  void purge_now_and_then(util::TimePoint now);
   TokenPair pair_for(const store::SessionRecord& session, std::string refresh_token,
                      util::TimePoint issued_at);
   AuthError store_failure(const boost::system::error_code& ec) const;
@@ -97,6 +103,7 @@ class SessionService {
   SessionConfig config_;
   std::string rotation_key_;
   VerifiedTokenCache verified_;
+  std::atomic<std::uint64_t> rotations_{0};
 };
 
 }  // namespace authd::core

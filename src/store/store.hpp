@@ -188,6 +188,10 @@ class Store {
                                             std::string_view next_token_hash,
                                             util::TimePoint at) = 0;
 
+  // Deletes sessions (of every kind, with their refresh tokens) that expired or were revoked
+  // before `before`; returns how many.
+  virtual Result<std::int64_t> purge_sessions(util::TimePoint before) = 0;
+
   virtual Result<void> add_signing_key(const SigningKeyRecord& key) = 0;
   // Every signing key, oldest activation first.
   virtual Result<std::vector<SigningKeyRecord>> signing_keys() = 0;

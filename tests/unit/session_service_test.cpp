@@ -326,6 +326,29 @@ TEST_F(SessionServiceTest, KeysFromAnotherInstanceAreFoundByKid) {
   EXPECT_TRUE(keys_.public_key(*kid)) << "an unknown kid reloads the set";
 }
 
+TEST_F(SessionServiceTest, EndedSessionsArePurgedAsRefreshesGoOn) {
+  SessionService purging(store_, keys_, clock_,
+                         {.issuer = "https://auth.test",
+                          .audience = "api.test",
+                          .leeway = 0s,
+                          .ended_session_retention = std::chrono::hours(1),
+                          .purge_every = 2},
+                         std::string(32, 'r'));
+  const TokenPair ended = login("old");
+  auto caller = sessions_.authenticate(ended.access_token);
+  ASSERT_TRUE(caller && sessions_.revoke(*caller, caller->session_id, {}));
+  clock_.advance(std::chrono::hours(2));
+  const TokenPair live = login("new");
+  test::RawDb db(dir_.file("authd.db"));
+  auto first = purging.refresh(live.refresh_token, {});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(db.count("sessions"), 2) << "not yet: once every 2 rotations";
+  ASSERT_TRUE(purging.refresh(first->refresh_token, {}));
+  EXPECT_EQ(db.count("sessions"), 1) << "the session revoked 2 h ago is gone";
+  EXPECT_EQ(db.scalar("SELECT user_agent FROM sessions"), "new");
+  EXPECT_EQ(db.count("refresh_tokens"), 3) << "the live session keeps its generations";
+}
+
 TEST(VerifiedTokenCacheTest, FindsOnlyTheExactTokenAndStaysBounded) {
   VerifiedTokenCache cache(32);
   cache.insert("token-a", {.user_id = 7, .session_id = "s", .kid = "k", .expires = 100});

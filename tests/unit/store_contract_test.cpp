@@ -760,6 +760,30 @@ TEST_P(StoreContract, RevocationIsPerUserAndStopsRotation) {
   EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at);
 }
 
+TEST_P(StoreContract, PurgeDropsEndedSessionsWithTheirRefreshTokens) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  // Expires at kT0 + 1 h; revoked at kT0 + 1 s; live until kT0 + 1 h + 10 s.
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("expired", "e0", kT0)}));
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("revoked", "r0", kT0)}));
+  ASSERT_TRUE(store().record_login({.user_id = ada->id,
+                                    .at = at(kT0 + 10'000),
+                                    .session = v1_session("live", "l0", kT0 + 10'000)}));
+  ASSERT_TRUE(store().revoke_session(ada->id, "revoked", at(kT0 + 1000)));
+  const std::int64_t live_id = (*store().find_session("live"))->id;
+  ASSERT_EQ(store().rotate_refresh_token(live_id, 0, "l1", at(kT0 + 20'000)), Result<bool>(true));
+
+  EXPECT_EQ(store().purge_sessions(at(kT0 + 1000)), Result<std::int64_t>(0)) << "not before";
+  EXPECT_EQ(store().purge_sessions(at(kT0 + 3'600'001)), Result<std::int64_t>(2));
+  EXPECT_FALSE(store().find_session("expired")->has_value());
+  EXPECT_FALSE(store().find_session("revoked")->has_value());
+  EXPECT_TRUE(store().find_session("live")->has_value());
+  EXPECT_EQ(count("refresh_tokens"), 2) << "the live session's two generations stay";
+  EXPECT_FALSE(store().find_refresh_token("e0")->has_value());
+}
+
 TEST_P(StoreContract, SigningKeysRoundTripInActivationOrder) {
   const SigningKeyRecord later{.kid = "k-later",
                                .public_key = "pub-2",

@@ -68,6 +68,9 @@ class UnreachableStore final : public store::Store {
                                            util::TimePoint) override {
     return StoreError::unavailable;
   }
+  store::Result<std::int64_t> purge_sessions(util::TimePoint) override {
+    return StoreError::unavailable;
+  }
   store::Result<void> add_signing_key(const store::SigningKeyRecord&) override {
     return StoreError::unavailable;
   }

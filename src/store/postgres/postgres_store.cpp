@@ -90,6 +90,10 @@ constexpr Query kAdvanceRefreshGeneration{
     "UPDATE sessions SET refresh_generation = $2::bigint + 1, rotated_at = " AUTHD_TS(
         "$3") ", last_used_at = " AUTHD_TS("$3") " WHERE id = $1 AND refresh_generation = "
                                                  "$2::bigint AND revoked_at IS NULL RETURNING 1"};
+constexpr Query kPurgeSessions{
+    "purge_sessions",
+    "WITH gone AS (DELETE FROM sessions WHERE expires_at < " AUTHD_TS(
+        "$1") " OR revoked_at < " AUTHD_TS("$1") " RETURNING 1) SELECT COUNT(*) FROM gone"};
 constexpr Query kInsertSigningKey{
     "insert_signing_key",
     "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
@@ -468,6 +472,12 @@ Result<bool> PostgresStore::rotate_refresh_token(std::int64_t session_id,
                                      number(from_generation + 1), when});
     tx.commit();
     return true;
+  });
+}
+
+Result<std::int64_t> PostgresStore::purge_sessions(util::TimePoint before) {
+  return with_connection("purge_sessions", [&](PgConnection& db) -> Result<std::int64_t> {
+    return db.execute(kPurgeSessions, {millis(before)}).integer(0, 0);
   });
 }
 

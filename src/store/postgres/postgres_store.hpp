@@ -42,6 +42,7 @@ class PostgresStore final : public Store {
       std::string_view token_hash) override;
   Result<bool> rotate_refresh_token(std::int64_t session_id, std::int64_t from_generation,
                                     std::string_view next_token_hash, util::TimePoint at) override;
+  Result<std::int64_t> purge_sessions(util::TimePoint before) override;
   Result<void> add_signing_key(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> signing_keys() override;
   Result<std::int64_t> count_active_sessions(util::TimePoint now) override;

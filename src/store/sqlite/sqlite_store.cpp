@@ -64,6 +64,8 @@ constexpr const char* kRevokeUserSessions =
 constexpr const char* kAdvanceRefreshGeneration =
     "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3 "
     "WHERE id = ?1 AND refresh_generation = ?2 AND revoked_at IS NULL";
+constexpr const char* kPurgeSessions =
+    "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1";
 constexpr const char* kInsertSigningKey =
     "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -453,6 +455,13 @@ Result<bool> SqliteStore::rotate_refresh_token(std::int64_t session_id,
         .run();
     tx.commit();
     return true;
+  });
+}
+
+Result<std::int64_t> SqliteStore::purge_sessions(util::TimePoint before) {
+  return with_connection("purge_sessions", [&](Connection& db) -> Result<std::int64_t> {
+    db.prepare(kPurgeSessions).bind(1, util::to_unix_millis(before)).run();
+    return db.changes();  // refresh_tokens rows go by ON DELETE CASCADE, not counted here
   });
 }
 
