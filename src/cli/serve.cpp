@@ -101,7 +101,8 @@ int serve(const ServeOptions& options) {
       *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
       {.access_token_ttl = config.sessions.access_token_ttl, .leeway = config.sessions.leeway});
   keys.load();
-  core::SessionService sessions(*store, keys, clock, config.sessions, refresh_rotation_key(config));
+  core::SessionService sessions(*store, keys, clock, config.sessions, refresh_rotation_key(config),
+                                metrics);
 
   http::Router router;
   api::add_routes(router, {.auth = auth,

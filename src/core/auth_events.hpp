@@ -14,6 +14,9 @@ class AuthEvents {
   // "account", "address", "registration"
   virtual void lockout(std::string_view scope) = 0;
   virtual void store_error() = 0;
+  // /v1 refresh outcomes: "rotated", "grace_replay", "reused" (the session was revoked),
+  // "invalid"
+  virtual void refresh(std::string_view outcome) = 0;
 };
 
 class NoAuthEvents final : public AuthEvents {
@@ -21,6 +24,7 @@ class NoAuthEvents final : public AuthEvents {
   void login(std::string_view) override {}
   void lockout(std::string_view) override {}
   void store_error() override {}
+  void refresh(std::string_view) override {}
 };
 
 inline AuthEvents& no_auth_events() {

@@ -43,9 +43,10 @@ std::optional<std::int64_t> parse_user_id(const boost::json::value* sub) {
 }  // namespace
 
 SessionService::SessionService(store::Store& store, KeyRing& keys, const Clock& clock,
-                               SessionConfig config, std::string rotation_key)
+                               SessionConfig config, std::string rotation_key, AuthEvents& events)
     : store_(store),
       keys_(keys),
+      events_(events),
       clock_(clock),
       config_(std::move(config)),
       rotation_key_(std::move(rotation_key)) {}
@@ -108,11 +109,13 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
   for (int round = 0; round < 2; ++round) {
     auto found = store_.find_refresh_token(token_hash);
     if (!found) return store_failure(found.error());
-    if (!*found) return AuthError::invalid_refresh_token;
+    if (!*found || !live((*found)->session, clock_.now())) {
+      events_.refresh("invalid");
+      return AuthError::invalid_refresh_token;
+    }
     const store::SessionRecord& session = (*found)->session;
     const std::int64_t generation = (*found)->generation;
     const util::TimePoint now = clock_.now();
-    if (!live(session, now)) return AuthError::invalid_refresh_token;
 
     std::string next = next_refresh_token(refresh_token);
     if (generation == session.refresh_generation) {
@@ -120,6 +123,7 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
           store_.rotate_refresh_token(session.id, generation, crypto::sha256_hex(next), now);
       if (!rotated) return store_failure(rotated.error());
       if (*rotated) {
+        events_.refresh("rotated");
         purge_now_and_then(now);
         return pair_for(session, std::move(next), now);
       }
@@ -131,6 +135,7 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
         std::chrono::abs(now - *session.rotated_at) <= config_.refresh_grace) {
       log_security_event("refresh_grace_replay", client,
                          {{"user_id", session.user_id}, {"generation", generation}});
+      events_.refresh("grace_replay");
       return pair_for(session, std::move(next), *session.rotated_at);
     }
     // A rotated token, outside the grace window: someone holds a copy. End the session.
@@ -139,6 +144,7 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
     }
     log_security_event("refresh_token_reuse", client,
                        {{"user_id", session.user_id}, {"generation", generation}});
+    events_.refresh("reused");
     return AuthError::refresh_token_reused;
   }
   return AuthError::invalid_refresh_token;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/auth_error.hpp"
+#include "core/auth_events.hpp"
 #include "core/client_info.hpp"
 #include "core/clock.hpp"
 #include "core/signing_keys.hpp"
@@ -67,7 +68,7 @@ class SessionService {
   // `rotation_key`: secret bytes shared by every instance (derived from configuration); it keys
   // the derivation of each next refresh token.
   SessionService(store::Store& store, KeyRing& keys, const Clock& clock, SessionConfig config,
-                 std::string rotation_key);
+                 std::string rotation_key, AuthEvents& events = no_auth_events());
 
   // The first pair of a session AuthService::login just opened (kind v1).
   TokenPair start(std::int64_t user_id, std::string_view session_id, std::string_view refresh_token,
@@ -99,6 +100,7 @@ class SessionService {
 
   store::Store& store_;
   KeyRing& keys_;
+  AuthEvents& events_;
   const Clock& clock_;
   SessionConfig config_;
   std::string rotation_key_;

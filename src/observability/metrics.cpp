@@ -89,6 +89,11 @@ void Metrics::lockout(std::string_view scope) {
   ++lockouts_[std::string(scope)];
 }
 
+void Metrics::refresh(std::string_view outcome) {
+  std::lock_guard lock(mutex_);
+  ++refreshes_[std::string(outcome)];
+}
+
 void Metrics::store_error() {
   std::lock_guard lock(mutex_);
   ++store_errors_;
@@ -150,6 +155,13 @@ std::string Metrics::render() const {
   header(out, "authd_lockouts_total", "counter", "Keys locked by brute-force protection.");
   for (const auto& [scope, count] : lockouts_) {
     out.append("authd_lockouts_total{scope=\"").append(escaped(scope)).append("\"} ");
+    out.append(std::to_string(count)).append("\n");
+  }
+  header(out, "authd_refreshes_total", "counter",
+         "/v1 refresh-token uses by outcome (reused: a rotated token came back; its session was "
+         "revoked).");
+  for (const auto& [outcome, count] : refreshes_) {
+    out.append("authd_refreshes_total{outcome=\"").append(escaped(outcome)).append("\"} ");
     out.append(std::to_string(count)).append("\n");
   }
   header(out, "authd_store_errors_total", "counter",

@@ -45,6 +45,7 @@ class Metrics final : public core::AuthEvents {
   void login(std::string_view outcome) override;
   void lockout(std::string_view scope) override;
   void store_error() override;
+  void refresh(std::string_view outcome) override;
 
   // Gauges read when scraped.
   void set_gauges(std::function<std::size_t()> worker_queue_depth,
@@ -59,6 +60,7 @@ class Metrics final : public core::AuthEvents {
   Histogram worker_wait_;
   std::map<std::string, std::uint64_t> logins_;
   std::map<std::string, std::uint64_t> lockouts_;
+  std::map<std::string, std::uint64_t> refreshes_;
   std::uint64_t store_errors_ = 0;
   std::function<std::size_t()> worker_queue_depth_;
   std::function<std::optional<std::int64_t>()> active_sessions_;

@@ -237,6 +237,12 @@ TEST_F(V1, RefreshRotatesAndReuseRevokesTheSession) {
   const auto me = get("/v1/me", token(rotated, "access_token"));
   expect_problem(me, 401, "invalid-token");
   EXPECT_EQ(me.header("www-authenticate"), "Bearer error=\"invalid_token\"");
+  if (server().size() == 1) {  // behind nginx, another instance may have counted it
+    const auto metrics = client().request("GET", "/metrics", "", "").body;
+    EXPECT_NE(metrics.find("authd_refreshes_total{outcome=\"reused\"} "), std::string::npos)
+        << "operators can alert on reuse";
+    EXPECT_NE(metrics.find("authd_refreshes_total{outcome=\"rotated\"} "), std::string::npos);
+  }
 }
 
 TEST_F(V1, ConcurrentRefreshesWithOneTokenAllGetTheSamePair) {
