@@ -1,6 +1,7 @@
 // Store throughput, SQLite and PostgreSQL measured in the same run on the same machine:
 // registrations/s (create_user with a precomputed hash: the store's share of a registration)
-// and user lookups/s (find_user_by_email, the store's share of a login), each with one thread
+// and user lookups/s (find_user_by_email, the store's share of a login), and session checks/s
+// (find_session: the revocation check of every authenticated /v1 request), each with one thread
 // and with one thread per core (authd runs one store call per worker thread).
 // Usage: authd_store_bench SQLITE_FILE POSTGRES_URI [users]
 #include <atomic>
@@ -51,7 +52,7 @@ double rate(int threads, int total, Work work) {
 }
 
 struct Figures {
-  double register_1, register_n, lookup_1, lookup_n;
+  double register_1, register_n, lookup_1, lookup_n, session_1, session_n;
 };
 
 Figures measure(Store& store, int users, int threads, const std::string& hash) {
@@ -79,6 +80,29 @@ Figures measure(Store& store, int users, int threads, const std::string& hash) {
   };
   f.lookup_1 = rate(1, users * 5, lookup);
   f.lookup_n = rate(threads, users * 10, lookup);
+
+  // The revocation check of every authenticated /v1 request: the session by its public id,
+  // joined with its user.
+  const int sessions = std::min(users / 2, 1000);
+  for (int i = 0; i < sessions; ++i) {
+    auto user = store.find_user_by_email(email(1, i));
+    if (!user || !*user) continue;
+    authd::store::NewSession session{.kind = authd::store::SessionKind::v1,
+                                     .public_id = "session-" + std::to_string(i),
+                                     .token_hash = "refresh-" + std::to_string(i),
+                                     .rotating = true,
+                                     .created_at = now,
+                                     .expires_at = now + std::chrono::hours(1)};
+    (void)store.record_login({.user_id = (**user).id, .at = now, .session = session});
+  }
+  auto check = [&](int, int) {
+    static thread_local std::mt19937 random(std::random_device{}());
+    const int n = static_cast<int>(random() % static_cast<unsigned>(sessions));
+    auto found = store.find_session("session-" + std::to_string(n));
+    return found && *found;
+  };
+  f.session_1 = rate(1, users * 5, check);
+  f.session_n = rate(threads, users * 10, check);
   return f;
 }
 
@@ -111,5 +135,7 @@ int main(int argc, char** argv) {
   row(std::string("register").append(n_threads).c_str(), s.register_n, p.register_n);
   row("lookup by email, 1 thread", s.lookup_1, p.lookup_1);
   row(("lookup by email, " + std::to_string(threads) + " threads").c_str(), s.lookup_n, p.lookup_n);
+  row("session check, 1 thread", s.session_1, p.session_1);
+  row(("session check, " + std::to_string(threads) + " threads").c_str(), s.session_n, p.session_n);
   return 0;
 }
