@@ -262,7 +262,7 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->capture_default_str();
 }
 
-ServeConfig resolve(const ServeOptions& options) {
+ServeConfig resolve(const ServeOptions& options, bool serving) {
   ServeConfig config;
   auto [host, port] = parse_listen(options.listen);
   config.server.address = host;
@@ -312,7 +312,7 @@ ServeConfig resolve(const ServeOptions& options) {
                                 " bytes; at least 32 are required (try: openssl rand -base64 48)");
   }
 
-  if (postgres && config.jwt_secret.empty()) {
+  if (serving && postgres && config.jwt_secret.empty()) {
     // A generated secret would differ per instance, and tokens from one would fail on another.
     throw std::invalid_argument(
         "with a PostgreSQL store every instance must share one JWT secret: set --jwt-secret, "

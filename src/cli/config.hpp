@@ -70,7 +70,8 @@ struct ServeConfig {
   core::AuthConfig auth;
 };
 
-// Throws std::invalid_argument with a message meant for the operator.
-ServeConfig resolve(const ServeOptions& options);
+// Throws std::invalid_argument with a message meant for the operator. `serving` false is for
+// the key commands, which need the store and the key-encryption key but no JWT secret.
+ServeConfig resolve(const ServeOptions& options, bool serving = true);
 
 }  // namespace authd::cli

@@ -11,7 +11,8 @@ namespace authd::cli {
 namespace {
 
 struct KeyTool {
-  KeyTool(const ServeOptions& options, bool create_if_empty) : config(resolve(options)) {
+  KeyTool(const ServeOptions& options, bool create_if_empty)
+      : config(resolve(options, /*serving=*/false)) {
     load_generated_secrets(config);
     store = open_store(config);
     ring = std::make_unique<core::KeyRing>(
