@@ -100,6 +100,12 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->envname("AUTHD_REFRESH_GRACE")
       ->check(CLI::Range(0, 300))
       ->capture_default_str();
+  serve
+      .add_option("--max-sessions-per-user", options.max_sessions_per_user,
+                  "Live /v1 sessions one user may hold; a login beyond it ends the oldest")
+      ->envname("AUTHD_MAX_SESSIONS_PER_USER")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}))
+      ->capture_default_str();
   serve.add_option("--issuer", options.issuer, "The iss claim of /v1 access tokens")
       ->envname("AUTHD_ISSUER")
       ->capture_default_str();
@@ -358,6 +364,7 @@ ServeConfig resolve(const ServeOptions& options, bool serving) {
   config.auth.registrations_per_address.max_failures = options.registrations_per_address;
   config.auth.roles = parse_role_policy(options.self_register_roles);
   config.auth.session_ttl = std::chrono::hours(options.session_ttl_hours);
+  config.auth.max_sessions_per_user = options.max_sessions_per_user;
   return config;
 }
 

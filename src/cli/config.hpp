@@ -21,6 +21,7 @@ struct ServeOptions {
   std::string key_encryption_key;  // empty: generated once and kept in the data folder
   std::int64_t access_token_ttl_seconds = 900;
   std::int64_t refresh_grace_seconds = 10;
+  std::int64_t max_sessions_per_user = 100;
   std::string issuer = "authd";
   std::string audience = "authd";
   std::string password_hash = "argon2id";

@@ -264,6 +264,9 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     outcome.session_token = std::move(token);
     outcome.session_id = grant.public_id;
     update.replace_sessions_of_kind = grant.kind == store::SessionKind::seed002;
+    if (grant.kind == store::SessionKind::v1) {
+      update.max_live_sessions_of_kind = config_.max_sessions_per_user;
+    }
     update.session = std::move(grant);
   }
   auto updated = store_.record_login(update);

@@ -35,6 +35,8 @@ struct RolePolicy {
 
 struct AuthConfig {
   std::chrono::seconds session_ttl{std::chrono::hours(24 * 7)};
+  // Live /v1 sessions per user; a login beyond it ends the user's oldest session.
+  std::int64_t max_sessions_per_user = 100;
   RolePolicy roles{};
   PasswordPolicy passwords{};
   // Failed logins are counted three ways (case variants of an email share one account):

@@ -92,6 +92,9 @@ struct LoginUpdate {
   std::optional<NewSession> session{};                  // a session to start with this login
   // Revoke the user's live sessions of the new session's kind first (seed 002: one at a time).
   bool replace_sessions_of_kind = false;
+  // Otherwise, when set: after starting the new session, revoke the oldest live sessions of its
+  // kind beyond this many (so that one account cannot pile up sessions without bound).
+  std::optional<std::int64_t> max_live_sessions_of_kind{};
 };
 
 // A session as the /v1 lifecycle sees it, with its owner's is_active (a deactivated user's

@@ -349,6 +349,25 @@ TEST_F(SessionServiceTest, EndedSessionsArePurgedAsRefreshesGoOn) {
   EXPECT_EQ(db.count("refresh_tokens"), 3) << "the live session keeps its generations";
 }
 
+TEST_F(SessionServiceTest, ALoginBeyondTheSessionCapEndsTheOldest) {
+  AuthService capped(store_, crypto::PasswordHasher(fast_argon2()), clock_,
+                     AuthConfig{.max_sessions_per_user = 2,
+                                .passwords = {.min_characters = 8, .forbid_common = false}});
+  std::vector<TokenPair> pairs;
+  for (int i = 0; i < 3; ++i) {
+    clock_.advance(1s);
+    auto outcome = capped.login({.email = "ada@example.com",
+                                 .password = std::string(kPassword),
+                                 .open_session = store::SessionKind::v1});
+    ASSERT_TRUE(outcome);
+    pairs.push_back(sessions_.start(outcome->user.id, outcome->session_id, *outcome->session_token,
+                                    clock_.now()));
+  }
+  EXPECT_FALSE(authenticates(pairs[0].access_token)) << "the oldest session ended";
+  EXPECT_TRUE(authenticates(pairs[1].access_token));
+  EXPECT_TRUE(authenticates(pairs[2].access_token));
+}
+
 TEST(VerifiedTokenCacheTest, FindsOnlyTheExactTokenAndStaysBounded) {
   VerifiedTokenCache cache(32);
   cache.insert("token-a", {.user_id = 7, .session_id = "s", .kid = "k", .expires = 100});

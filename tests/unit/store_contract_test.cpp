@@ -760,6 +760,32 @@ TEST_P(StoreContract, RevocationIsPerUserAndStopsRotation) {
   EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at);
 }
 
+TEST_P(StoreContract, ALoginBeyondTheCapEndsTheOldestSessionsOfItsKind) {
+  auto ada = store().create_user(new_user("ada@example.com"), new_session("seed-1", kT0));
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = bob->id, .at = at(kT0), .session = v1_session("bob-1", "b", kT0)}));
+  for (int i = 1; i <= 4; ++i) {
+    const std::string id = "ada-" + std::to_string(i);
+    ASSERT_TRUE(store().record_login({.user_id = ada->id,
+                                      .at = at(kT0 + i),
+                                      .session = v1_session(id, id, kT0 + i),
+                                      .max_live_sessions_of_kind = 2}));
+  }
+  auto live = store().list_live_sessions(ada->id, SessionKind::v1, at(kT0 + 10));
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->size(), 2u);
+  EXPECT_EQ((*live)[0].public_id, "ada-3");
+  EXPECT_EQ((*live)[1].public_id, "ada-4");
+  EXPECT_EQ((*store().find_session("ada-1"))->revoked_at, std::optional(at(kT0 + 3)));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = 'seed-1' AND revoked_at IS "
+                   "NULL"),
+            "1")
+      << "other kinds are not counted or ended";
+  EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at) << "other users are not touched";
+}
+
 TEST_P(StoreContract, PurgeDropsEndedSessionsWithTheirRefreshTokens) {
   auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
   ASSERT_TRUE(ada);

@@ -90,6 +90,12 @@ constexpr Query kAdvanceRefreshGeneration{
     "UPDATE sessions SET refresh_generation = $2::bigint + 1, rotated_at = " AUTHD_TS(
         "$3") ", last_used_at = " AUTHD_TS("$3") " WHERE id = $1 AND refresh_generation = "
                                                  "$2::bigint AND revoked_at IS NULL RETURNING 1"};
+// The live sessions of a kind beyond the newest $4.
+constexpr Query kRevokeSessionsBeyond{
+    "revoke_sessions_beyond",
+    "UPDATE sessions SET revoked_at = " AUTHD_TS(
+        "$3") " WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND kind = $2 AND "
+              "revoked_at IS NULL ORDER BY id DESC OFFSET $4)"};
 constexpr Query kPurgeSessions{
     "purge_sessions",
     "WITH gone AS (DELETE FROM sessions WHERE expires_at < " AUTHD_TS(
@@ -361,6 +367,11 @@ Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
                    {number(update.user_id), session_kind_name(update.session->kind), at});
       }
       insert_session(db, update.user_id, *update.session);
+      if (!update.replace_sessions_of_kind && update.max_live_sessions_of_kind) {
+        db.execute(kRevokeSessionsBeyond,
+                   {number(update.user_id), session_kind_name(update.session->kind), at,
+                    number(*update.max_live_sessions_of_kind)});
+      }
     }
     auto user = load_user(db, kSelectUserById, number(update.user_id));
     tx.commit();

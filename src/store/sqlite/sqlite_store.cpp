@@ -64,6 +64,10 @@ constexpr const char* kRevokeUserSessions =
 constexpr const char* kAdvanceRefreshGeneration =
     "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3 "
     "WHERE id = ?1 AND refresh_generation = ?2 AND revoked_at IS NULL";
+// The live sessions of a kind beyond the newest ?4 (LIMIT -1: no limit, only the offset).
+constexpr const char* kRevokeSessionsBeyond =
+    "UPDATE sessions SET revoked_at = ?3 WHERE id IN (SELECT id FROM sessions "
+    "WHERE user_id = ?1 AND kind = ?2 AND revoked_at IS NULL ORDER BY id DESC LIMIT -1 OFFSET ?4)";
 constexpr const char* kPurgeSessions =
     "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1";
 constexpr const char* kInsertSigningKey =
@@ -320,6 +324,14 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
             .run();
       }
       insert_session(db, update.user_id, *update.session);
+      if (!update.replace_sessions_of_kind && update.max_live_sessions_of_kind) {
+        db.prepare(kRevokeSessionsBeyond)
+            .bind(1, update.user_id)
+            .bind(2, std::string_view(session_kind_name(update.session->kind)))
+            .bind(3, at)
+            .bind(4, *update.max_live_sessions_of_kind)
+            .run();
+      }
     }
     auto user = load_user(db, kSelectUserById, update.user_id);
     tx.commit();
