@@ -124,7 +124,9 @@ struct Server::Impl {
 
   // One io_context per I/O thread, each run by its thread alone: a connection lives on one
   // context for its whole life, so its handlers never run concurrently and need no strand (and
-  // no strand's locking and type-erased executor on every operation).
+  // no strand's locking and type-erased executor on every operation). The trade-off: connections
+  // are spread round-robin and stay put, so one busy connection delays the others on its
+  // thread; every handler on an I/O thread is short (blocking work goes to the worker pool).
   static std::vector<std::unique_ptr<asio::io_context>> make_contexts(std::size_t threads) {
     std::vector<std::unique_ptr<asio::io_context>> made;
     for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
@@ -144,7 +146,17 @@ struct Server::Impl {
     for (std::size_t i = 1; i < contexts.size(); ++i) {
       keep_running.emplace_back(asio::make_work_guard(*contexts[i]));
     }
-    std::vector<std::jthread> threads;
+    // However run() is left (an exception out of a handler, a thread that cannot start), the
+    // other threads must end before they are joined: release and stop their contexts first.
+    struct StopOnExit {
+      Impl& impl;
+      ~StopOnExit() {
+        impl.keep_running.clear();
+        impl.stop_all_contexts();
+      }
+    };
+    std::vector<std::jthread> threads;  // joined after stop_on_exit has run (declared before it)
+    StopOnExit stop_on_exit{*this};
     for (std::size_t i = 1; i < contexts.size(); ++i) {
       threads.emplace_back([context = contexts[i].get()] { context->run(); });
     }
@@ -436,7 +448,9 @@ struct Server::Impl {
   ServerConfig config;
   const Router& router;
   util::WorkerPool& workers;
-  std::vector<std::unique_ptr<asio::io_context>> contexts;  // one per I/O thread
+  // One per I/O thread. Destroyed front to back (libstdc++), so contexts[0], whose queue may
+  // still hold a just-accepted socket of another context, goes before the one owning it.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::size_t next_connection_context = 0;                // only touched by the accept loop
   asio::strand<asio::io_context::executor_type> control;  // acceptor, signals, shutdown
