@@ -5,6 +5,14 @@
 
 namespace authd::api {
 
+boost::json::value optional_text(const std::optional<std::string>& text) {
+  return text ? boost::json::value(*text) : boost::json::value(nullptr);
+}
+
+boost::json::value optional_time(const std::optional<util::TimePoint>& time) {
+  return time ? boost::json::value(util::to_iso8601(*time)) : boost::json::value(nullptr);
+}
+
 http::Response json_response(unsigned status, const boost::json::value& body) {
   return http::Response{.status = status, .body = boost::json::serialize(body)};
 }

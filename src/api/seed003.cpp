@@ -53,14 +53,6 @@ http::Response from_error(const core::AuthFailure& failure, const core::AuthServ
   return error(500, "Internal server error");
 }
 
-value optional_text(const std::optional<std::string>& text) {
-  return text ? value(*text) : value(nullptr);
-}
-
-value optional_time(const std::optional<util::TimePoint>& time) {
-  return time ? value(util::to_iso8601(*time)) : value(nullptr);
-}
-
 // The first assigned role: assignment keeps the requested order (DESIGN.md §6).
 std::string_view primary_role(const store::UserRecord& user) {
   return user.roles.empty() ? std::string_view("user") : std::string_view(user.roles.front());

@@ -18,14 +18,6 @@ using boost::json::object;
 using boost::json::value;
 using core::AuthError;
 
-value optional_text(const std::optional<std::string>& text) {
-  return text ? value(*text) : value(nullptr);
-}
-
-value optional_time(const std::optional<util::TimePoint>& time) {
-  return time ? value(util::to_iso8601(*time)) : value(nullptr);
-}
-
 object user_json(const store::UserRecord& user) {
   boost::json::array roles;
   for (const auto& role : user.roles) roles.emplace_back(role);

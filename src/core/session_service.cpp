@@ -12,10 +12,6 @@
 namespace authd::core {
 namespace {
 
-std::int64_t unix_seconds(util::TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 bool live(const store::SessionRecord& session, util::TimePoint now) {
   return !session.revoked_at && session.expires_at > now && session.user_active;
 }
@@ -61,7 +57,7 @@ std::string SessionService::next_refresh_token(std::string_view token) const {
 
 TokenPair SessionService::pair_for(const store::SessionRecord& session, std::string refresh_token,
                                    util::TimePoint issued_at) {
-  const std::int64_t iat = unix_seconds(issued_at);
+  const std::int64_t iat = util::to_unix_seconds(issued_at);
   // Every claim is a function of the session, the refresh token and the issue time, so a
   // replay within the grace window signs the very same token.
   const std::string jti = crypto::base64url_encode(
@@ -189,7 +185,7 @@ std::optional<VerifiedClaims> SessionService::verify(std::string_view access_tok
 
 SessionService::Result<Principal> SessionService::authenticate(std::string_view access_token) {
   const util::TimePoint now = clock_.now();
-  const auto claims = verify(access_token, unix_seconds(now));
+  const auto claims = verify(access_token, util::to_unix_seconds(now));
   if (!claims) return AuthError::invalid_token;
   auto session = store_.find_session(claims->session_id);
   if (!session) return store_failure(session.error());

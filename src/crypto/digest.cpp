@@ -5,17 +5,11 @@
 
 #include <stdexcept>
 
+#include "crypto/c_library.hpp"
+
 namespace authd::crypto {
-namespace {
 
-// OpenSSL may treat a null pointer as "no input" differently from an empty buffer; an empty
-// std::string_view can have a null data(), so always hand it a valid address.
-const unsigned char* bytes_of(std::string_view s) {
-  static constexpr unsigned char kEmpty[1] = {0};
-  return s.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
-
-}  // namespace
+using detail::bytes_of;
 
 std::string sha256(std::string_view data) {
   std::string out(32, '\0');

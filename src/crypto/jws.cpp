@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "crypto/base64url.hpp"
+#include "crypto/c_library.hpp"
 #include "crypto/digest.hpp"
 
 namespace authd::crypto {
@@ -111,10 +112,7 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 constexpr std::size_t kEd25519KeyBytes = 32;
 constexpr std::size_t kEd25519SignatureBytes = 64;
 
-const unsigned char* bytes_of(std::string_view s) {
-  static constexpr unsigned char kEmpty[1] = {0};
-  return s.empty() ? kEmpty : reinterpret_cast<const unsigned char*>(s.data());
-}
+using detail::bytes_of;
 
 }  // namespace
 

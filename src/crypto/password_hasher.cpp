@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "crypto/c_library.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
 
@@ -27,13 +28,6 @@ constexpr std::size_t kBcryptHashBytes = 60;
 constexpr std::size_t kBcryptSaltRandomBytes = 16;
 
 constexpr std::string_view kArgon2idPrefix = "$argon2id$";
-
-void ensure_sodium_initialised() {
-  // sodium_init picks the fastest argon2 implementation for this CPU; it is idempotent and
-  // thread-safe, and a function-local static keeps it to one call.
-  static const int result = sodium_init();
-  if (result < 0) throw std::runtime_error("sodium_init failed");
-}
 
 // libsodium and libxcrypt want a valid pointer even for zero bytes; an empty string_view may not
 // have one.
@@ -144,7 +138,7 @@ int bcrypt_cost_of(std::string_view stored) {
 }  // namespace
 
 PasswordHasher::PasswordHasher(PasswordHashConfig config) : config_(config) {
-  ensure_sodium_initialised();
+  detail::ensure_sodium_initialised();
   switch (config_.algorithm) {
     case PasswordAlgorithm::argon2id:
       if (config_.argon2_opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||

@@ -2,13 +2,12 @@
 // with `bash -e` against a fresh authd, so every step keeps behaving as printed: each request
 // that should succeed uses curl --fail-with-body, each that should fail runs under `fails`.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "support/authd_process.hpp"
+#include "support/command.hpp"
 #include "support/temp_dir.hpp"
 
 namespace authd::test {
@@ -37,17 +36,9 @@ TEST(ReadmeWalkthrough, RunsAsPrinted) {
 
   TempDir dir;
   std::ofstream(dir.file("walkthrough.sh")) << script;
-  const std::string command =
-      "cd " + dir.path().string() + " && bash -e -o pipefail walkthrough.sh 2>&1";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[1024];
-  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = ::pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << "a step did not behave as printed:\n"
-      << output;
+  const auto [status, output] =
+      run_command("cd " + dir.path().string() + " && bash -e -o pipefail walkthrough.sh");
+  ASSERT_EQ(status, 0) << "a step did not behave as printed:\n" << output;
   // The steps meant to fail, failing for the reason shown.
   EXPECT_NE(output.find("urn:authd:problem:refresh-token-reused"), std::string::npos) << output;
   EXPECT_NE(output.find("\"type\":\"urn:authd:problem:invalid-token\""), std::string::npos)

@@ -3,7 +3,6 @@
 // endpoint and every error, rotation and reuse, concurrent refreshes, revocation that holds on
 // every instance, the JWKS, and a token checked by an independent verifier (Node's crypto).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include <thread>
 
 #include "support/authd_process.hpp"
+#include "support/command.hpp"
 #include "support/jwt_claims.hpp"
 #include "support/server_fixture.hpp"
 #include "support/temp_dir.hpp"
@@ -151,16 +151,9 @@ const ok = crypto.verify(null, Buffer.from(h + '.' + p), key, Buffer.from(s, 'ba
 const tampered = crypto.verify(null, Buffer.from(h + '.' + p + 'x'), key, Buffer.from(s, 'base64url'));
 console.log(JSON.stringify({ok, tampered, alg: header.alg, sub: JSON.parse(Buffer.from(p, 'base64url')).sub}));
 )js";
-  const std::string command = "node " + dir.file("verify.js") + " " + dir.file("jwks.json") + " " +
-                              dir.file("token") + " 2>&1";
-  std::string output;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-    ASSERT_EQ(::pclose(pipe), 0) << "node failed (is nodejs installed?): " << output;
-  } else {
-    FAIL() << "cannot run node";
-  }
+  const auto [status, output] = run_command("node " + dir.file("verify.js") + " " +
+                                            dir.file("jwks.json") + " " + dir.file("token"));
+  ASSERT_EQ(status, 0) << "node failed (is nodejs installed?): " << output;
   const auto result = boost::json::parse(output).as_object();
   EXPECT_EQ(result.at("ok"), true) << output;
   EXPECT_EQ(result.at("tampered"), false) << output;
@@ -397,15 +390,8 @@ TEST_F(V1, UnknownRoutesAndMethodsAreProblems) {
   EXPECT_EQ(refresh_get.header("allow"), "POST");
 }
 
-// Runs an authd command line; returns its exit status and output.
-std::pair<int, std::string> run_authd(const std::string& arguments) {
-  std::string output;
-  FILE* pipe = ::popen((std::string(AUTHD_BINARY) + " " + arguments + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, output};
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+CommandResult run_authd(const std::string& arguments) {
+  return run_command(std::string(AUTHD_BINARY) + " " + arguments);
 }
 
 TEST(V1Lifecycle, RevocationAndKeysSurviveRestartAndRotation) {
@@ -431,10 +417,10 @@ TEST(V1Lifecycle, RevocationAndKeysSurviveRestartAndRotation) {
 
   const std::string database = "--database sqlite:" + (data.path() / "authd.db").string();
   auto refused = run_authd("keys rotate --activate-in 10 " + database);
-  EXPECT_EQ(refused.first, 2) << refused.second;
-  EXPECT_NE(refused.second.find("--force"), std::string::npos) << refused.second;
+  EXPECT_EQ(refused.exit_status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--force"), std::string::npos) << refused.output;
   auto rotated = run_authd("keys rotate --activate-in 0 --force " + database);
-  ASSERT_EQ(rotated.first, 0) << rotated.second;
+  ASSERT_EQ(rotated.exit_status, 0) << rotated.output;
 
   AuthdProcess server({.data_dir = data.path()});
   HttpClient client(server.port());
@@ -450,10 +436,10 @@ TEST(V1Lifecycle, RevocationAndKeysSurviveRestartAndRotation) {
   EXPECT_EQ(jwks.at("keys").as_array().size(), 2u) << "both keys published";
 
   auto listed = run_authd("keys list " + database);
-  ASSERT_EQ(listed.first, 0) << listed.second;
-  EXPECT_NE(listed.second.find(first_kid), std::string::npos) << listed.second;
-  EXPECT_NE(listed.second.find(new_kid + " "), std::string::npos) << listed.second;
-  EXPECT_NE(listed.second.find("retired"), std::string::npos) << listed.second;
+  ASSERT_EQ(listed.exit_status, 0) << listed.output;
+  EXPECT_NE(listed.output.find(first_kid), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find(new_kid + " "), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("retired"), std::string::npos) << listed.output;
 }
 
 }  // namespace

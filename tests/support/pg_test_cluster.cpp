@@ -9,20 +9,19 @@
 #include <random>
 #include <stdexcept>
 
+#include "support/command.hpp"
 #include "support/temp_dir.hpp"
 
 namespace authd::test {
 namespace {
 
 std::string run_script(const std::string& arguments) {
-  const std::string command = std::string(AUTHD_TEST_PG_SCRIPT) + " " + arguments + " 2>&1";
-  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
-  if (!pipe) throw std::runtime_error("cannot run " + command);
-  std::string output;
-  char chunk[512];
-  while (std::fgets(chunk, sizeof chunk, pipe.get())) output += chunk;
-  if (pclose(pipe.release()) != 0) throw std::runtime_error(command + " failed:\n" + output);
-  return output;
+  const std::string command = std::string(AUTHD_TEST_PG_SCRIPT) + " " + arguments;
+  CommandResult result = run_command(command);
+  if (result.exit_status != 0) {
+    throw std::runtime_error(command + " failed:\n" + result.output);
+  }
+  return std::move(result.output);
 }
 
 std::string first_line(const std::filesystem::path& file) {
