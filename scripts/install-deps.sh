@@ -1,23 +1,40 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages authd needs to build, run and test. Idempotent: when every
-# package is present it changes nothing and does not touch the network.
+# Installs the Debian 12 packages authd needs. Idempotent: when every package is present it
+# changes nothing and does not touch the network.
+#
+#   scripts/install-deps.sh run    # what building and running the server needs (scripts/serve.sh)
+#   scripts/install-deps.sh test   # that, plus what the tests start or use (scripts/test.sh)
 set -euo pipefail
 
-packages=(
+run_packages=(
   # toolchain
   g++ cmake ninja-build pkg-config
   # libraries (DESIGN.md §3)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsodium-dev libcrypt-dev libsqlite3-dev
+  libssl-dev libsodium-dev libcrypt-dev libsqlite3-dev libzxcvbn-dev
   libcli11-dev libspdlog-dev libfmt-dev libpq-dev
-  # tests: a throwaway PostgreSQL cluster and nginx as the load balancer in front of two authds
-  libgtest-dev postgresql nginx
-  # tests: Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS);
-  # curl and jq run the README's /v1 walkthrough
+)
+test_packages=(
+  libgtest-dev
+  # a throwaway PostgreSQL cluster, and nginx as the load balancer in front of two authds
+  postgresql nginx
+  # Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS) and runs
+  # ajv over every logged response; curl and jq run the README's /v1 walkthrough
   nodejs curl jq
+  # e2fsprogs' chattr makes a database file immutable for the "store cannot write" tests
+  e2fsprogs
   # fuzzing: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for stack traces
   clang libclang-rt-14-dev llvm-14
 )
+
+case "${1:-}" in
+  run) packages=("${run_packages[@]}") ;;
+  test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

@@ -21,7 +21,7 @@ stage_done() {
 }
 
 stage "dependencies"
-scripts/install-deps.sh
+scripts/install-deps.sh test
 stage_done
 
 stage "release build and tests (ci preset)"

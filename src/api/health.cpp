@@ -15,9 +15,10 @@ void add_health_routes(http::Router& router, core::AuthService& auth,
                     return json_response(200, boost::json::object{{"status", "ok"}});
                   },
               .blocking = false});
-  // Migrations run before authd listens, so a reachable store is a migrated one.
+  // Migrations run before authd listens, so a reachable store is a migrated one; ready also
+  // means it takes writes (a login that cannot record a failure is refused).
   router.add({.method = "GET", .path = "/readyz", .handler = [&auth](const http::Request&) {
-                if (auth.store_reachable()) {
+                if (auth.store_ready()) {
                   return json_response(200, boost::json::object{{"status", "ready"}});
                 }
                 return unavailable_response(boost::json::object{{"status", "not ready"}});

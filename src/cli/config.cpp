@@ -207,8 +207,10 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       ->check(CLI::Range(1, 128))
       ->capture_default_str();
   serve
-      .add_flag("--allow-common-passwords", options.allow_common_passwords,
-                "Accept passwords on the shipped list of commonly used ones")
+      .add_flag(
+          "--allow-common-passwords", options.allow_common_passwords,
+          "Accept passwords that zxcvbn finds guessable (common passwords, words, the account's "
+          "own email); for tests and migrations only")
       ->envname("AUTHD_ALLOW_COMMON_PASSWORDS");
   serve
       .add_option("--trusted-proxy", options.trusted_proxies,
@@ -219,8 +221,8 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
   serve
       .add_option("--login-failures-per-account", options.login_failures_per_account,
                   "Failed logins for one account (any letter case of its email) from one client "
-                  "network before that network is locked out of it; counts reset after 15 quiet "
-                  "minutes or a successful login")
+                  "network before that network is locked out of it; a count is forgotten after "
+                  "15 minutes without a failure, or reset by a successful login")
       ->envname("AUTHD_LOGIN_FAILURES_PER_ACCOUNT")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
@@ -228,7 +230,8 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       .add_option("--login-failures-per-account-all-sources",
                   options.login_failures_per_account_all_sources,
                   "Failed logins for one account from all client networks together before it is "
-                  "locked for everyone; higher, so that one attacker cannot lock a victim out")
+                  "locked for every network that has not logged in to it successfully in the "
+                  "last 30 days")
       ->envname("AUTHD_LOGIN_FAILURES_PER_ACCOUNT_ALL_SOURCES")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
@@ -236,6 +239,26 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       .add_option("--login-failures-per-address", options.login_failures_per_address,
                   "Failed logins from one client address before it is locked")
       ->envname("AUTHD_LOGIN_FAILURES_PER_ADDRESS")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      .add_option("--max-consecutive-login-failures", options.max_consecutive_login_failures,
+                  "Consecutive failed logins an account takes (NIST SP 800-63B: at most 100) "
+                  "before it refuses every network that has not logged in to it successfully in "
+                  "the last 30 days; a successful login resets the count")
+      ->envname("AUTHD_MAX_CONSECUTIVE_LOGIN_FAILURES")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  serve
+      .add_option("--refreshes-per-session", options.refreshes_per_session,
+                  "/v1 refreshes of one session per minute; more get 429")
+      ->envname("AUTHD_REFRESHES_PER_SESSION")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      .add_option("--refreshes-per-address", options.refreshes_per_address,
+                  "/v1 refreshes from one client network per minute; more get 429")
+      ->envname("AUTHD_REFRESHES_PER_ADDRESS")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   serve
@@ -347,21 +370,23 @@ ServeConfig resolve(const ServeOptions& options, bool serving) {
 
   config.server.trusted_proxies = http::TrustedProxies(options.trusted_proxies);
   config.auth.passwords = {.min_characters = options.min_password_length,
-                           .forbid_common = !options.allow_common_passwords};
+                           .forbid_guessable = !options.allow_common_passwords};
   const std::chrono::seconds first_lockout(options.lockout_seconds);
   const std::chrono::seconds max_lockout(
       std::max(options.max_lockout_seconds, options.lockout_seconds));
-  config.auth.login_per_account = {.max_failures = options.login_failures_per_account,
-                                   .first_lockout = first_lockout,
-                                   .max_lockout = max_lockout};
-  config.auth.login_per_account_all_sources = {
-      .max_failures = options.login_failures_per_account_all_sources,
-      .first_lockout = first_lockout,
-      .max_lockout = max_lockout};
-  config.auth.login_per_address = {.max_failures = options.login_failures_per_address,
-                                   .first_lockout = first_lockout,
-                                   .max_lockout = max_lockout};
-  config.auth.registrations_per_address.max_failures = options.registrations_per_address;
+  config.auth.logins.per_account_network = {.max_failures = options.login_failures_per_account,
+                                            .first_lockout = first_lockout,
+                                            .max_lockout = max_lockout};
+  config.auth.logins.per_account = {.max_failures = options.login_failures_per_account_all_sources,
+                                    .first_lockout = first_lockout,
+                                    .max_lockout = max_lockout};
+  config.auth.logins.per_network = {.max_failures = options.login_failures_per_address,
+                                    .first_lockout = first_lockout,
+                                    .max_lockout = max_lockout};
+  config.auth.logins.consecutive_cap = options.max_consecutive_login_failures;
+  config.auth.registrations_per_address.max_attempts = options.registrations_per_address;
+  config.sessions.refreshes_per_session.max_attempts = options.refreshes_per_session;
+  config.sessions.refreshes_per_network.max_attempts = options.refreshes_per_address;
   config.auth.roles = parse_role_policy(options.self_register_roles);
   config.auth.session_ttl = std::chrono::hours(options.session_ttl_hours);
   config.auth.max_sessions_per_user = options.max_sessions_per_user;

@@ -42,9 +42,12 @@ struct ServeOptions {
   std::int64_t login_failures_per_account = 10;
   std::int64_t login_failures_per_account_all_sources = 50;
   std::int64_t login_failures_per_address = 100;
+  std::int64_t max_consecutive_login_failures = 100;
   std::int64_t registrations_per_address = 20;
   std::int64_t lockout_seconds = 60;
   std::int64_t max_lockout_seconds = 900;
+  std::int64_t refreshes_per_session = 10;
+  std::int64_t refreshes_per_address = 600;
 };
 
 // Registers the options of `authd serve` on its subcommand.

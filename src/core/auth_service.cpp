@@ -31,24 +31,22 @@ AuthError from_store(const boost::system::error_code& ec) {
   return AuthError::internal;
 }
 
+// What a new password must not be built from: the account's own email, its local part and
+// names, and the service's name (ASVS 5.0 6.2.11: context-specific words).
+std::vector<std::string> password_context(const CanonicalEmail& email,
+                                          const std::optional<std::string>& first_name,
+                                          const std::optional<std::string>& last_name) {
+  std::vector<std::string> words{email.key, email.key.substr(0, email.key.rfind('@')), "authd"};
+  for (const auto* name : {&first_name, &last_name}) {
+    if (*name && !(*name)->empty()) words.push_back(**name);
+  }
+  return words;
+}
+
 bool valid_roles(const std::vector<std::string>& roles) {
   return roles.size() <= kMaxRequestedRoles &&
          std::all_of(roles.begin(), roles.end(),
                      [](const std::string& role) { return role.size() <= kMaxRoleNameBytes; });
-}
-
-// Throttle keys. Account keys use the canonical email, so case variants share one counter.
-std::string account_key(std::string_view email_key) {
-  return std::string("login:account:").append(email_key);
-}
-std::string account_from_network_key(std::string_view email_key, std::string_view network) {
-  return std::string("login:account:").append(email_key).append("|from:").append(network);
-}
-std::string login_address_key(std::string_view address) {
-  return std::string("login:address:").append(address);
-}
-std::string registration_address_key(std::string_view address) {
-  return std::string("register:address:").append(address);
 }
 
 }  // namespace
@@ -61,47 +59,13 @@ AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, con
       config_(std::move(config)),
       events_(events),
       throttle_(store, clock),
+      guard_(throttle_, config_.logins, events),
       dummy_hash_(hasher_.hash(crypto::random_token(16))) {}
 
 AuthError AuthService::store_failure(const boost::system::error_code& ec) {
   const AuthError error = from_store(ec);
   if (error != AuthError::email_taken) events_.store_error();
   return error;
-}
-
-Result<std::vector<ThrottleStatus>> AuthService::check_throttles(
-    std::initializer_list<std::string_view> keys, std::string_view event,
-    const ClientInfo& client) {
-  std::vector<ThrottleStatus> statuses;
-  std::chrono::seconds wait{0};
-  for (std::string_view key : keys) {
-    auto status = throttle_.status(key);
-    if (!status) return store_failure(status.error());
-    wait = std::max(wait, status->locked_for);
-    statuses.push_back(*status);
-  }
-  if (wait.count() == 0) return statuses;
-  log_security_event(event, client, {{"retry_after", wait.count()}});
-  return AuthFailure{AuthError::throttled, wait};
-}
-
-void AuthService::count_failure(std::string_view key, const ThrottlePolicy& policy,
-                                const ClientInfo& client) {
-  if (key.empty()) return;
-  if (auto counted = throttle_.record_failure(key, policy); !counted) {
-    // The attempt already failed; an unreachable store only costs this count.
-    spdlog::warn("auth: could not count a failure: {}", counted.error().message());
-    return;
-  }
-  if (auto status = throttle_.status(key); status && status->locked_for.count() > 0) {
-    const char* scope = key.find("|from:") != std::string_view::npos ? "account_source"
-                        : key.starts_with("login:account:")          ? "account"
-                        : key.starts_with("register:")               ? "registration"
-                                                                     : "address";
-    events_.lockout(scope);
-    log_security_event("lockout", client,
-                       {{"scope", scope}, {"seconds", status->locked_for.count()}});
-  }
 }
 
 Result<void> AuthService::validate_password(const std::string& password, std::size_t max_bytes) {
@@ -145,24 +109,28 @@ std::pair<std::string, store::NewSession> AuthService::new_session(store::Sessio
 }
 
 Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& request) {
-  const std::string address_key = request.client.network.empty()
-                                      ? std::string()
-                                      : registration_address_key(request.client.network);
-  if (auto allowed = check_throttles({address_key}, "registration_throttled", request.client);
-      !allowed) {
-    return allowed.error();
+  // Every attempt counts against the client's network, whatever its outcome.
+  if (!request.client.network.empty()) {
+    auto wait = throttle_.admit({ThrottleScope::registration_network, {}, request.client.network},
+                                config_.registrations_per_address);
+    if (!wait) return store_failure(wait.error());
+    if (wait->count() > 0) {
+      events_.lockout("registration");
+      log_security_event("registration_throttled", request.client,
+                         {{"retry_after", wait->count()}});
+      return AuthFailure{AuthError::throttled, *wait};
+    }
   }
-  // Every attempt counts against the address, whatever its outcome.
-  count_failure(address_key, config_.registrations_per_address, request.client);
 
   const auto email = canonicalize_email(request.email);
   if (!email) return AuthError::invalid_email;
-  if (auto refused =
-          check_new_password(request.password, config_.passwords, hasher_.max_password_bytes())) {
-    return *refused;
-  }
   if (!valid_name(request.first_name) || !valid_name(request.last_name)) {
     return AuthError::invalid_name;
+  }
+  if (auto refused =
+          check_new_password(request.password, config_.passwords, hasher_.max_password_bytes(),
+                             password_context(*email, request.first_name, request.last_name))) {
+    return *refused;
   }
   if (!valid_roles(request.requested_roles)) return AuthError::invalid_roles;
 
@@ -199,7 +167,10 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
 }
 
 Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
+  // An address outside the grammar cannot name an account: a client error, told as such (the
+  // grammar is public, so this says nothing about which accounts exist).
   const auto email = canonicalize_email(request.email);
+  if (!email) return AuthError::invalid_email;
   // Not the configured hasher's limit: a stored hash of another algorithm may take more (an
   // argon2id user keeps logging in after a switch to bcrypt); verify() never truncates.
   if (auto valid = validate_password(request.password, crypto::kMaxPasswordBytesAnyAlgorithm);
@@ -207,31 +178,17 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     return valid.error();
   }
 
-  // An address that cannot be an account has no account counters; its client's still runs.
-  const std::string& network = request.client.network;
-  const std::string account = email ? account_key(email->key) : std::string();
-  const std::string account_from_network =
-      email && !network.empty() ? account_from_network_key(email->key, network) : std::string();
-  const std::string address = network.empty() ? std::string() : login_address_key(network);
-  auto throttles =
-      check_throttles({account_from_network, account, address}, "login_throttled", request.client);
-  if (!throttles) {
-    if (throttles.error() == AuthError::throttled) events_.login("throttled");
-    return throttles.error();
-  }
-  const bool pair_tracked = (*throttles)[0].tracked;
-  const bool account_tracked = (*throttles)[1].tracked;
+  auto attempt = guard_.admit(email->key, request.client);
+  if (!attempt) return attempt.error();
 
-  std::optional<store::UserRecord> user;
-  if (email) {
-    auto found = store_.find_user_by_email(email->key);
-    if (!found) return store_failure(found.error());
-    user = std::move(*found);
-  }
+  auto found = store_.find_user_by_email(email->key);
+  if (!found) return store_failure(found.error());
+  std::optional<store::UserRecord> user = std::move(*found);
   const auto fail = [&](AuthError reason, std::optional<std::int64_t> user_id) -> AuthFailure {
-    count_failure(account_from_network, config_.login_per_account, request.client);
-    count_failure(account, config_.login_per_account_all_sources, request.client);
-    count_failure(address, config_.login_per_address, request.client);
+    // A failure that cannot be counted is not answered as one: every login gets the same 503
+    // until the store takes writes again, so the answer never tells a wrong guess from a
+    // right one.
+    if (auto counted = guard_.failed(*attempt, request.client); !counted) return counted.error();
     boost::json::object details{{"reason", make_error_code(reason).message()}};
     if (user_id) details["user_id"] = *user_id;
     log_security_event("login_failure", request.client, std::move(details));
@@ -254,7 +211,12 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   }
 
   store::LoginUpdate update{.user_id = user->id, .at = clock_.now()};
-  if (hasher_.needs_rehash(user->password_hash) &&
+  // Not when the new hash could not take the password whole, nor for a bcrypt hash verified
+  // by the first 72 bytes of a longer password: a hash of the whole would then refuse what
+  // bcrypt accepted (the same first 72 bytes with another tail).
+  const bool bcrypt_prefix = crypto::is_bcrypt_hash(user->password_hash) &&
+                             request.password.size() > crypto::kBcryptMaxPasswordBytes;
+  if (hasher_.needs_rehash(user->password_hash) && !bcrypt_prefix &&
       request.password.size() <= hasher_.max_password_bytes()) {
     update.upgraded_password_hash = hasher_.hash(request.password);
   }
@@ -277,18 +239,23 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   if (update.upgraded_password_hash) {
     spdlog::info("auth: upgraded password hash of user {} to the configured algorithm", user->id);
   }
-  // A success resets the account's counters (not the address's: one good login among many
-  // failures from an address does not clear that address).
-  if (pair_tracked) (void)throttle_.reset(account_from_network);
-  if (account_tracked) (void)throttle_.reset(account);
+  guard_.succeeded(*attempt);
   log_security_event("login_success", request.client, {{"user_id", updated->id}});
   events_.login("success");
   outcome.user = std::move(*updated);
   return outcome;
 }
 
-bool AuthService::store_reachable() {
-  return store_.ping().has_value();
+bool AuthService::store_ready() {
+  std::lock_guard lock(readiness_mutex_);
+  const util::TimePoint now = clock_.now();
+  if (readiness_checked_ != util::TimePoint{} && now >= readiness_checked_ &&
+      now - readiness_checked_ < std::chrono::seconds(1)) {
+    return ready_;
+  }
+  ready_ = store_.check_writable(now).has_value();
+  readiness_checked_ = now;
+  return ready_;
 }
 
 }  // namespace authd::core

@@ -6,6 +6,7 @@
 
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "core/auth_events.hpp"
 #include "core/client_info.hpp"
 #include "core/clock.hpp"
+#include "core/login_guard.hpp"
 #include "core/password_policy.hpp"
 #include "core/throttle.hpp"
 #include "crypto/password_hasher.hpp"
@@ -39,19 +41,9 @@ struct AuthConfig {
   std::int64_t max_sessions_per_user = 100;
   RolePolicy roles{};
   PasswordPolicy passwords{};
-  // Failed logins are counted three ways (case variants of an email share one account):
-  // - per account and client network: locks one source out of one account quickly;
-  // - per account across all sources: a higher threshold, so that locking a victim out takes
-  //   many sources, and a single attacker never can;
-  // - per client network across accounts: credential stuffing.
-  // Registrations are counted per client network (every attempt).
-  ThrottlePolicy login_per_account{};
-  ThrottlePolicy login_per_account_all_sources{.max_failures = 50};
-  ThrottlePolicy login_per_address{.max_failures = 100};
-  ThrottlePolicy registrations_per_address{.max_failures = 20,
-                                           .window = std::chrono::hours(1),
-                                           .first_lockout = std::chrono::minutes(15),
-                                           .max_lockout = std::chrono::hours(1)};
+  LoginGuardPolicy logins{};  // failed-login counters and the consecutive-failure cap
+  // Registrations are counted per client network (every attempt, whatever its outcome).
+  RatePolicy registrations_per_address{.max_attempts = 20, .window = std::chrono::hours(1)};
 };
 
 // Requested roles beyond these limits are a client error, not something to store.
@@ -92,11 +84,12 @@ class AuthService {
 
   // Spends one password verification whether or not the email exists, so response time does not
   // tell an attacker which emails are registered. Refuses (throttled, with the time to wait)
-  // without evaluating the password while the account or the client address is locked.
+  // without evaluating the password while the account or the client address is locked, and
+  // refuses every attempt (store_unavailable) when a failure could not be counted.
   Result<AuthOutcome> login(const LoginRequest& request);
 
-  // True when the store answers.
-  bool store_reachable();
+  // True when the store answers and takes writes (see Store::check_writable).
+  bool store_ready();
 
   const Clock& clock() const { return clock_; }
   std::size_t max_password_bytes() const { return hasher_.max_password_bytes(); }
@@ -104,11 +97,6 @@ class AuthService {
 
  private:
   static Result<void> validate_password(const std::string& password, std::size_t max_bytes);
-  // The status of each key; a `throttled` failure when any of them is locked.
-  Result<std::vector<ThrottleStatus>> check_throttles(std::initializer_list<std::string_view> keys,
-                                                      std::string_view event,
-                                                      const ClientInfo& client);
-  void count_failure(std::string_view key, const ThrottlePolicy& policy, const ClientInfo& client);
   Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
   // The opaque token, and the session record that stores only its hash.
   std::pair<std::string, store::NewSession> new_session(store::SessionKind kind,
@@ -122,7 +110,12 @@ class AuthService {
 
   AuthEvents& events_;
   Throttle throttle_;
+  LoginGuard guard_;
   std::string dummy_hash_;  // verified against when the email is unknown
+  // /readyz asks at most once a second (each answer is a committed write).
+  std::mutex readiness_mutex_;
+  util::TimePoint readiness_checked_{};
+  bool ready_ = false;
 };
 
 }  // namespace authd::core

@@ -1,13 +1,11 @@
 #include "core/password_policy.hpp"
 
+#include <zxcvbn.h>
+
 #include <algorithm>
-#include <string>
-#include <unordered_set>
+#include <vector>
 
 namespace authd::core {
-
-extern const std::string_view kCommonPasswordsText;  // generated from data/common-passwords.txt
-
 namespace {
 
 std::string lower_ascii(std::string_view text) {
@@ -16,22 +14,6 @@ std::string lower_ascii(std::string_view text) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   });
   return out;
-}
-
-const std::unordered_set<std::string>& common_passwords() {
-  static const std::unordered_set<std::string> list = [] {
-    std::unordered_set<std::string> entries;
-    std::string_view text = kCommonPasswordsText;
-    while (!text.empty()) {
-      const auto end = text.find('\n');
-      std::string_view line = text.substr(0, end);
-      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (!line.empty() && line.front() != '#') entries.insert(lower_ascii(line));
-    }
-    return entries;
-  }();
-  return list;
 }
 
 // UTF-8 code points: every byte that is not a continuation byte starts one.
@@ -43,18 +25,35 @@ std::size_t characters(std::string_view text) {
 
 }  // namespace
 
-bool is_common_password(std::string_view password) {
-  return common_passwords().contains(lower_ascii(password));
+double guess_bits(std::string_view password, std::span<const std::string> context) {
+  // zxcvbn matches its dictionaries in lower case; the context words are given the same way.
+  std::vector<std::string> words;
+  for (const std::string& word : context) {
+    if (!word.empty() && word.find('\0') == std::string::npos) words.push_back(lower_ascii(word));
+  }
+  std::vector<const char*> dictionary;
+  for (const std::string& word : words) dictionary.push_back(word.c_str());
+  dictionary.push_back(nullptr);
+  const std::string text(password);  // NUL-terminated for the C API
+  return ZxcvbnMatch(text.c_str(), dictionary.data(), nullptr);
 }
 
 std::optional<AuthError> check_new_password(std::string_view password, const PasswordPolicy& policy,
-                                            std::size_t max_bytes) {
+                                            std::size_t max_bytes,
+                                            std::span<const std::string> context) {
   if (password.empty() || password.size() > max_bytes ||
       password.find('\0') != std::string_view::npos) {
     return AuthError::invalid_password;
   }
   if (characters(password) < policy.min_characters) return AuthError::password_too_short;
-  if (policy.forbid_common && is_common_password(password)) return AuthError::password_too_common;
+  if (!policy.forbid_guessable) return std::nullopt;
+  // The context itself, in any letter case, is refused outright (zxcvbn would also score it
+  // low; this does not depend on how low).
+  const std::string lowered = lower_ascii(password);
+  for (const std::string& word : context) {
+    if (!word.empty() && lowered == lower_ascii(word)) return AuthError::password_too_common;
+  }
+  if (guess_bits(password, context) < kMinGuessBits) return AuthError::password_too_common;
   return std::nullopt;
 }
 

@@ -45,7 +45,8 @@ SessionService::SessionService(store::Store& store, KeyRing& keys, const Clock& 
       events_(events),
       clock_(clock),
       config_(std::move(config)),
-      rotation_key_(std::move(rotation_key)) {}
+      rotation_key_(std::move(rotation_key)),
+      throttle_(store, clock) {}
 
 AuthError SessionService::store_failure(const boost::system::error_code& ec) const {
   return ec == store::StoreError::unavailable ? AuthError::store_unavailable : AuthError::internal;
@@ -99,7 +100,15 @@ void SessionService::purge_now_and_then(util::TimePoint now) {
 
 SessionService::Result<TokenPair> SessionService::refresh(std::string_view refresh_token,
                                                           const ClientInfo& client) {
+  // Counted before the lookup, so that guessing tokens from one network is limited too.
+  if (!client.network.empty()) {
+    auto wait = throttle_.admit({ThrottleScope::refresh_network, {}, client.network},
+                                config_.refreshes_per_network);
+    if (!wait) return store_failure(wait.error());
+    if (wait->count() > 0) return refresh_throttled(*wait, client);
+  }
   const std::string token_hash = crypto::sha256_hex(refresh_token);
+  bool session_counted = false;
   // Two rounds at most: a lost compare-and-set re-reads once, and then finds its token one
   // generation behind (the grace path) or finds the session revoked.
   for (int round = 0; round < 2; ++round) {
@@ -111,6 +120,13 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
     }
     const store::SessionRecord& session = (*found)->session;
     const std::int64_t generation = (*found)->generation;
+    if (!session_counted) {
+      session_counted = true;
+      auto wait = throttle_.admit({ThrottleScope::refresh_session, session.public_id, {}},
+                                  config_.refreshes_per_session);
+      if (!wait) return store_failure(wait.error());
+      if (wait->count() > 0) return refresh_throttled(*wait, client);
+    }
     const util::TimePoint now = clock_.now();
 
     std::string next = next_refresh_token(refresh_token);
@@ -134,7 +150,7 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
       events_.refresh("grace_replay");
       return pair_for(session, std::move(next), *session.rotated_at);
     }
-    // A rotated token, outside the grace window: someone holds a copy. End the session.
+    // The replaced token, outside the grace window: someone holds a copy. End the session.
     if (auto revoked = store_.revoke_session(session.user_id, session.public_id, now); !revoked) {
       return store_failure(revoked.error());
     }
@@ -183,12 +199,25 @@ std::optional<VerifiedClaims> SessionService::verify(std::string_view access_tok
   return verified;
 }
 
+SessionService::Result<TokenPair> SessionService::refresh_throttled(std::chrono::seconds wait,
+                                                                    const ClientInfo& client) {
+  log_security_event("refresh_throttled", client, {{"retry_after", wait.count()}});
+  events_.refresh("throttled");
+  return AuthFailure{AuthError::throttled, wait};
+}
+
 SessionService::Result<Principal> SessionService::authenticate(std::string_view access_token) {
   const util::TimePoint now = clock_.now();
   const auto claims = verify(access_token, util::to_unix_seconds(now));
   if (!claims) return AuthError::invalid_token;
-  auto session = store_.find_session(claims->session_id);
+  // One read checks the session, its user and whether the token's signing key was revoked, so
+  // a revocation holds at once on every instance.
+  auto session = store_.find_session(claims->session_id, claims->kid);
   if (!session) return store_failure(session.error());
+  if (*session && (*session)->signing_key_revoked) {
+    keys_.reload_soon();  // stop signing with it here too, without waiting for the next reload
+    return AuthError::invalid_token;
+  }
   if (!*session || (*session)->user_id != claims->user_id || !live(**session, now)) {
     return AuthError::invalid_token;
   }

@@ -7,8 +7,10 @@
 // HMAC(rotation key, presented token). So when two requests race with the same token, or a
 // client retries after losing the response, the loser re-derives exactly the winner's pair
 // (same refresh token, same access token: Ed25519 is deterministic and the claims are fixed by
-// the rotation time) as long as it comes within the grace window. Any other use of a rotated
-// token is reuse: the whole session is revoked, which also kills whoever stole a token.
+// the rotation time) as long as it comes within the grace window. The token it replaced coming
+// back later is reuse: the whole session is revoked, which also kills whoever stole a token.
+// The store keeps only the live token's hash and the previous one's, so older generations are
+// simply invalid. Refreshes are rate-limited per session and per client network.
 //
 // Revocation. Access tokens carry the session id (sid). Every authenticated request reads
 // that session (one primary-key lookup joined with its user), so logout, logout-all, a reuse
@@ -29,6 +31,7 @@
 #include "core/client_info.hpp"
 #include "core/clock.hpp"
 #include "core/signing_keys.hpp"
+#include "core/throttle.hpp"
 #include "core/verified_tokens.hpp"
 #include "store/store.hpp"
 
@@ -45,6 +48,9 @@ struct SessionConfig {
   // tokens, checked once every `purge_every` rotations.
   std::chrono::hours ended_session_retention{24 * 7};
   std::uint64_t purge_every = 1000;
+  // A client refreshes once per access-token lifetime; a few retries fit well within these.
+  RatePolicy refreshes_per_session{.max_attempts = 10, .window = std::chrono::seconds(60)};
+  RatePolicy refreshes_per_network{.max_attempts = 600, .window = std::chrono::seconds(60)};
 };
 
 struct TokenPair {
@@ -97,6 +103,7 @@ class SessionService {
   TokenPair pair_for(const store::SessionRecord& session, std::string refresh_token,
                      util::TimePoint issued_at);
   AuthError store_failure(const boost::system::error_code& ec) const;
+  Result<TokenPair> refresh_throttled(std::chrono::seconds wait, const ClientInfo& client);
 
   store::Store& store_;
   KeyRing& keys_;
@@ -104,6 +111,7 @@ class SessionService {
   const Clock& clock_;
   SessionConfig config_;
   std::string rotation_key_;
+  Throttle throttle_;
   VerifiedTokenCache verified_;
   std::atomic<std::uint64_t> rotations_{0};
 };

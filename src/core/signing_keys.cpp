@@ -47,7 +47,8 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::read_store() {
                          .public_key = std::move(*public_key),
                          .private_key = std::move(*private_key),
                          .created_at = record.created_at,
-                         .activates_at = record.activates_at});
+                         .activates_at = record.activates_at,
+                         .revoked_at = record.revoked_at});
   }
   return set;
 }
@@ -85,7 +86,9 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot(bool force_reload) {
     std::lock_guard lock(mutex_);
     if (!current_) throw std::logic_error("KeyRing used before load()");
     const bool stale = now - current_->loaded_at >= config_.reload_interval;
-    const bool forced = force_reload && now - last_forced_reload_ >= kForcedReloadSpacing;
+    const bool forced =
+        (force_reload || reload_requested_) && now - last_forced_reload_ >= kForcedReloadSpacing;
+    if (forced) reload_requested_ = false;
     if (!stale && !forced) return current_;
     if (forced) last_forced_reload_ = now;
   }
@@ -110,11 +113,12 @@ std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot(bool force_reload) {
 
 bool KeyRing::published(const Snapshot& set, std::size_t index, util::TimePoint now) const {
   const Key& key = set.keys[index];
-  if (key.created_at > now + config_.leeway) return false;
+  if (key.revoked_at || key.created_at > now + config_.leeway) return false;
   // Retired once a newer key has activated; its tokens live at most access_token_ttl after that.
   for (std::size_t later = index + 1; later < set.keys.size(); ++later) {
     const Key& successor = set.keys[later];
-    if (successor.activates_at <= now && successor.activates_at > key.activates_at) {
+    if (!successor.revoked_at && successor.activates_at <= now &&
+        successor.activates_at > key.activates_at) {
       // An instance may sign with this key until it reloads after the successor's activation.
       return now < successor.activates_at + config_.reload_interval + config_.access_token_ttl +
                        config_.leeway;
@@ -126,12 +130,15 @@ bool KeyRing::published(const Snapshot& set, std::size_t index, util::TimePoint 
 std::string KeyRing::sign(const boost::json::object& claims, util::TimePoint at) {
   const auto set = snapshot();
   if (set->keys.empty()) throw std::runtime_error("no signing key: the key ring is empty");
-  // The newest activation not after `at`; with none (a clock behind the first key's
-  // activation, only ever by moments) the first key, which is published from its creation.
-  const Key* signer = &set->keys.front();
+  // The newest activation not after `at` among the keys not revoked; with none (a clock behind
+  // the first key's activation, only ever by moments) the first such key, which is published
+  // from its creation.
+  const Key* signer = nullptr;
   for (const Key& key : set->keys) {
-    if (key.activates_at <= at) signer = &key;
+    if (key.revoked_at) continue;
+    if (signer == nullptr || key.activates_at <= at) signer = &key;
   }
+  if (signer == nullptr) throw std::runtime_error("no signing key: every key is revoked");
   return crypto::sign_eddsa(claims, signer->kid, signer->private_key, kAccessTokenType);
 }
 
@@ -169,6 +176,33 @@ boost::json::object KeyRing::jwks() {
 
 std::vector<KeyRing::Key> KeyRing::keys() {
   return snapshot()->keys;
+}
+
+void KeyRing::reload_soon() {
+  std::lock_guard lock(mutex_);
+  reload_requested_ = true;
+}
+
+boost::system::result<std::optional<std::string>> KeyRing::revoke_key(std::string_view kid) {
+  const auto set = snapshot(true);
+  const util::TimePoint now = clock_.now();
+  const Key* signer = nullptr;
+  for (const Key& key : set->keys) {
+    if (!key.revoked_at && key.activates_at <= now) signer = &key;
+  }
+  const bool signs_now = signer != nullptr && signer->kid == kid;
+  std::optional<std::string> replacement;
+  if (signs_now) {
+    // The successor first: there is never a moment without a key that may sign.
+    auto added = add_key(std::chrono::seconds(0));
+    if (!added) return added.error();
+    replacement = std::move(*added);
+  }
+  auto revoked = store_.revoke_signing_key(kid, now);
+  if (!revoked) return revoked.error();
+  if (!*revoked) return make_error_code(store::StoreError::not_found);
+  reload_soon();
+  return replacement;
 }
 
 }  // namespace authd::core

@@ -7,6 +7,9 @@
 // signed has expired: newer key's activation + access-token lifetime + leeway) -> gone.
 // `authd keys rotate` adds a key with an activation delay, so that every instance and every
 // client caching the JWKS knows the new key before the first token signed with it appears.
+// `authd keys revoke` withdraws a compromised key: it leaves the JWKS and never signs again, and
+// every token it signed is refused at once on every instance (SessionService reads the key's
+// revocation with the token's session, on every request).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -43,6 +46,7 @@ class KeyRing {
     std::string private_key;  // 32 raw bytes; secret
     util::TimePoint created_at;
     util::TimePoint activates_at;
+    std::optional<util::TimePoint> revoked_at{};
   };
 
   // `sealing_key` is the 32-byte key from crypto::derive_sealing_key.
@@ -57,6 +61,15 @@ class KeyRing {
   // Adds a new key, published now and signing from now + delay; returns its kid.
   boost::system::result<std::string> add_key(std::chrono::seconds activation_delay);
 
+  // Revokes `kid`. When it is the key that signs now, a new key is added that signs at once
+  // (returned), so that signing goes on. StoreError::not_found when there is no such key or it
+  // was already revoked.
+  boost::system::result<std::optional<std::string>> revoke_key(std::string_view kid);
+
+  // Reloads the key set on the next use (at most once a second): a key revoked elsewhere stops
+  // signing here without waiting for the periodic reload.
+  void reload_soon();
+
   // Signs `claims` with the key that was active at `at` (the issue time of the token).
   std::string sign(const boost::json::object& claims, util::TimePoint at);
 
@@ -67,7 +80,8 @@ class KeyRing {
   // The published keys as an RFC 7517 JWK Set (kty OKP, crv Ed25519, RFC 8037).
   boost::json::object jwks();
 
-  // Keys in the set right now, oldest activation first (for `authd keys list` and tests).
+  // Keys in the set right now, revoked ones included, oldest activation first (for
+  // `authd keys list` and tests).
   std::vector<Key> keys();
 
  private:
@@ -86,6 +100,7 @@ class KeyRing {
   std::mutex mutex_;  // guards current_ and last_forced_reload_
   std::shared_ptr<const Snapshot> current_;
   util::TimePoint last_forced_reload_{};
+  bool reload_requested_ = false;
 };
 
 }  // namespace authd::core

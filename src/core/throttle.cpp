@@ -1,20 +1,69 @@
 #include "core/throttle.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include "crypto/base64url.hpp"
+#include "crypto/digest.hpp"
 
 namespace authd::core {
+namespace {
+
+// Records are purged (every this many updates) once their forget_at has passed, so counters
+// for random keys cannot grow the table without bound.
+constexpr std::uint64_t kPurgeEvery = 1000;
+// Sustained contention on one key is treated as overload.
+constexpr int kMaxCompareAndSetRounds = 32;
+
+std::string_view scope_name(ThrottleScope scope) {
+  switch (scope) {
+    case ThrottleScope::login_account_network:
+      return "login-account-network";
+    case ThrottleScope::login_account:
+      return "login-account";
+    case ThrottleScope::login_network:
+      return "login-network";
+    case ThrottleScope::registration_network:
+      return "registration-network";
+    case ThrottleScope::refresh_session:
+      return "refresh-session";
+    case ThrottleScope::refresh_network:
+      return "refresh-network";
+  }
+  throw std::logic_error("unknown throttle scope");
+}
+
+void append_length_prefixed(std::string& out, std::string_view part) {
+  const auto size = static_cast<std::uint64_t>(part.size());
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
+  out.append(part);
+}
+
+}  // namespace
+
+std::string ThrottleKey::encode() const {
+  std::string parts;
+  append_length_prefixed(parts, subject);
+  append_length_prefixed(parts, network);
+  return std::string(scope_name(scope))
+      .append(":")
+      .append(crypto::base64url_encode(crypto::sha256(parts)));
+}
 
 store::ThrottleRecord after_failure(store::ThrottleRecord record, util::TimePoint now,
-                                    const ThrottlePolicy& policy) {
-  const bool locked = record.locked_until && now < *record.locked_until;
-  const bool quiet = record.version == 0 || now >= record.window_start + policy.window;
-  if (quiet && !locked) {
+                                    const FailurePolicy& policy) {
+  // Quiet is measured from the later of the last failure and the end of the last lock: the
+  // next failure soon after a lock ends locks again, for twice as long.
+  const util::TimePoint last =
+      record.locked_until ? std::max(record.counted_at, *record.locked_until) : record.counted_at;
+  if (record.version == 0 || now >= last + policy.quiet) {
     record.failures = 0;
     record.lockouts = 0;
     record.locked_until.reset();
-    record.window_start = now;
   }
   ++record.failures;
+  ++record.consecutive;
+  record.counted_at = now;
   if (record.failures >= policy.max_failures) {
     // Every failure at or past the threshold locks again, each time twice as long.
     ++record.lockouts;
@@ -22,44 +71,74 @@ store::ThrottleRecord after_failure(store::ThrottleRecord record, util::TimePoin
     const auto lockout = std::min(policy.first_lockout * (std::int64_t{1} << shift),
                                   std::chrono::seconds(policy.max_lockout));
     record.locked_until = now + lockout;
-    // Counting goes on for a whole window after the lock ends: the next failure in it locks
-    // again for twice as long; only a quiet window forgets the key.
-    record.window_start = *record.locked_until;
   }
+  record.forget_at = std::max(
+      {record.forget_at, now + policy.quiet, record.locked_until.value_or(now) + policy.quiet});
   return record;
 }
 
-store::Result<ThrottleStatus> Throttle::status(std::string_view key) {
-  if (key.empty()) return ThrottleStatus{};
-  auto record = store_.get_throttle(key);
-  if (!record) return record.error();
-  ThrottleStatus status{.tracked = record->version != 0};
-  const auto now = clock_.now();
-  if (record->locked_until && now < *record->locked_until) {
-    // Rounded up: a client that waits Retry-After seconds finds the lock gone.
-    status.locked_for = std::chrono::ceil<std::chrono::seconds>(*record->locked_until - now);
+store::ThrottleRecord after_attempt(store::ThrottleRecord record, util::TimePoint now,
+                                    const RatePolicy& policy) {
+  if (record.version == 0 || now >= record.counted_at + policy.window) {
+    record.failures = 0;
+    record.counted_at = now;
+    record.locked_until.reset();
   }
-  return status;
+  ++record.failures;
+  if (record.failures > policy.max_attempts) {
+    record.locked_until = record.counted_at + policy.window;
+  }
+  record.forget_at = record.counted_at + policy.window;
+  return record;
 }
 
-store::Result<void> Throttle::record_failure(std::string_view key, const ThrottlePolicy& policy) {
-  // Optimistic: read, compute, write if nobody wrote in between; another instance's concurrent
-  // failure makes us recount on top of it.
-  for (int attempt = 0; attempt < 32; ++attempt) {
-    auto record = store_.get_throttle(key);
-    if (!record) return record.error();
-    const std::int64_t version = record->version;
-    auto stored = store_.put_throttle(key, version, after_failure(*record, clock_.now(), policy));
-    if (!stored) return stored.error();
-    if (*stored) {
-      if (++recorded_ % 1000 == 0) {
-        const auto now = clock_.now();
-        (void)store_.purge_throttles(now - kThrottleRecordLifetime, now);
-      }
-      return {};
-    }
+std::chrono::seconds locked_for(const store::ThrottleRecord& record, util::TimePoint now) {
+  if (record.version == 0 || !record.locked_until || now >= *record.locked_until) {
+    return std::chrono::seconds(0);
   }
-  return store::StoreError::unavailable;  // sustained contention on one key: treat as overload
+  return std::chrono::ceil<std::chrono::seconds>(*record.locked_until - now);
+}
+
+store::Result<std::vector<store::ThrottleRecord>> Throttle::read(
+    std::span<const ThrottleKey> keys) {
+  std::vector<std::string> encoded;
+  encoded.reserve(keys.size());
+  for (const ThrottleKey& key : keys) encoded.push_back(key.encode());
+  return store_.get_throttles(encoded);
+}
+
+store::Result<store::ThrottleRecord> Throttle::update(const ThrottleKey& key,
+                                                      const Change& change) {
+  const std::string encoded[] = {key.encode()};
+  for (int round = 0; round < kMaxCompareAndSetRounds; ++round) {
+    auto records = store_.get_throttles(encoded);
+    if (!records) return records.error();
+    const store::ThrottleRecord current = records->front();
+    const util::TimePoint now = clock_.now();
+    store::ThrottleRecord next = change(current, now);
+    auto stored = store_.put_throttle(encoded[0], current.version, next);
+    if (!stored) return stored.error();
+    if (!*stored) continue;  // another writer won: apply the change to its record
+    if (updates_.fetch_add(1, std::memory_order_relaxed) % kPurgeEvery == kPurgeEvery - 1) {
+      (void)store_.purge_throttles(now);
+    }
+    next.version = current.version + 1;
+    return next;
+  }
+  return store::StoreError::unavailable;
+}
+
+store::Result<std::chrono::seconds> Throttle::admit(const ThrottleKey& key,
+                                                    const RatePolicy& policy) {
+  auto stored = update(key, [&policy](store::ThrottleRecord record, util::TimePoint now) {
+    return after_attempt(std::move(record), now, policy);
+  });
+  if (!stored) return stored.error();
+  return locked_for(*stored, clock_.now());
+}
+
+store::Result<void> Throttle::forget(const ThrottleKey& key) {
+  return store_.clear_throttle(key.encode());
 }
 
 }  // namespace authd::core

@@ -1,57 +1,98 @@
-// Brute-force and credential-stuffing protection: failures are counted per key (an account, a
-// client address) in the store, so every instance sees the same counts. Past a threshold within
-// a window the key is locked for a while, doubling with each further lockout up to a cap, so an
-// attacker is slowed down without being able to lock a victim out for long.
+// Counters against brute force and floods, kept in the store so every instance sees the same
+// counts. Two kinds of rule share one record type:
+// - failure counters (logins): past a threshold the key is locked for a while, doubling with
+//   each further failure up to a cap; a key is forgotten only after a quiet window with no
+//   failure (steady guessing, however slow, keeps being counted);
+// - rate limits (registrations, refreshes): at most N attempts in a fixed window that starts
+//   with the first one.
+// Keys are built from separate fields and hashed with length prefixes, so no email, session id
+// or address can be crafted to name another key (or another kind of key).
 #pragma once
 
 #include <atomic>
 #include <boost/system/result.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "store/store.hpp"
 
 namespace authd::core {
 
-struct ThrottlePolicy {
+enum class ThrottleScope {
+  login_account_network,  // one account from one client network
+  login_account,          // one account from every network
+  login_network,          // one client network, any account
+  registration_network,   // registrations from one client network
+  refresh_session,        // refreshes of one /v1 session
+  refresh_network,        // refreshes from one client network
+};
+
+struct ThrottleKey {
+  ThrottleScope scope;
+  std::string subject{};  // the canonical email or the session id; empty when the scope has none
+  std::string network{};  // the client network; empty when the scope has none
+
+  // "<scope>:<base64url of SHA-256 over the length-prefixed subject and network>": injective in
+  // (scope, subject, network), and no email reaches the throttles table.
+  std::string encode() const;
+};
+
+struct FailurePolicy {
   std::int64_t max_failures = 10;          // counted failures before the first lockout
-  std::chrono::seconds window{15 * 60};    // a key is forgotten after this much quiet
+  std::chrono::seconds quiet{15 * 60};     // forgotten after this long without a failure
   std::chrono::seconds first_lockout{60};  // then doubles with every further failure
   std::chrono::seconds max_lockout{15 * 60};
 };
 
-struct ThrottleStatus {
-  std::chrono::seconds locked_for{0};  // zero when not locked
-  bool tracked = false;                // a counter exists (so a success has one to reset)
+struct RatePolicy {
+  std::int64_t max_attempts = 20;
+  std::chrono::seconds window{60 * 60};  // fixed, from the window's first attempt
 };
+
+// The rules, free of storage for testing. Each returns the record to store.
+// One more failure at `now`; `consecutive` counts on until a success resets it.
+store::ThrottleRecord after_failure(store::ThrottleRecord record, util::TimePoint now,
+                                    const FailurePolicy& policy);
+// One more attempt at `now` against a rate limit; over the limit, the key is locked until the
+// window ends.
+store::ThrottleRecord after_attempt(store::ThrottleRecord record, util::TimePoint now,
+                                    const RatePolicy& policy);
+// How long the record refuses attempts from `now`, rounded up to whole seconds (a client that
+// waits Retry-After seconds finds the lock gone); zero when it does not.
+std::chrono::seconds locked_for(const store::ThrottleRecord& record, util::TimePoint now);
 
 class Throttle {
  public:
+  using Change = std::function<store::ThrottleRecord(store::ThrottleRecord, util::TimePoint)>;
+
   Throttle(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  // Where `key` stands now; an empty key is never tracked (and costs no store call).
-  store::Result<ThrottleStatus> status(std::string_view key);
+  // The stored records of `keys` (at most store::kMaxThrottleKeys) in one read; version 0
+  // where there is none.
+  store::Result<std::vector<store::ThrottleRecord>> read(std::span<const ThrottleKey> keys);
 
-  // Counts one failure (or, for rate limits, one attempt) against `key`.
-  store::Result<void> record_failure(std::string_view key, const ThrottlePolicy& policy);
+  // Applies `change` to the record of `key` by compare-and-set (another instance's concurrent
+  // change makes it re-read and apply again) and returns what was stored.
+  store::Result<store::ThrottleRecord> update(const ThrottleKey& key, const Change& change);
 
-  // Forgets `key` (a successful login resets its account's counter).
-  store::Result<void> reset(std::string_view key) { return store_.clear_throttle(key); }
+  // Counts one attempt against a rate limit: zero when it is allowed, else how long to wait.
+  store::Result<std::chrono::seconds> admit(const ThrottleKey& key, const RatePolicy& policy);
+
+  // Deletes the record of `key`.
+  store::Result<void> forget(const ThrottleKey& key);
+
+  const Clock& clock() const { return clock_; }
 
  private:
   store::Store& store_;
   const Clock& clock_;
-  std::atomic<std::uint64_t> recorded_{0};
+  std::atomic<std::uint64_t> updates_{0};
 };
-
-// Records untouched for this long are deleted (every 1000th recorded failure purges), so
-// failures against random keys cannot grow the table without bound. Longer than any window.
-inline constexpr std::chrono::hours kThrottleRecordLifetime{24};
-
-// The record after one more failure at `now`: the rule itself, free of storage for testing.
-store::ThrottleRecord after_failure(store::ThrottleRecord record, util::TimePoint now,
-                                    const ThrottlePolicy& policy);
 
 }  // namespace authd::core

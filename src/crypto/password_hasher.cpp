@@ -16,8 +16,6 @@ namespace authd::crypto {
 namespace {
 
 constexpr std::size_t kArgon2MaxPasswordBytes = kMaxPasswordBytesAnyAlgorithm;
-// bcrypt reads at most 72 bytes of key; longer passwords would be truncated silently.
-constexpr std::size_t kBcryptMaxPasswordBytes = 72;
 // Stored strings longer than this are not anything we or Node produce; refusing them early keeps
 // libsodium from allocating buffers sized by attacker-influenced input.
 constexpr std::size_t kMaxStoredHashBytes = 512;
@@ -37,10 +35,6 @@ const char* chars_of(std::string_view s) {
 
 bool has_nul(std::string_view s) {
   return s.find('\0') != std::string_view::npos;
-}
-
-bool is_bcrypt(std::string_view stored) {
-  return stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$");
 }
 
 // struct crypt_data is ~32 KiB, too big for worker stacks; it also ends up holding a copy of the
@@ -88,8 +82,12 @@ std::string bcrypt_hash(std::string_view password, int cost) {
 }
 
 bool bcrypt_verify(std::string_view password, std::string_view stored) {
-  if (password.size() > kBcryptMaxPasswordBytes) return false;
-  const SecretCString phrase(password);
+  // New bcrypt hashes refuse longer passwords rather than truncate them silently; a stored one
+  // is verified exactly as bcrypt itself (and Node's bcrypt and bcryptjs, which made the
+  // imported hashes) does it:
+  // only the first 72 bytes count. Refusing longer passwords instead would lock out users
+  // whose old app accepted them, and would answer faster than a real verification.
+  const SecretCString phrase(password.substr(0, kBcryptMaxPasswordBytes));
   const std::string setting(stored);
   const CryptDataPtr data = make_crypt_data();
   const char* out = crypt_rn(phrase.c_str(), setting.c_str(), data.get(), sizeof *data);
@@ -136,6 +134,10 @@ int bcrypt_cost_of(std::string_view stored) {
 }
 
 }  // namespace
+
+bool is_bcrypt_hash(std::string_view stored) {
+  return stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$");
+}
 
 PasswordHasher::PasswordHasher(PasswordHashConfig config) : config_(config) {
   detail::ensure_sodium_initialised();
@@ -184,7 +186,7 @@ bool PasswordHasher::verify(std::string_view password, std::string_view stored_h
     return false;
   }
   if (stored_hash.starts_with(kArgon2idPrefix)) return argon2id_verify(password, stored_hash);
-  if (is_bcrypt(stored_hash)) return bcrypt_verify(password, stored_hash);
+  if (is_bcrypt_hash(stored_hash)) return bcrypt_verify(password, stored_hash);
   return false;
 }
 

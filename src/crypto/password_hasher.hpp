@@ -14,6 +14,12 @@ namespace authd::crypto {
 // this whatever the configured algorithm, so switching algorithms never locks anyone out.
 inline constexpr std::size_t kMaxPasswordBytesAnyAlgorithm = 1024;
 
+// bcrypt reads at most this many bytes of a password.
+inline constexpr std::size_t kBcryptMaxPasswordBytes = 72;
+
+// True for the bcrypt formats ($2a$, $2b$, $2y$).
+bool is_bcrypt_hash(std::string_view stored_hash);
+
 enum class PasswordAlgorithm { argon2id, bcrypt };
 
 struct PasswordHashConfig {
@@ -36,8 +42,9 @@ class PasswordHasher {
   std::string hash(std::string_view password) const;
 
   // True if `password` matches `stored_hash` in any supported format, whatever algorithm is
-  // configured. False for unknown or damaged hashes, a password containing NUL, and a bcrypt
-  // hash with a password over 72 bytes (bcrypt would silently ignore the excess).
+  // configured. False for unknown or damaged hashes and a password containing NUL. Against a
+  // bcrypt hash only the password's first 72 bytes count, as in every bcrypt implementation
+  // (so a verification costs the same whatever the password's length).
   bool verify(std::string_view password, std::string_view stored_hash) const;
 
   // True if `stored_hash` is not the configured algorithm with the configured parameters.

@@ -1,5 +1,5 @@
 // The storage boundary: domain operations on users, roles and sessions, never SQL. Each backend
-// (sqlite/, later postgres/) owns its SQL and migrations; the core only sees this interface, and
+// (sqlite/ and postgres/) owns its SQL and migrations; the core only sees this interface, and
 // one contract test suite runs against every implementation.
 #pragma once
 
@@ -15,6 +15,9 @@
 #include "util/time.hpp"
 
 namespace authd::store {
+
+// get_throttles reads at most this many keys at once (one login touches three).
+inline constexpr std::size_t kMaxThrottleKeys = 4;
 
 template <class T>
 using Result = boost::system::result<T>;
@@ -111,9 +114,14 @@ struct SessionRecord {
   std::int64_t refresh_generation = 0;          // the generation of the live refresh token
   std::string user_agent{};
   bool user_active = true;
+  // find_session with a kid: whether that signing key has been revoked (so a token it signed
+  // is refused by the same read that checks the session).
+  bool signing_key_revoked = false;
 };
 
-// A refresh token found by its hash: the generation it was issued as, and its session.
+// A refresh token found by its hash: the session's live token (generation ==
+// session.refresh_generation) or the one it replaced (generation one less). Older generations
+// are not kept, so they are not found.
 struct RefreshTokenRecord {
   std::int64_t generation = 0;
   SessionRecord session{};
@@ -123,20 +131,25 @@ struct RefreshTokenRecord {
 // reaches the store, with the kid as associated data.
 struct SigningKeyRecord {
   std::string kid{};
-  std::string public_key{};          // base64url of the 32-byte key
-  std::string sealed_private_key{};  // base64url, opaque to the store
-  util::TimePoint created_at{};      // published in the JWKS from here on
-  util::TimePoint activates_at{};    // signs from here on (until a newer key activates)
+  std::string public_key{};                     // base64url of the 32-byte key
+  std::string sealed_private_key{};             // base64url, opaque to the store
+  util::TimePoint created_at{};                 // published in the JWKS from here on
+  util::TimePoint activates_at{};               // signs from here on (until a newer key activates)
+  std::optional<util::TimePoint> revoked_at{};  // withdrawn: neither signs nor verifies
 };
 
-// A brute-force counter for one key (an account, a client address). The core owns the rules;
-// the store keeps the records and changes them atomically across every instance.
+// A brute-force or rate-limit counter for one key. The core owns the rules and the meaning of
+// each field (core/throttle.hpp); the store keeps the records and changes them atomically across
+// every instance.
 struct ThrottleRecord {
   std::int64_t failures = 0;
-  util::TimePoint window_start{};
+  util::TimePoint counted_at{};  // the last counted failure, or a rate window's start
   std::optional<util::TimePoint> locked_until{};
   std::int64_t lockouts = 0;
-  std::int64_t version = 0;  // 0: no record yet; put_throttle increments it
+  std::int64_t consecutive = 0;                   // failures since the last success
+  std::optional<util::TimePoint> last_success{};  // the last success this record saw
+  util::TimePoint forget_at{};                    // purge_throttles deletes it after this
+  std::int64_t version = 0;                       // 0: no record yet; put_throttle increments it
 };
 
 class Store {
@@ -158,19 +171,22 @@ class Store {
   // session replacement) and returns the updated user. StoreError::not_found if it vanished.
   virtual Result<UserRecord> record_login(const LoginUpdate& update) = 0;
 
-  // The record for `key`, or a default one (version 0) when there is none.
-  virtual Result<ThrottleRecord> get_throttle(std::string_view key) = 0;
+  // The records for `keys` (at most kMaxThrottleKeys), in the same order, in one read; a default
+  // record (version 0) for a key that has none.
+  virtual Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) = 0;
   // Stores `next` only if the record is still at `expected_version` (0: still absent), so two
   // instances counting the same key never lose an update. False when another writer won: the
   // caller reads again and retries.
   virtual Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                                     const ThrottleRecord& next) = 0;
   virtual Result<void> clear_throttle(std::string_view key) = 0;
-  // Deletes records whose window started before `before` and that are not locked at `now`.
-  virtual Result<std::int64_t> purge_throttles(util::TimePoint before, util::TimePoint now) = 0;
+  // Deletes the records whose forget_at is before `now`; returns how many.
+  virtual Result<std::int64_t> purge_throttles(util::TimePoint now) = 0;
 
-  // The session with this public id, or nothing.
-  virtual Result<std::optional<SessionRecord>> find_session(std::string_view public_id) = 0;
+  // The session with this public id, or nothing. With a `kid`, signing_key_revoked says whether
+  // that signing key has been revoked.
+  virtual Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
+                                                            std::string_view kid = {}) = 0;
   // The user's sessions of `kind` neither revoked nor expired at `now`, oldest first.
   virtual Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id,
                                                                 SessionKind kind,
@@ -181,29 +197,35 @@ class Store {
   // Revokes every live session of the user, of every kind; returns how many.
   virtual Result<std::int64_t> revoke_user_sessions(std::int64_t user_id, util::TimePoint at) = 0;
 
-  // The refresh token with this hash (of any generation), or nothing.
+  // The rotating (v1) session whose live refresh token, or the one it replaced, has this hash.
   virtual Result<std::optional<RefreshTokenRecord>> find_refresh_token(
       std::string_view token_hash) = 0;
   // Moves the live session's refresh token from `from_generation` to the next one, whose hash is
-  // `next_token_hash`, and marks the session used at `at`; all or nothing. False when another
-  // refresh moved it first or the session was revoked (compare-and-set across instances).
+  // `next_token_hash` (the live one becomes the previous one), and marks the session used at
+  // `at`; all or nothing. False when another refresh moved it first or the session was revoked
+  // (compare-and-set across instances).
   virtual Result<bool> rotate_refresh_token(std::int64_t session_id, std::int64_t from_generation,
                                             std::string_view next_token_hash,
                                             util::TimePoint at) = 0;
 
-  // Deletes sessions (of every kind, with their refresh tokens) that expired or were revoked
-  // before `before`; returns how many.
+  // Deletes sessions (of every kind) that expired or were revoked before `before`; returns how
+  // many.
   virtual Result<std::int64_t> purge_sessions(util::TimePoint before) = 0;
 
   virtual Result<void> add_signing_key(const SigningKeyRecord& key) = 0;
-  // Every signing key, oldest activation first.
+  // Every signing key, revoked ones included, oldest activation first.
   virtual Result<std::vector<SigningKeyRecord>> signing_keys() = 0;
+  // Marks the key revoked at `at`; false when there is no such key or it was already revoked.
+  virtual Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) = 0;
 
   // Sessions neither revoked nor expired at `now` (a gauge for operators).
   virtual Result<std::int64_t> count_active_sessions(util::TimePoint now) = 0;
 
-  // Cheap reachability check for health endpoints.
+  // Cheap reachability check.
   virtual Result<void> ping() = 0;
+  // Commits a small real write (a probe row), so that a full disk, a read-only file or a
+  // read-only server shows up: readiness means the store can record what a login must record.
+  virtual Result<void> check_writable(util::TimePoint now) = 0;
 };
 
 }  // namespace authd::store

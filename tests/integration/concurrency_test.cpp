@@ -59,7 +59,7 @@ TEST_F(Concurrency, Seed000RaceCreatesOneUser) {
       server().port(), "POST", "/auth/register",
       [](int i) {
         return object{{"email", case_variant("race000@example.com", i)},
-                      {"password", "race-password"}};
+                      {"password", "race-ferry-lantern"}};
       },
       bodies);
   EXPECT_EQ(counts.size(), 2u) << "only 201 and 409";
@@ -80,7 +80,7 @@ TEST_F(Concurrency, Seed002RaceCreatesOneUserAndOneSession) {
       server().port(), "POST", "/auth",
       [](int i) {
         return object{{"email", case_variant("race002@example.com", i)},
-                      {"password", "race-password"},
+                      {"password", "race-ferry-lantern"},
                       {"first_name", "Race"},
                       {"last_name", "Condition"}};
       },

@@ -41,7 +41,7 @@ using boost::json::object;
 
 constexpr int kCycles = 3;
 constexpr int kClientThreads = 4;
-constexpr const char* kPassword = "durable-password";
+constexpr const char* kPassword = "durable-kettle-orbit";
 
 // Hashing is not what is tested here: the cheapest accepted cost lets many more registrations
 // (and so many more commits) be in flight when authd is killed. Every client is 127.0.0.1, so the

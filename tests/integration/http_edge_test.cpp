@@ -21,7 +21,7 @@ struct ShortTimeouts {
 
 using HttpEdge = ServerFixture<ShortTimeouts>;
 
-const std::string kLogin = "{\"email\":\"edge@example.com\",\"password\":\"edge-password\"}";
+const std::string kLogin = "{\"email\":\"edge@example.com\",\"password\":\"edge-kettle-orbit\"}";
 
 std::string post(const std::string& target, const std::string& body,
                  const std::string& extra_headers = "") {

@@ -175,8 +175,8 @@ TEST(Lifecycle, FullWorkerQueueAnswers503WithRetryAfter) {
   std::vector<std::unique_ptr<HttpClient>> clients;
   for (int i = 0; i < 4; ++i) {
     clients.push_back(std::make_unique<HttpClient>(server.port()));
-    const std::string body =
-        "{\"email\":\"busy" + std::to_string(i) + "@example.com\",\"password\":\"busy-password\"}";
+    const std::string body = "{\"email\":\"busy" + std::to_string(i) +
+                             "@example.com\",\"password\":\"busy-kettle-orbit\"}";
     clients.back()->send_raw(
         "POST /api/auth/register HTTP/1.1\r\nHost: x\r\n"
         "Content-Type: application/json\r\nContent-Length: " +
@@ -201,7 +201,7 @@ TEST(Lifecycle, FullWorkerQueueAnswers503WithRetryAfter) {
 TEST(Lifecycle, SigtermFinishesInFlightRequestsThenExits) {
   AuthdProcess server({.args = {"--password-hash", "bcrypt", "--bcrypt-cost", "14"}});
   HttpClient client(server.port());
-  const std::string body = R"({"email":"late@example.com","password":"in-flight-pass"})";
+  const std::string body = R"({"email":"late@example.com","password":"inflight-kettle-orbit"})";
   client.send_raw(
       "POST /auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Content-Length: " +

@@ -35,7 +35,7 @@ TEST_F(Operations, ReadyzAnswersWhenTheStoreDoes) {
 }
 
 TEST_F(Operations, MetricsCountRequestsLoginsAndLockouts) {
-  const object ada{{"email", "Metrics@Example.com"}, {"password", "metrics-password"}};
+  const object ada{{"email", "Metrics@Example.com"}, {"password", "metrics-kettle-orbit"}};
   ASSERT_EQ(client_.post_json("/auth/register", ada).status, 201);
   const object wrong{{"email", "metrics@example.com"}, {"password", "not-the-password"}};
   EXPECT_EQ(client_.post_json("/auth/login", wrong).status, 409);
@@ -57,7 +57,7 @@ TEST_F(Operations, MetricsCountRequestsLoginsAndLockouts) {
       << "unknown paths are not labels";
   EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="wrong_password"})"), 2);
   EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="throttled"})"), 1);
-  EXPECT_EQ(sample(m, R"(authd_lockouts_total{scope="account_source"})"), 1);
+  EXPECT_EQ(sample(m, R"(authd_lockouts_total{scope="account_network"})"), 1);
   EXPECT_EQ(sample(m, "authd_store_errors_total"), 0);
   EXPECT_EQ(sample(m, "authd_worker_queue_depth"), 0);
   EXPECT_EQ(sample(m, "authd_active_sessions"), 0);

@@ -24,7 +24,7 @@ class PostgresInstances : public ::testing::Test {
 };
 
 TEST_F(PostgresInstances, UserRegisteredOnALogsInOnB) {
-  const object credentials{{"email", "Shared@Example.com"}, {"password", "shared-password"}};
+  const object credentials{{"email", "Shared@Example.com"}, {"password", "shared-kettle-orbit"}};
   ASSERT_EQ(a_.post_json("/api/auth/register", credentials).status, 201);
   auto login = b_.post_json("/api/auth/login", credentials);
   ASSERT_EQ(login.status, 200) << login.body;
@@ -36,13 +36,13 @@ TEST_F(PostgresInstances, UserRegisteredOnALogsInOnB) {
 
 TEST_F(PostgresInstances, Seed002SessionFromAIsReplacedByALoginOnB) {
   auto registered = a_.post_json("/auth", object{{"email", "session@example.com"},
-                                                 {"password", "session-password"},
+                                                 {"password", "session-kettle-orbit"},
                                                  {"first_name", "Ses"},
                                                  {"last_name", "Sion"}});
   ASSERT_EQ(registered.status, 201);
   const std::string first(registered.json().at("sessionToken").as_string());
   auto login = b_.put_json(
-      "/auth", object{{"email", "session@example.com"}, {"password", "session-password"}});
+      "/auth", object{{"email", "session@example.com"}, {"password", "session-kettle-orbit"}});
   ASSERT_EQ(login.status, 200);
   const std::string second(login.json().at("sessionToken").as_string());
 

@@ -23,7 +23,7 @@ using boost::json::object;
 
 object user(int i) {
   return object{{"email", "outage" + std::to_string(i) + "@example.com"},
-                {"password", "outage-password"}};
+                {"password", "outage-kettle-orbit"}};
 }
 
 TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
@@ -63,7 +63,7 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
     object body;
   };
   const object named{{"email", "x@example.com"},
-                     {"password", "outage-password"},
+                     {"password", "outage-kettle-orbit"},
                      {"first_name", "X"},
                      {"last_name", "Y"}};
   for (const Case& c :

@@ -15,7 +15,7 @@ using Seed000 = ServerFixture<>;
 
 TEST_F(Seed000, RegisterReturns201WithTheNewUser) {
   auto response = client().post_json(
-      "/auth/register", object{{"email", "ada@example.com"}, {"password", "s3cret-pass"}});
+      "/auth/register", object{{"email", "ada@example.com"}, {"password", "s3cret-kettle-orbit"}});
   ASSERT_EQ(response.status, 201) << response.body;
   const auto body = response.json().as_object();
   EXPECT_TRUE(body.at("id").is_int64());
@@ -26,7 +26,7 @@ TEST_F(Seed000, RegisterReturns201WithTheNewUser) {
 }
 
 TEST_F(Seed000, RegisterTwiceIs409) {
-  object user{{"email", "twice@example.com"}, {"password", "s3cret-pass"}};
+  object user{{"email", "twice@example.com"}, {"password", "s3cret-kettle-orbit"}};
   ASSERT_EQ(client().post_json("/auth/register", user).status, 201);
   auto again = client().post_json("/auth/register", user);
   EXPECT_EQ(again.status, 409);
@@ -34,7 +34,7 @@ TEST_F(Seed000, RegisterTwiceIs409) {
 }
 
 TEST_F(Seed000, LoginReturnsAJwtWithIdAndUsername) {
-  object user{{"email", "jwt@example.com"}, {"password", "s3cret-pass"}};
+  object user{{"email", "jwt@example.com"}, {"password", "s3cret-kettle-orbit"}};
   auto created = client().post_json("/auth/register", user);
   ASSERT_EQ(created.status, 201);
   auto response = client().post_json("/auth/login", user);
@@ -57,8 +57,8 @@ TEST_F(Seed000, LoginUnknownEmailIs404) {
 
 TEST_F(Seed000, LoginWrongPasswordIs409) {
   ASSERT_EQ(client()
-                .post_json("/auth/register",
-                           object{{"email", "wrong@example.com"}, {"password", "right-pass"}})
+                .post_json("/auth/register", object{{"email", "wrong@example.com"},
+                                                    {"password", "right-kettle-orbit"}})
                 .status,
             201);
   auto response = client().post_json(

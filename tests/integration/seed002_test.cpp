@@ -15,7 +15,7 @@ using boost::json::object;
 using Seed002 = ServerFixture<>;
 
 object john(const std::string& email) {
-  return object{{"password", "securePassword123"},
+  return object{{"password", "secure-Passphrase-2718"},
                 {"first_name", "John"},
                 {"last_name", "Doe"},
                 {"email", email}};
@@ -72,7 +72,7 @@ TEST_F(Seed002, LoginReturns200AndReplacesTheSession) {
   const std::string first(registered.json().at("sessionToken").as_string());
 
   auto response = client().put_json(
-      "/auth", object{{"email", "login@example.com"}, {"password", "securePassword123"}});
+      "/auth", object{{"email", "login@example.com"}, {"password", "secure-Passphrase-2718"}});
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.json().at("message"), "User logged in successfully");
   const std::string second(response.json().at("sessionToken").as_string());
@@ -99,7 +99,7 @@ TEST_F(Seed002, LoginWithoutPasswordIs400) {
 
 TEST_F(Seed002, LoginUnknownAccountIs404) {
   auto response = client().put_json(
-      "/auth", object{{"email", "ghost@example.com"}, {"password", "securePassword123"}});
+      "/auth", object{{"email", "ghost@example.com"}, {"password", "secure-Passphrase-2718"}});
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.json(), (object{{"error", "Account not found"}}));
 }

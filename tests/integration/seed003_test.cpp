@@ -18,7 +18,7 @@ object signup(const std::string& email) {
   return object{{"firstName", "johndoe"},
                 {"lastName", "johndoe"},
                 {"email", email},
-                {"password", "securePassword123"},
+                {"password", "secure-Passphrase-2718"},
                 {"role", boost::json::array{"admin", "seller,buyer"}}};
 }
 
@@ -68,7 +68,8 @@ TEST_F(Seed003, RegisterWithoutKnownRolesGetsUser) {
 TEST_F(Seed003, LoginReturnsTheFullUser) {
   ASSERT_EQ(client().post_json("/api/auth/register", signup("full@example.com")).status, 201);
   auto response = client().post_json(
-      "/api/auth/login", object{{"email", "full@example.com"}, {"password", "securePassword123"}});
+      "/api/auth/login",
+      object{{"email", "full@example.com"}, {"password", "secure-Passphrase-2718"}});
   ASSERT_EQ(response.status, 200) << response.body;
   const auto body = response.json().as_object();
   EXPECT_EQ(body.at("success"), true);
@@ -90,7 +91,8 @@ TEST_F(Seed003, LoginReturnsTheFullUser) {
 
 TEST_F(Seed003, LoginUnknownUserIs404WithTheDocumentedBody) {
   auto response = client().post_json(
-      "/api/auth/login", object{{"email", "johndoe@gmail.com"}, {"password", "securePassword123"}});
+      "/api/auth/login",
+      object{{"email", "johndoe@gmail.com"}, {"password", "secure-Passphrase-2718"}});
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.json(), (object{{"message", "User Not found."}}));
 }

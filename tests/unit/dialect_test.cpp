@@ -88,7 +88,7 @@ class DialectTest : public ::testing::Test {
     // policy has tests of its own (auth_service_test, password_policy_test).
     auth_ = std::make_unique<core::AuthService>(
         store_, crypto::PasswordHasher(hashing), clock_,
-        core::AuthConfig{.passwords = {.min_characters = 1, .forbid_common = false}});
+        core::AuthConfig{.passwords = {.min_characters = 1, .forbid_guessable = false}});
     add_seed000_routes(*router_, *auth_, tokens_);
     add_seed002_routes(*router_, *auth_);
     add_seed003_routes(*router_, *auth_, tokens_);
@@ -214,7 +214,7 @@ TEST_F(DialectTest, Seed000MissingOrMistypedFieldsAre400) {
 // Seed 002
 
 constexpr const char* kJohn002 =
-    R"({"password":"securePassword123","first_name":"John","last_name":"Doe",)"
+    R"({"password":"secure-Passphrase-2718","first_name":"John","last_name":"Doe",)"
     R"("email":"john.doe@example.com"})";
 
 TEST_F(DialectTest, Seed002RegisterOpensASession) {
@@ -293,8 +293,8 @@ TEST_F(DialectTest, Seed002LoginReplacesTheSession) {
   const std::string first(object_of(registered).at("sessionToken").as_string());
 
   clock_.advance(2500ms);
-  const http::Response response =
-      call(kSeed002Login, R"({"email":"john.doe@example.com","password":"securePassword123"})");
+  const http::Response response = call(
+      kSeed002Login, R"({"email":"john.doe@example.com","password":"secure-Passphrase-2718"})");
   ASSERT_EQ(response.status, 200u) << response.body;
   const std::string second(object_of(response).at("sessionToken").as_string());
   EXPECT_EQ(second.size(), 43u);
@@ -309,8 +309,8 @@ TEST_F(DialectTest, Seed002LoginReplacesTheSession) {
 
 TEST_F(DialectTest, Seed002LoginFailures) {
   ASSERT_EQ(call(kSeed002Register, kJohn002).status, 201u);
-  http::Response response =
-      call(kSeed002Login, R"({"email":"jane.doe@example.com","password":"securePassword123"})");
+  http::Response response = call(
+      kSeed002Login, R"({"email":"jane.doe@example.com","password":"secure-Passphrase-2718"})");
   EXPECT_EQ(response.status, 404u);
   EXPECT_EQ(response.body, R"({"error":"Account not found"})");
 
@@ -327,7 +327,7 @@ TEST_F(DialectTest, Seed002LoginFailures) {
 
 constexpr const char* kJohn003 =
     R"({"firstName":"johndoe","lastName":"johndoe","email":"john.doe@example.com",)"
-    R"("password":"securePassword123","role":["admin","seller,buyer"]})";
+    R"("password":"secure-Passphrase-2718","role":["admin","seller,buyer"]})";
 
 TEST_F(DialectTest, Seed003RegisterEnvelope) {
   const http::Response response = call(kSeed003Register, kJohn003);
@@ -370,8 +370,8 @@ TEST_F(DialectTest, Seed003LoginEnvelope) {
   const std::string later = util::to_iso8601(util::from_unix_millis(kT0 + 3'600'123));
   ASSERT_EQ(later, "2025-03-26T14:18:37.364Z");
 
-  const http::Response response =
-      call(kSeed003Login, R"({"email":"john.doe@example.com","password":"securePassword123"})");
+  const http::Response response = call(
+      kSeed003Login, R"({"email":"john.doe@example.com","password":"secure-Passphrase-2718"})");
   ASSERT_EQ(response.status, 200u) << response.body;
   const std::string token(object_of(response).at("token").as_string());
   EXPECT_EQ(response.body,
@@ -390,7 +390,7 @@ TEST_F(DialectTest, Seed003LoginEnvelope) {
 TEST_F(DialectTest, Seed003LoginFailures) {
   ASSERT_EQ(call(kSeed003Register, kJohn003).status, 201u);
   http::Response response =
-      call(kSeed003Login, R"({"email":"johndoe@gmail.com","password":"securePassword123"})");
+      call(kSeed003Login, R"({"email":"johndoe@gmail.com","password":"secure-Passphrase-2718"})");
   EXPECT_EQ(response.status, 404u);
   EXPECT_EQ(response.body, R"({"message":"User Not found."})");
 
@@ -522,7 +522,8 @@ TEST_F(DialectTest, UnknownFieldsAreIgnored) {
 TEST_F(DialectTest, DisabledAccountIs403InEachDialect) {
   ASSERT_EQ(call(kSeed003Register, kJohn003).status, 201u);
   rows("UPDATE users SET is_active = 0");
-  const std::string right = R"({"email":"john.doe@example.com","password":"securePassword123"})";
+  const std::string right =
+      R"({"email":"john.doe@example.com","password":"secure-Passphrase-2718"})";
   http::Response response = call(kSeed000Login, right);
   EXPECT_EQ(response.status, 403u);
   EXPECT_EQ(response.body, R"({"message":"Account is disabled"})");
@@ -579,7 +580,7 @@ TEST_F(DialectTest, OneUserAcrossAllDialects) {
 TEST_F(DialectTest, Seed003UserLogsInEverywhere) {
   ASSERT_EQ(call(kSeed003Register, kJohn003).status, 201u);
   const std::string credentials =
-      R"({"email":"john.doe@example.com","password":"securePassword123"})";
+      R"({"email":"john.doe@example.com","password":"secure-Passphrase-2718"})";
   EXPECT_EQ(call(kSeed000Login, credentials).status, 200u);
   const http::Response seed002 = call(kSeed002Login, credentials);
   EXPECT_EQ(seed002.status, 200u);
@@ -596,7 +597,7 @@ TEST_F(DialectTest, BcryptDeploymentNeverEchoesHashes) {
   ASSERT_EQ(call(kSeed000Register, R"({"email":"bob@example.com","password":"pw"})").status, 201u);
   EXPECT_TRUE(rows("SELECT password_hash FROM users WHERE id = 1")[0][0]->starts_with("$2b$04$"));
   EXPECT_EQ(
-      call(kSeed003Login, R"({"email":"john.doe@example.com","password":"securePassword123"})")
+      call(kSeed003Login, R"({"email":"john.doe@example.com","password":"secure-Passphrase-2718"})")
           .status,
       200u);
   EXPECT_EQ(call(kSeed002Login, R"({"email":"ada@example.com","password":"pw"})").status, 200u);

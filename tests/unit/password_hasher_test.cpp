@@ -87,20 +87,23 @@ TEST(PasswordHasherTest, BcryptRoundTrip) {
   }
 }
 
-TEST(PasswordHasherTest, BcryptNeverTruncatesLongPasswords) {
+TEST(PasswordHasherTest, BcryptHashesNeverTakeOver72BytesButVerifyAsBcryptDoes) {
   const PasswordHasher hasher(bcrypt(4));
   EXPECT_EQ(hasher.max_password_bytes(), 72u);
   const std::string pw72(72, 'a');
   const std::string pw73 = pw72 + "b";
   const std::string hash = hasher.hash(pw72);
   EXPECT_TRUE(hasher.verify(pw72, hash));
-  // bcrypt itself would ignore byte 73 and accept this.
-  EXPECT_FALSE(hasher.verify(pw73, hash));
-  EXPECT_THROW(hasher.hash(pw73), std::invalid_argument);
+  EXPECT_THROW(hasher.hash(pw73), std::invalid_argument) << "a new hash never truncates";
 
+  // A stored hash is verified as every bcrypt does, by its first 72 bytes: a user whose old
+  // app took a longer password still logs in with it.
+  EXPECT_TRUE(hasher.verify(pw73, hash));
   EXPECT_TRUE(hasher.verify(std::string(72, 'A'), kBcryptjs72As));
-  EXPECT_FALSE(hasher.verify(std::string(73, 'A'), kBcryptjs72As));
-  EXPECT_FALSE(hasher.verify(std::string(100, 'A'), kBcryptjs72As));
+  EXPECT_TRUE(hasher.verify(std::string(73, 'A'), kBcryptjs72As));
+  EXPECT_TRUE(hasher.verify(std::string(100, 'A'), kBcryptjs72As));
+  EXPECT_FALSE(hasher.verify(std::string(71, 'A'), kBcryptjs72As));
+  EXPECT_FALSE(hasher.verify(std::string(71, 'A') + "B", kBcryptjs72As));
 }
 
 TEST(PasswordHasherTest, Argon2idPasswordLimit) {
@@ -134,7 +137,7 @@ TEST(PasswordHasherTest, VerifiesEveryFormatWhateverIsConfigured) {
   EXPECT_FALSE(argon2.verify("pW", bcrypt_hash));
   EXPECT_FALSE(bcrypt4.verify("pW", argon2_hash));
   // bcrypt's 72-byte rule applies to bcrypt hashes even when argon2id is configured.
-  EXPECT_FALSE(argon2.verify(std::string(73, 'A'), kBcryptjs72As));
+  EXPECT_TRUE(argon2.verify(std::string(73, 'A'), kBcryptjs72As));
 }
 
 TEST(PasswordHasherTest, VerifiesHashesFromBcryptjs) {

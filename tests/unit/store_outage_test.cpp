@@ -35,7 +35,8 @@ class UnreachableStore final : public store::Store {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
     return StoreError::unavailable;
   }
-  store::Result<store::ThrottleRecord> get_throttle(std::string_view) override {
+  store::Result<std::vector<store::ThrottleRecord>> get_throttles(
+      std::span<const std::string>) override {
     return StoreError::unavailable;
   }
   store::Result<bool> put_throttle(std::string_view, std::int64_t,
@@ -43,10 +44,11 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<void> clear_throttle(std::string_view) override { return StoreError::unavailable; }
-  store::Result<std::int64_t> purge_throttles(util::TimePoint, util::TimePoint) override {
+  store::Result<std::int64_t> purge_throttles(util::TimePoint) override {
     return StoreError::unavailable;
   }
-  store::Result<std::optional<store::SessionRecord>> find_session(std::string_view) override {
+  store::Result<std::optional<store::SessionRecord>> find_session(std::string_view,
+                                                                  std::string_view) override {
     return StoreError::unavailable;
   }
   store::Result<std::vector<store::SessionRecord>> list_live_sessions(std::int64_t,
@@ -80,7 +82,11 @@ class UnreachableStore final : public store::Store {
   store::Result<std::int64_t> count_active_sessions(util::TimePoint) override {
     return StoreError::unavailable;
   }
+  store::Result<bool> revoke_signing_key(std::string_view, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
   store::Result<void> ping() override { return StoreError::unavailable; }
+  store::Result<void> check_writable(util::TimePoint) override { return StoreError::unavailable; }
 };
 
 class StoreOutage : public ::testing::Test {
@@ -116,7 +122,7 @@ class StoreOutage : public ::testing::Test {
 };
 
 const std::string kCredentials =
-    R"({"email":"a@example.com","password":"password-1","first_name":"A","last_name":"B"})";
+    R"({"email":"a@example.com","password":"zebra-lamp-orbit","first_name":"A","last_name":"B"})";
 
 TEST_F(StoreOutage, EveryDialectAnswers503WithRetryAfterInItsEnvelope) {
   struct Case {

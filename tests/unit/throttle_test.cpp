@@ -1,13 +1,17 @@
-// Brute-force protection, with a manual clock instead of sleeping: the lockout rule itself, and
-// AuthService refusing locked accounts and addresses before any password work.
+// Brute-force protection, with a manual clock instead of sleeping: keys that cannot be forged,
+// the failure and rate rules themselves, and AuthService refusing locked accounts and networks
+// before any password work, capping consecutive failures, sparing networks the owner uses, and
+// failing closed when failures cannot be counted.
 #include "core/throttle.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 
 #include "core/auth_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/forwarding_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_doubles.hpp"
 
@@ -18,15 +22,48 @@ using namespace std::chrono_literals;
 using test::ManualClock;
 
 const util::TimePoint kT0 = util::from_unix_millis(1742995117241);
+const std::string kPassword = "correct horse battery";
 
-ThrottlePolicy policy() {
-  return {.max_failures = 3, .window = 15min, .first_lockout = 60s, .max_lockout = 300s};
+FailurePolicy policy() {
+  return {.max_failures = 3, .quiet = 15min, .first_lockout = 60s, .max_lockout = 300s};
 }
 
-store::ThrottleRecord fail(store::ThrottleRecord record, util::TimePoint now) {
-  record = after_failure(record, now, policy());
+store::ThrottleRecord fail(store::ThrottleRecord record, util::TimePoint now,
+                           const FailurePolicy& rule = policy()) {
+  record = after_failure(record, now, rule);
   ++record.version;  // as the store would
   return record;
+}
+
+TEST(ThrottleKey, PartsCannotBeCraftedToNameAnotherKey) {
+  // The reported injection: an account named "<victim>|from:<network>" had the same key as the
+  // victim's per-network counter, so the attacker's own successes reset it.
+  const ThrottleKey injected{ThrottleScope::login_account, "victim@example.com|from:127.0.0.1", {}};
+  const ThrottleKey victim{ThrottleScope::login_account_network, "victim@example.com", "127.0.0.1"};
+  EXPECT_NE(injected.encode(), victim.encode());
+
+  // Moving bytes between the parts, or the scope, always makes another key.
+  const std::vector<ThrottleKey> keys = {
+      {ThrottleScope::login_account_network, "a@b.c", "1.2.3.4"},
+      {ThrottleScope::login_account_network, "a@b.c1", ".2.3.4"},
+      {ThrottleScope::login_account_network, "a@b.c1.2.3.4", ""},
+      {ThrottleScope::login_account_network, "", "a@b.c1.2.3.4"},
+      {ThrottleScope::login_account, "a@b.c", "1.2.3.4"},
+      {ThrottleScope::login_account, "a@b.c", ""},
+      {ThrottleScope::login_network, "", "1.2.3.4"},
+      {ThrottleScope::registration_network, "", "1.2.3.4"},
+      {ThrottleScope::refresh_network, "", "1.2.3.4"},
+      {ThrottleScope::refresh_session, "1.2.3.4", ""},
+  };
+  std::set<std::string> encoded;
+  for (const auto& key : keys) encoded.insert(key.encode());
+  EXPECT_EQ(encoded.size(), keys.size());
+}
+
+TEST(ThrottleKey, NoEmailReachesTheStore) {
+  const std::string key = ThrottleKey{ThrottleScope::login_account, "ada@example.com", {}}.encode();
+  EXPECT_EQ(key.find("ada"), std::string::npos) << key;
+  EXPECT_TRUE(key.starts_with("login-account:")) << key;
 }
 
 TEST(ThrottleRule, LocksAtTheThresholdAndDoublesUpToTheCap) {
@@ -48,34 +85,77 @@ TEST(ThrottleRule, LocksAtTheThresholdAndDoublesUpToTheCap) {
   }
 }
 
-TEST(ThrottleRule, AQuietWindowForgetsTheKey) {
+TEST(ThrottleRule, SteadyGuessingIsCountedHoweverSlow) {
+  // The reported gap: counters used to reset 15 minutes after the first failure, so 30 guesses
+  // at one per two minutes were never throttled. Only 15 minutes *without* a failure forget.
+  const FailurePolicy ten{.max_failures = 10, .quiet = 15min};
+  store::ThrottleRecord r;
+  int guesses = 0;
+  for (util::TimePoint now = kT0; guesses < 30 && !r.locked_until; now += 2min) {
+    r = fail(r, now, ten);
+    ++guesses;
+  }
+  EXPECT_EQ(guesses, 10) << "locked by the tenth guess";
+  EXPECT_EQ(r.failures, 10);
+}
+
+TEST(ThrottleRule, OnlyAQuietWindowForgetsTheKey) {
   store::ThrottleRecord r;
   r = fail(r, kT0);
-  r = fail(r, kT0 + 1s);
-  r = fail(r, kT0 + 15min + 1s);
-  EXPECT_EQ(r.failures, 1) << "the window passed: counting starts again";
-  EXPECT_FALSE(r.locked_until);
+  r = fail(r, kT0 + 14min);
+  r = fail(r, kT0 + 28min);
+  EXPECT_TRUE(r.locked_until) << "never quiet for 15 minutes: three failures";
+  store::ThrottleRecord quiet;
+  quiet = fail(quiet, kT0);
+  quiet = fail(quiet, kT0 + 1s);
+  quiet = fail(quiet, kT0 + 1s + 15min);
+  EXPECT_EQ(quiet.failures, 1) << "15 quiet minutes passed: counting starts again";
+  EXPECT_FALSE(quiet.locked_until);
 
   // After a lockout, a whole quiet window after it ends forgets it too.
   store::ThrottleRecord locked;
   for (int i = 0; i < 3; ++i) locked = fail(locked, kT0);
-  const auto quiet = *locked.locked_until + 15min;
-  locked = fail(locked, quiet);
+  locked = fail(locked, *locked.locked_until + 15min);
   EXPECT_EQ(locked.failures, 1);
   EXPECT_EQ(locked.lockouts, 0);
+  EXPECT_EQ(locked.consecutive, 4) << "consecutive failures are not forgotten by quiet";
+}
+
+TEST(ThrottleRule, ARecordIsForgottenOnlyAfterItsLockAndAQuietWindow) {
+  store::ThrottleRecord r;
+  for (int i = 0; i < 3; ++i) r = fail(r, kT0);
+  EXPECT_EQ(r.forget_at, *r.locked_until + 15min);
+}
+
+TEST(RateRule, AFixedWindowFromTheFirstAttempt) {
+  const RatePolicy two{.max_attempts = 2, .window = 1h};
+  store::ThrottleRecord r;
+  const auto attempt = [&](util::TimePoint now) {
+    r = after_attempt(r, now, two);
+    ++r.version;
+    return locked_for(r, now);
+  };
+  EXPECT_EQ(attempt(kT0), 0s);
+  EXPECT_EQ(attempt(kT0 + 10min), 0s);
+  EXPECT_EQ(attempt(kT0 + 20min), 40min) << "the third waits for the window to end";
+  EXPECT_EQ(attempt(kT0 + 59min), 1min);
+  EXPECT_EQ(attempt(kT0 + 60min), 0s) << "a new window";
+  EXPECT_EQ(r.forget_at, kT0 + 120min);
 }
 
 class ThrottledAuth : public ::testing::Test {
  protected:
-  ThrottledAuth() {
+  ThrottledAuth() { configure(); }
+
+  void configure(std::int64_t consecutive_cap = 100) {
     AuthConfig config;
-    config.login_per_account = policy();
-    config.login_per_account_all_sources = {
-        .max_failures = 6, .window = 15min, .first_lockout = 60s, .max_lockout = 300s};
-    config.login_per_address = {
-        .max_failures = 5, .window = 15min, .first_lockout = 60s, .max_lockout = 300s};
-    config.registrations_per_address = {
-        .max_failures = 4, .window = 1h, .first_lockout = 15min, .max_lockout = 1h};
+    config.logins.per_account_network = policy();
+    config.logins.per_account = {
+        .max_failures = 6, .quiet = 15min, .first_lockout = 60s, .max_lockout = 300s};
+    config.logins.per_network = {
+        .max_failures = 5, .quiet = 15min, .first_lockout = 60s, .max_lockout = 300s};
+    config.logins.consecutive_cap = consecutive_cap;
+    config.registrations_per_address = {.max_attempts = 4, .window = 1h};
     auth_.emplace(store_, crypto::PasswordHasher(test::fast_argon2()), clock_, config);
   }
 
@@ -86,7 +166,7 @@ class ThrottledAuth : public ::testing::Test {
   }
   Result<AuthOutcome> enrol(const std::string& email, const std::string& address = "192.0.2.1") {
     return auth_->register_user({.email = email,
-                                 .password = "correct horse",
+                                 .password = kPassword,
                                  .client = {.address = address, .network = address}});
   }
 
@@ -102,35 +182,88 @@ TEST_F(ThrottledAuth, ALockedAccountIsRefusedWhateverThePassword) {
     EXPECT_EQ(login("ada@example.com", "wrong password").error(), AuthError::wrong_password);
   }
   // The right password does not get through: the password is not even looked at.
-  auto refused = login("ada@example.com", "correct horse");
+  auto refused = login("ada@example.com", kPassword);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error(), AuthError::throttled);
   EXPECT_EQ(refused.error().retry_after, 60s);
   EXPECT_EQ(login("ada@example.com", "wrong password").error(), AuthError::throttled);
 
   clock_.advance(30s);
-  EXPECT_EQ(login("ada@example.com", "correct horse").error().retry_after, 30s);
+  EXPECT_EQ(login("ada@example.com", kPassword).error().retry_after, 30s);
 
   clock_.advance(30s);
-  EXPECT_TRUE(login("ada@example.com", "correct horse")) << "temporary: the lock ends";
+  EXPECT_TRUE(login("ada@example.com", kPassword)) << "temporary: the lock ends";
 }
 
-TEST_F(ThrottledAuth, OneSourceCannotLockTheVictimOut) {
+TEST_F(ThrottledAuth, OneNetworkCannotLockTheVictimOut) {
   ASSERT_TRUE(enrol("ada@example.com", "198.51.100.1"));
   for (int i = 0; i < 3; ++i) (void)login("ada@example.com", "wrong password", "203.0.113.66");
-  EXPECT_EQ(login("ada@example.com", "correct horse", "203.0.113.66").error(), AuthError::throttled)
+  EXPECT_EQ(login("ada@example.com", kPassword, "203.0.113.66").error(), AuthError::throttled)
       << "the attacker's network is locked out of the account";
-  EXPECT_TRUE(login("ada@example.com", "correct horse", "192.0.2.1"))
+  EXPECT_TRUE(login("ada@example.com", kPassword, "192.0.2.1"))
       << "the victim, elsewhere, still gets in";
 }
 
-TEST_F(ThrottledAuth, ManySourcesTogetherLockTheAccountForEveryone) {
-  // The per-account limit across sources still bounds a distributed guesser.
+TEST_F(ThrottledAuth, TheAttackersOwnSuccessesResetNothingOfTheVictims) {
+  // The reported attack, minus the email the grammar now refuses: failures on the victim
+  // alternate with successful logins to the attacker's own account, from one network.
+  EXPECT_EQ(enrol("victim@example.com|from:192.0.2.66", "198.51.100.1").error(),
+            AuthError::invalid_email);
+  ASSERT_TRUE(enrol("victim@example.com", "198.51.100.1"));
+  ASSERT_TRUE(enrol("attacker@example.com", "198.51.100.2"));
+  int refused_at = 0;
+  for (int guess = 1; guess <= 9 && refused_at == 0; ++guess) {
+    if (login("victim@example.com", "guess " + std::to_string(guess), "192.0.2.66").error() ==
+        AuthError::throttled) {
+      refused_at = guess;
+    }
+    if (guess % 2 == 0) {
+      ASSERT_TRUE(login("attacker@example.com", kPassword, "192.0.2.66"));
+    }
+  }
+  EXPECT_EQ(refused_at, 4) << "three failures lock that network out of the victim's account";
+  EXPECT_TRUE(login("victim@example.com", kPassword, "192.0.2.1"));
+}
+
+TEST_F(ThrottledAuth, ManyNetworksTogetherLockTheAccountForNetworksItNeverUsed) {
+  // The per-account limit across networks still bounds a distributed guesser ...
   ASSERT_TRUE(enrol("ada@example.com", "198.51.100.1"));
+  ASSERT_TRUE(login("ada@example.com", kPassword, "192.0.2.1")) << "the owner's usual network";
   for (int i = 0; i < 6; ++i) {
     (void)login("ada@example.com", "wrong password", "203.0.113." + std::to_string(i));
   }
-  EXPECT_EQ(login("ada@example.com", "correct horse", "192.0.2.1").error(), AuthError::throttled);
+  EXPECT_EQ(login("ada@example.com", kPassword, "198.51.100.99").error(), AuthError::throttled)
+      << "a network the account never logged in from";
+  // ... but not from where the owner has logged in before.
+  EXPECT_TRUE(login("ada@example.com", kPassword, "192.0.2.1"));
+}
+
+TEST_F(ThrottledAuth, ConsecutiveFailuresAreCappedWhateverTheirPace) {
+  // NIST SP 800-63B §5.2.2: at most 100 consecutive failures (5 here). Failures from ever new
+  // networks, each after the others went quiet, stay under every windowed limit.
+  configure(/*consecutive_cap=*/5);
+  ASSERT_TRUE(enrol("ada@example.com", "198.51.100.1"));
+  ASSERT_TRUE(login("ada@example.com", kPassword, "192.0.2.1"));
+  for (int i = 0; i < 5; ++i) {
+    clock_.advance(16min);
+    EXPECT_EQ(login("ada@example.com", "wrong password", "203.0.113." + std::to_string(i)).error(),
+              AuthError::wrong_password)
+        << i;
+  }
+  clock_.advance(16min);
+  auto refused = login("ada@example.com", kPassword, "203.0.113.77");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), AuthError::throttled) << "the right password, a sixth network";
+  EXPECT_GT(refused.error().retry_after, 24h) << "until a success or a month of quiet";
+
+  // The owner's network still works, and a success there resets the count.
+  EXPECT_TRUE(login("ada@example.com", kPassword, "192.0.2.1"));
+  EXPECT_TRUE(login("ada@example.com", kPassword, "203.0.113.77"));
+}
+
+TEST_F(ThrottledAuth, TheDefaultCapIsNists100) {
+  EXPECT_EQ(LoginGuardPolicy{}.consecutive_cap, 100);
+  EXPECT_EQ(AuthConfig{}.logins.consecutive_cap, 100);
 }
 
 TEST_F(ThrottledAuth, CaseVariantsShareOneCounter) {
@@ -138,7 +271,7 @@ TEST_F(ThrottledAuth, CaseVariantsShareOneCounter) {
   EXPECT_EQ(login("ADA@example.com", "nope nope").error(), AuthError::wrong_password);
   EXPECT_EQ(login(" Ada@Example.COM", "nope nope").error(), AuthError::wrong_password);
   EXPECT_EQ(login("ada@EXAMPLE.com", "nope nope").error(), AuthError::wrong_password);
-  EXPECT_EQ(login("ada@example.com", "correct horse").error(), AuthError::throttled);
+  EXPECT_EQ(login("ada@example.com", kPassword).error(), AuthError::throttled);
 }
 
 TEST_F(ThrottledAuth, ASuccessResetsTheAccountCounter) {
@@ -148,7 +281,7 @@ TEST_F(ThrottledAuth, ASuccessResetsTheAccountCounter) {
     const std::string address = "203.0.113." + std::to_string(round);
     EXPECT_EQ(login("ada@example.com", "nope nope", address).error(), AuthError::wrong_password);
     EXPECT_EQ(login("ada@example.com", "nope nope", address).error(), AuthError::wrong_password);
-    EXPECT_TRUE(login("ada@example.com", "correct horse", address)) << "round " << round;
+    EXPECT_TRUE(login("ada@example.com", kPassword, address)) << "round " << round;
   }
 }
 
@@ -179,8 +312,10 @@ TEST_F(ThrottledAuth, RegistrationsAreLimitedPerAddress) {
   auto refused = enrol("new9@example.com");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error(), AuthError::throttled);
-  EXPECT_GT(refused.error().retry_after, 0s);
+  EXPECT_EQ(refused.error().retry_after, 1h);
   EXPECT_TRUE(enrol("new9@example.com", "203.0.113.9")) << "other addresses are not affected";
+  clock_.advance(1h);
+  EXPECT_TRUE(enrol("new10@example.com")) << "a new hour";
 }
 
 TEST_F(ThrottledAuth, ThrottleStateLivesInTheStore) {
@@ -189,12 +324,33 @@ TEST_F(ThrottledAuth, ThrottleStateLivesInTheStore) {
   for (int i = 0; i < 3; ++i) (void)login("ada@example.com", "wrong password");
   store::sqlite::SqliteStore other_store(dir_.file("authd.db"), 1);
   AuthService other(other_store, crypto::PasswordHasher(test::fast_argon2()), clock_,
-                    AuthConfig{.login_per_account = policy()});
+                    AuthConfig{.logins = {.per_account_network = policy()}});
   auto refused = other.login({.email = "ada@example.com",
-                              .password = "correct horse",
+                              .password = kPassword,
                               .client = {.address = "192.0.2.1", .network = "192.0.2.1"}});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error(), AuthError::throttled);
+}
+
+TEST_F(ThrottledAuth, AStoreThatTakesNoWritesRefusesEveryLoginAlike) {
+  // Fail closed: a wrong guess that cannot be counted must not be answered as a wrong guess
+  // (unlimited guessing), and must not differ from the right password's answer.
+  ASSERT_TRUE(enrol("ada@example.com", "198.51.100.1"));
+  test::ReadOnlyStore read_only(store_);
+  AuthService frozen(read_only, crypto::PasswordHasher(test::fast_argon2()), clock_,
+                     AuthConfig{.logins = {.per_account_network = policy()}});
+  const auto attempt = [&](const std::string& email, const std::string& password) {
+    return frozen.login({.email = email,
+                         .password = password,
+                         .client = {.address = "192.0.2.1", .network = "192.0.2.1"}});
+  };
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(attempt("ada@example.com", "wrong password").error(), AuthError::store_unavailable);
+  }
+  EXPECT_EQ(attempt("nobody@example.com", "wrong password").error(), AuthError::store_unavailable);
+  EXPECT_EQ(attempt("ada@example.com", kPassword).error(), AuthError::store_unavailable);
+  EXPECT_FALSE(frozen.store_ready()) << "and /readyz says so";
+  EXPECT_TRUE(auth_->store_ready());
 }
 
 }  // namespace

@@ -53,29 +53,29 @@ constexpr Query kInsertSession{
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address, public_id) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS(
         "$5") ", $6, $7, $8) RETURNING id"};
-constexpr Query kInsertRefreshToken{
-    "insert_refresh_token",
-    "INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at) "
-    "VALUES ($1, $2, $3, " AUTHD_TS("$4") ")"};
 // One column list for every session query, in the order read_session() reads it.
 #define AUTHD_SESSION_COLUMNS \
   "s.id, s.user_id, s.public_id, " AUTHD_MS("s.created_at") ", " AUTHD_MS(                 \
       "s.expires_at") ", " AUTHD_MS("s.last_used_at") ", " AUTHD_MS("s.revoked_at") ", "   \
       AUTHD_MS("s.rotated_at") ", s.refresh_generation, COALESCE(s.user_agent, ''), "        \
       "u.is_active "
-constexpr Query kSelectSession{"session_by_public_id",
-                               "SELECT " AUTHD_SESSION_COLUMNS
-                               "FROM sessions s JOIN users u ON u.id = s.user_id "
-                               "WHERE s.public_id = $1"};
+constexpr Query kSelectSession{
+    "session_by_public_id",
+    "SELECT " AUTHD_SESSION_COLUMNS
+    ", EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = $2 AND k.revoked_at IS NOT NULL) "
+    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.public_id = $1"};
 constexpr Query kSelectLiveSessions{
     "live_sessions",
     "SELECT " AUTHD_SESSION_COLUMNS
     "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1 AND s.kind = $2 "
     "AND s.revoked_at IS NULL AND s.expires_at > " AUTHD_TS("$3") " ORDER BY s.id"};
-constexpr Query kSelectRefreshToken{"refresh_token",
-                                    "SELECT r.generation, " AUTHD_SESSION_COLUMNS
-                                    "FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id "
-                                    "JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1"};
+// The live token is in token_hash, the one it replaced in previous_token_hash.
+constexpr Query kSelectRefreshToken{
+    "refresh_token",
+    "SELECT CASE WHEN s.token_hash = $1 THEN s.refresh_generation "
+    "ELSE s.refresh_generation - 1 END, " AUTHD_SESSION_COLUMNS
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.kind = 'v1' AND (s.token_hash = $1 OR s.previous_token_hash = $1)"};
 #undef AUTHD_SESSION_COLUMNS
 constexpr Query kRevokeSession{"revoke_session",
                                "UPDATE sessions SET revoked_at = " AUTHD_TS(
@@ -88,8 +88,10 @@ constexpr Query kRevokeUserSessions{
 constexpr Query kAdvanceRefreshGeneration{
     "advance_refresh_generation",
     "UPDATE sessions SET refresh_generation = $2::bigint + 1, rotated_at = " AUTHD_TS(
-        "$3") ", last_used_at = " AUTHD_TS("$3") " WHERE id = $1 AND refresh_generation = "
-                                                 "$2::bigint AND revoked_at IS NULL RETURNING 1"};
+        "$3") ", last_used_at = " AUTHD_TS("$3") ", previous_token_hash = token_hash, "
+                                                 "token_hash = $4 WHERE id = $1 AND "
+                                                 "refresh_generation = $2::bigint AND "
+                                                 "revoked_at IS NULL RETURNING 1"};
 // The live sessions of a kind beyond the newest $4.
 constexpr Query kRevokeSessionsBeyond{
     "revoke_sessions_beyond",
@@ -105,30 +107,42 @@ constexpr Query kInsertSigningKey{
     "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
     "VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ")"};
 constexpr Query kSelectSigningKeys{
-    "signing_keys", "SELECT kid, public_key, sealed_private_key, " AUTHD_MS(
-                        "created_at") ", " AUTHD_MS("activates_at") " FROM signing_keys "
-                                                                    "ORDER BY activates_at, kid"};
+    "signing_keys",
+    "SELECT kid, public_key, sealed_private_key, " AUTHD_MS("created_at") ", " AUTHD_MS(
+        "activates_at") ", " AUTHD_MS("revoked_at") " FROM signing_keys ORDER BY activates_at, "
+                                                    "kid"};
+constexpr Query kRevokeSigningKey{"revoke_signing_key",
+                                  "UPDATE signing_keys SET revoked_at = " AUTHD_TS(
+                                      "$2") " WHERE kid = $1 AND revoked_at IS NULL RETURNING 1"};
+constexpr Query kWriteReadinessProbe{
+    "write_readiness_probe",
+    "INSERT INTO readiness_probe (id, checked_at) VALUES (1, " AUTHD_TS(
+        "$1") ") ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"};
 constexpr Query kPing{"ping", "SELECT 1"};
 constexpr Query kTryMigrationLock{"try_migration_lock", "SELECT pg_try_advisory_lock($1::bigint)"};
-constexpr Query kSelectThrottle{
-    "select_throttle", "SELECT failures, " AUTHD_MS("window_start") ", " AUTHD_MS(
-                           "locked_until") ", lockouts, version FROM throttles WHERE key = $1"};
+// Up to kMaxThrottleKeys keys in one round trip; unused places hold '', which is never a key.
+constexpr Query kSelectThrottles{
+    "select_throttles",
+    "SELECT key, failures, " AUTHD_MS("counted_at") ", " AUTHD_MS(
+        "locked_until") ", lockouts, consecutive, " AUTHD_MS("last_success") ", " AUTHD_MS(
+        "forget_at") ", version FROM throttles WHERE key IN ($1, $2, $3, $4)"};
 constexpr Query kInsertThrottle{
     "insert_throttle",
-    "INSERT INTO throttles (key, failures, window_start, locked_until, lockouts, version) "
-    "VALUES ($1, $2, " AUTHD_TS("$3") ", " AUTHD_TS(
-        "$4") ", $5, 1) ON CONFLICT (key) DO NOTHING RETURNING 1"};
+    "INSERT INTO throttles (key, failures, counted_at, locked_until, lockouts, consecutive, "
+    "last_success, forget_at, version) VALUES ($1, $2, " AUTHD_TS("$3") ", " AUTHD_TS(
+        "$4") ", $5, $6, " AUTHD_TS("$7") ", " AUTHD_TS("$8") ", 1) "
+                                                               "ON CONFLICT (key) DO NOTHING "
+                                                               "RETURNING 1"};
 constexpr Query kUpdateThrottle{
-    "update_throttle", "UPDATE throttles SET failures = $2, window_start = " AUTHD_TS(
-                           "$3") ", locked_until = " AUTHD_TS("$4") ", lockouts = $5, "
-                                                                   "version = version + 1 "
-                                                                   "WHERE key = $1 AND version = "
-                                                                   "$6 RETURNING 1"};
+    "update_throttle",
+    "UPDATE throttles SET failures = $2, counted_at = " AUTHD_TS("$3") ", locked_until = " AUTHD_TS(
+        "$4") ", lockouts = $5, consecutive = $6, last_success = " AUTHD_TS(
+        "$7") ", forget_at = " AUTHD_TS("$8") ", version = version + 1 "
+                                              "WHERE key = $1 AND version = $9 RETURNING 1"};
 constexpr Query kDeleteThrottle{"delete_throttle", "DELETE FROM throttles WHERE key = $1"};
 constexpr Query kPurgeThrottles{"purge_throttles",
-                                "WITH gone AS (DELETE FROM throttles WHERE window_start < " AUTHD_TS(
-                                    "$1") " AND (locked_until IS NULL OR locked_until < " AUTHD_TS(
-                                    "$2") ") RETURNING 1) SELECT COUNT(*) FROM gone"};
+                                "WITH gone AS (DELETE FROM throttles WHERE forget_at < " AUTHD_TS(
+                                    "$1") " RETURNING 1) SELECT COUNT(*) FROM gone"};
 constexpr Query kCountActiveSessions{
     "count_active_sessions",
     "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > " AUTHD_TS("$1")};
@@ -178,16 +192,9 @@ std::optional<UserRecord> load_user(PgConnection& db, const Query& query, std::s
 
 void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
   const Param public_id = session.public_id.empty() ? Param() : Param(session.public_id);
-  const std::int64_t id =
-      db.execute(kInsertSession,
-                 {number(user_id), session_kind_name(session.kind), session.token_hash,
-                  millis(session.created_at), millis(session.expires_at), session.user_agent,
-                  session.client_address, public_id})
-          .integer(0, 0);
-  if (session.rotating) {
-    db.execute(kInsertRefreshToken,
-               {session.token_hash, number(id), number(0), millis(session.created_at)});
-  }
+  db.execute(kInsertSession, {number(user_id), session_kind_name(session.kind), session.token_hash,
+                              millis(session.created_at), millis(session.expires_at),
+                              session.user_agent, session.client_address, public_id});
 }
 
 std::optional<util::TimePoint> optional_time(const PgResult& rows, int row, int column) {
@@ -210,6 +217,10 @@ SessionRecord read_session(const PgResult& rows, int row, int first = 0) {
   session.user_agent = rows.text(row, first + 9);
   session.user_active = rows.boolean(row, first + 10);
   return session;
+}
+
+Param optional_millis(const std::optional<util::TimePoint>& time) {
+  return time ? Param(millis(*time)) : Param();
 }
 
 StoreError classify(const PgFailure& failure) {
@@ -380,28 +391,48 @@ Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
   });
 }
 
-Result<ThrottleRecord> PostgresStore::get_throttle(std::string_view key) {
-  return with_connection("get_throttle", [&](PgConnection& db) -> Result<ThrottleRecord> {
-    const PgResult row = db.execute(kSelectThrottle, {std::string(key)});
-    ThrottleRecord record;
-    if (row.rows() == 0) return record;
-    record.failures = row.integer(0, 0);
-    record.window_start = util::from_unix_millis(row.integer(0, 1));
-    if (auto until = row.optional_integer(0, 2))
-      record.locked_until = util::from_unix_millis(*until);
-    record.lockouts = row.integer(0, 3);
-    record.version = row.integer(0, 4);
-    return record;
-  });
+Result<std::vector<ThrottleRecord>> PostgresStore::get_throttles(
+    std::span<const std::string> keys) {
+  if (keys.size() > kMaxThrottleKeys) throw std::invalid_argument("too many throttle keys");
+  return with_connection("get_throttles",
+                         [&](PgConnection& db) -> Result<std::vector<ThrottleRecord>> {
+                           std::vector<Param> params;
+                           for (std::size_t i = 0; i < kMaxThrottleKeys; ++i) {
+                             params.emplace_back(i < keys.size() ? keys[i] : std::string());
+                           }
+                           const PgResult rows = db.execute(kSelectThrottles, params);
+                           std::vector<ThrottleRecord> records(keys.size());
+                           for (int row = 0; row < rows.rows(); ++row) {
+                             const std::string key = rows.text(row, 0);
+                             ThrottleRecord record{
+                                 .failures = rows.integer(row, 1),
+                                 .counted_at = util::from_unix_millis(rows.integer(row, 2)),
+                                 .locked_until = optional_time(rows, row, 3),
+                                 .lockouts = rows.integer(row, 4),
+                                 .consecutive = rows.integer(row, 5),
+                                 .last_success = optional_time(rows, row, 6),
+                                 .forget_at = util::from_unix_millis(rows.integer(row, 7)),
+                                 .version = rows.integer(row, 8),
+                             };
+                             for (std::size_t i = 0; i < keys.size(); ++i) {
+                               if (keys[i] == key) records[i] = record;
+                             }
+                           }
+                           return records;
+                         });
 }
 
 Result<bool> PostgresStore::put_throttle(std::string_view key, std::int64_t expected_version,
                                          const ThrottleRecord& next) {
   return with_connection("put_throttle", [&](PgConnection& db) -> Result<bool> {
-    Param locked_until;
-    if (next.locked_until) locked_until = millis(*next.locked_until);
-    std::vector<Param> params{std::string(key), number(next.failures), millis(next.window_start),
-                              locked_until, number(next.lockouts)};
+    std::vector<Param> params{std::string(key),
+                              number(next.failures),
+                              millis(next.counted_at),
+                              optional_millis(next.locked_until),
+                              number(next.lockouts),
+                              number(next.consecutive),
+                              optional_millis(next.last_success),
+                              millis(next.forget_at)};
     if (expected_version != 0) params.push_back(number(expected_version));
     return db.execute(expected_version == 0 ? kInsertThrottle : kUpdateThrottle, params).rows() ==
            1;
@@ -415,18 +446,22 @@ Result<void> PostgresStore::clear_throttle(std::string_view key) {
   });
 }
 
-Result<std::int64_t> PostgresStore::purge_throttles(util::TimePoint before, util::TimePoint now) {
+Result<std::int64_t> PostgresStore::purge_throttles(util::TimePoint now) {
   return with_connection("purge_throttles", [&](PgConnection& db) -> Result<std::int64_t> {
-    return db.execute(kPurgeThrottles, {millis(before), millis(now)}).integer(0, 0);
+    return db.execute(kPurgeThrottles, {millis(now)}).integer(0, 0);
   });
 }
 
-Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_view public_id) {
+Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_view public_id,
+                                                                 std::string_view kid) {
   return with_connection(
       "find_session", [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
-        const PgResult rows = db.execute(kSelectSession, {std::string(public_id)});
+        const PgResult rows =
+            db.execute(kSelectSession, {std::string(public_id), std::string(kid)});
         if (rows.rows() == 0) return std::nullopt;
-        return read_session(rows, 0);
+        SessionRecord session = read_session(rows, 0);
+        session.signing_key_revoked = rows.boolean(0, 11);
+        return session;
       });
 }
 
@@ -473,16 +508,9 @@ Result<bool> PostgresStore::rotate_refresh_token(std::int64_t session_id,
                                                  std::string_view next_token_hash,
                                                  util::TimePoint at) {
   return with_connection("rotate_refresh_token", [&](PgConnection& db) -> Result<bool> {
-    PgTransaction tx(db);
-    const std::string when = millis(at);
-    if (db.execute(kAdvanceRefreshGeneration, {number(session_id), number(from_generation), when})
-            .rows() == 0) {
-      return false;
-    }
-    db.execute(kInsertRefreshToken, {std::string(next_token_hash), number(session_id),
-                                     number(from_generation + 1), when});
-    tx.commit();
-    return true;
+    return db.execute(kAdvanceRefreshGeneration, {number(session_id), number(from_generation),
+                                                  millis(at), std::string(next_token_hash)})
+               .rows() == 1;
   });
 }
 
@@ -510,10 +538,17 @@ Result<std::vector<SigningKeyRecord>> PostgresStore::signing_keys() {
                           .public_key = rows.text(row, 1),
                           .sealed_private_key = rows.text(row, 2),
                           .created_at = util::from_unix_millis(rows.integer(row, 3)),
-                          .activates_at = util::from_unix_millis(rows.integer(row, 4))});
+                          .activates_at = util::from_unix_millis(rows.integer(row, 4)),
+                          .revoked_at = optional_time(rows, row, 5)});
         }
         return keys;
       });
+}
+
+Result<bool> PostgresStore::revoke_signing_key(std::string_view kid, util::TimePoint at) {
+  return with_connection("revoke_signing_key", [&](PgConnection& db) -> Result<bool> {
+    return db.execute(kRevokeSigningKey, {std::string(kid), millis(at)}).rows() == 1;
+  });
 }
 
 Result<std::int64_t> PostgresStore::count_active_sessions(util::TimePoint now) {
@@ -525,6 +560,13 @@ Result<std::int64_t> PostgresStore::count_active_sessions(util::TimePoint now) {
 Result<void> PostgresStore::ping() {
   return with_connection("ping", [&](PgConnection& db) -> Result<void> {
     db.execute(kPing);
+    return {};
+  });
+}
+
+Result<void> PostgresStore::check_writable(util::TimePoint now) {
+  return with_connection("check_writable", [&](PgConnection& db) -> Result<void> {
+    db.execute(kWriteReadinessProbe, {millis(now)});
     return {};
   });
 }

@@ -87,10 +87,67 @@ CREATE TABLE signing_keys (
 );
 )sql";
 
+// Throttle keys are now hashes of length-prefixed parts (core/throttle.hpp), so the records kept
+// under the old plaintext keys are never read again: they are dropped (with the emails in them).
+// A failure counter is forgotten after a quiet window rather than a fixed one, accounts count
+// consecutive failures, and each record says when it may be purged.
+constexpr const char* kThrottleWindows = R"sql(
+DELETE FROM throttles;
+ALTER TABLE throttles RENAME COLUMN window_start TO counted_at;
+ALTER TABLE throttles ADD COLUMN consecutive INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE throttles ADD COLUMN last_success INTEGER;
+ALTER TABLE throttles ADD COLUMN forget_at INTEGER NOT NULL DEFAULT 0;
+DROP INDEX throttles_by_window;
+CREATE INDEX throttles_by_forget_at ON throttles (forget_at);
+)sql";
+
+// A rotating session keeps only what reuse detection needs: its live refresh token's hash (in
+// token_hash) and the one before it (for the grace window), not every generation ever issued.
+constexpr const char* kRefreshTokensInSessions = R"sql(
+ALTER TABLE sessions ADD COLUMN previous_token_hash TEXT;
+UPDATE sessions SET
+  previous_token_hash = (SELECT r.token_hash FROM refresh_tokens r
+                         WHERE r.session_id = sessions.id
+                           AND r.generation = sessions.refresh_generation - 1),
+  token_hash = (SELECT r.token_hash FROM refresh_tokens r
+                WHERE r.session_id = sessions.id AND r.generation = sessions.refresh_generation)
+WHERE kind = 'v1' AND refresh_generation > 0;
+DROP TABLE refresh_tokens;
+CREATE INDEX sessions_by_previous_token_hash ON sessions (previous_token_hash)
+  WHERE previous_token_hash IS NOT NULL;
+)sql";
+
+// Deactivating a user ends their sessions, however is_active is changed (the API, the CLI, an
+// import or an operator's SQL): re-enabling the account must not revive old tokens.
+constexpr const char* kDeactivationEndsSessions = R"sql(
+CREATE TRIGGER users_deactivation_ends_sessions AFTER UPDATE OF is_active ON users
+WHEN OLD.is_active <> 0 AND NEW.is_active = 0
+BEGIN
+  UPDATE sessions SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  WHERE user_id = NEW.id AND revoked_at IS NULL;
+END;
+UPDATE sessions SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE is_active = 0);
+)sql";
+
+// A signing key can be withdrawn after a compromise; /readyz proves the store takes writes by
+// committing one to the probe row.
+constexpr const char* kKeyRevocationAndProbe = R"sql(
+ALTER TABLE signing_keys ADD COLUMN revoked_at INTEGER;
+CREATE TABLE readiness_probe (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  checked_at INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
     {3, "v1 sessions, refresh tokens, signing keys", kV1Sessions},
+    {4, "throttle keys hashed, quiet windows, consecutive failures", kThrottleWindows},
+    {5, "refresh tokens kept in their session", kRefreshTokensInSessions},
+    {6, "deactivation ends sessions", kDeactivationEndsSessions},
+    {7, "signing key revocation, readiness probe", kKeyRevocationAndProbe},
 };
 
 }  // namespace

@@ -37,24 +37,26 @@ constexpr const char* kRevokeSessionsOfKind =
 constexpr const char* kInsertSession =
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address, public_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr const char* kInsertRefreshToken =
-    "INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at) "
-    "VALUES (?1, ?2, ?3, ?4)";
 // One column list for every session query, in the order read_session() reads it.
 #define AUTHD_SESSION_SELECT                                                                   \
   "SELECT s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, "          \
   "s.revoked_at, s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active " \
   "FROM sessions s JOIN users u ON u.id = s.user_id "
-constexpr const char* kSelectSession = AUTHD_SESSION_SELECT "WHERE s.public_id = ?1";
+constexpr const char* kSelectSession =
+    "SELECT s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, "
+    "s.revoked_at, s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active, "
+    "EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = ?2 AND k.revoked_at IS NOT NULL) "
+    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.public_id = ?1";
 constexpr const char* kSelectLiveSessions = AUTHD_SESSION_SELECT
     "WHERE s.user_id = ?1 AND s.kind = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3 "
     "ORDER BY s.id";
+// The live token is in token_hash, the one it replaced in previous_token_hash.
 constexpr const char* kSelectRefreshToken =
-    "SELECT r.generation, s.id, s.user_id, s.public_id, s.created_at, s.expires_at, "
-    "s.last_used_at, s.revoked_at, s.rotated_at, s.refresh_generation, "
-    "COALESCE(s.user_agent, ''), u.is_active FROM refresh_tokens r "
-    "JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id "
-    "WHERE r.token_hash = ?1";
+    "SELECT CASE WHEN s.token_hash = ?1 THEN s.refresh_generation "
+    "ELSE s.refresh_generation - 1 END, s.id, s.user_id, s.public_id, s.created_at, "
+    "s.expires_at, s.last_used_at, s.revoked_at, s.rotated_at, s.refresh_generation, "
+    "COALESCE(s.user_agent, ''), u.is_active FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE s.kind = 'v1' AND (s.token_hash = ?1 OR s.previous_token_hash = ?1)";
 #undef AUTHD_SESSION_SELECT
 constexpr const char* kRevokeSession =
     "UPDATE sessions SET revoked_at = ?3 "
@@ -62,7 +64,8 @@ constexpr const char* kRevokeSession =
 constexpr const char* kRevokeUserSessions =
     "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
 constexpr const char* kAdvanceRefreshGeneration =
-    "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3 "
+    "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3, "
+    "previous_token_hash = token_hash, token_hash = ?4 "
     "WHERE id = ?1 AND refresh_generation = ?2 AND revoked_at IS NULL";
 // The live sessions of a kind beyond the newest ?4 (LIMIT -1: no limit, only the offset).
 constexpr const char* kRevokeSessionsBeyond =
@@ -74,20 +77,28 @@ constexpr const char* kInsertSigningKey =
     "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr const char* kSelectSigningKeys =
-    "SELECT kid, public_key, sealed_private_key, created_at, activates_at FROM signing_keys "
-    "ORDER BY activates_at, kid";
+    "SELECT kid, public_key, sealed_private_key, created_at, activates_at, revoked_at "
+    "FROM signing_keys ORDER BY activates_at, kid";
+constexpr const char* kRevokeSigningKey =
+    "UPDATE signing_keys SET revoked_at = ?2 WHERE kid = ?1 AND revoked_at IS NULL";
+constexpr const char* kWriteReadinessProbe =
+    "INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?1) "
+    "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
 constexpr const char* kPing = "SELECT 1";
-constexpr const char* kSelectThrottle =
-    "SELECT failures, window_start, locked_until, lockouts, version FROM throttles WHERE key = ?1";
+// Up to kMaxThrottleKeys keys in one read; unused places hold '', which is never a key.
+constexpr const char* kSelectThrottles =
+    "SELECT key, failures, counted_at, locked_until, lockouts, consecutive, last_success, "
+    "forget_at, version FROM throttles WHERE key IN (?1, ?2, ?3, ?4)";
 constexpr const char* kInsertThrottle =
-    "INSERT INTO throttles (key, failures, window_start, locked_until, lockouts, version) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, 1) ON CONFLICT (key) DO NOTHING";
+    "INSERT INTO throttles (key, failures, counted_at, locked_until, lockouts, consecutive, "
+    "last_success, forget_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1) "
+    "ON CONFLICT (key) DO NOTHING";
 constexpr const char* kUpdateThrottle =
-    "UPDATE throttles SET failures = ?2, window_start = ?3, locked_until = ?4, lockouts = ?5, "
-    "version = version + 1 WHERE key = ?1 AND version = ?6";
+    "UPDATE throttles SET failures = ?2, counted_at = ?3, locked_until = ?4, lockouts = ?5, "
+    "consecutive = ?6, last_success = ?7, forget_at = ?8, version = version + 1 "
+    "WHERE key = ?1 AND version = ?9";
 constexpr const char* kDeleteThrottle = "DELETE FROM throttles WHERE key = ?1";
-constexpr const char* kPurgeThrottles =
-    "DELETE FROM throttles WHERE window_start < ?1 AND (locked_until IS NULL OR locked_until < ?2)";
+constexpr const char* kPurgeThrottles = "DELETE FROM throttles WHERE forget_at < ?1";
 constexpr const char* kCountActiveSessions =
     "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?1";
 
@@ -144,14 +155,6 @@ void insert_session(Connection& db, std::int64_t user_id, const NewSession& sess
       .bind(7, std::string_view(session.client_address))
       .bind(8, null_if_empty(session.public_id))
       .run();
-  if (session.rotating) {
-    db.prepare(kInsertRefreshToken)
-        .bind(1, std::string_view(session.token_hash))
-        .bind(2, db.last_insert_rowid())
-        .bind(3, std::int64_t{0})
-        .bind(4, util::to_unix_millis(session.created_at))
-        .run();
-  }
 }
 
 std::optional<util::TimePoint> optional_time(const Statement& row, int column) {
@@ -174,6 +177,11 @@ SessionRecord read_session(const Statement& row, int first = 0) {
   session.user_agent = row.column_text(first + 9);
   session.user_active = row.column_int(first + 10) != 0;
   return session;
+}
+
+std::optional<std::int64_t> optional_millis(const std::optional<util::TimePoint>& time) {
+  if (time) return util::to_unix_millis(*time);
+  return std::nullopt;
 }
 
 StoreError classify(const SqliteFailure& failure) {
@@ -340,34 +348,48 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
   });
 }
 
-Result<ThrottleRecord> SqliteStore::get_throttle(std::string_view key) {
-  return with_connection("get_throttle", [&](Connection& db) -> Result<ThrottleRecord> {
-    auto stmt = db.prepare(kSelectThrottle);
-    stmt.bind(1, key);
-    ThrottleRecord record;
-    if (!stmt.step()) return record;
-    record.failures = stmt.column_int(0);
-    record.window_start = util::from_unix_millis(stmt.column_int(1));
-    if (auto until = stmt.column_optional_int(2))
-      record.locked_until = util::from_unix_millis(*until);
-    record.lockouts = stmt.column_int(3);
-    record.version = stmt.column_int(4);
-    return record;
-  });
+Result<std::vector<ThrottleRecord>> SqliteStore::get_throttles(std::span<const std::string> keys) {
+  if (keys.size() > kMaxThrottleKeys) throw std::invalid_argument("too many throttle keys");
+  return with_connection(
+      "get_throttles", [&](Connection& db) -> Result<std::vector<ThrottleRecord>> {
+        std::vector<ThrottleRecord> records(keys.size());
+        auto stmt = db.prepare(kSelectThrottles);
+        for (std::size_t i = 0; i < kMaxThrottleKeys; ++i) {
+          stmt.bind(static_cast<int>(i + 1), i < keys.size() ? std::string_view(keys[i]) : "");
+        }
+        while (stmt.step()) {
+          const std::string key = stmt.column_text(0);
+          ThrottleRecord record{
+              .failures = stmt.column_int(1),
+              .counted_at = util::from_unix_millis(stmt.column_int(2)),
+              .locked_until = optional_time(stmt, 3),
+              .lockouts = stmt.column_int(4),
+              .consecutive = stmt.column_int(5),
+              .last_success = optional_time(stmt, 6),
+              .forget_at = util::from_unix_millis(stmt.column_int(7)),
+              .version = stmt.column_int(8),
+          };
+          for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (keys[i] == key) records[i] = record;
+          }
+        }
+        return records;
+      });
 }
 
 Result<bool> SqliteStore::put_throttle(std::string_view key, std::int64_t expected_version,
                                        const ThrottleRecord& next) {
   return with_connection("put_throttle", [&](Connection& db) -> Result<bool> {
-    std::optional<std::int64_t> locked_until;
-    if (next.locked_until) locked_until = util::to_unix_millis(*next.locked_until);
     auto stmt = db.prepare(expected_version == 0 ? kInsertThrottle : kUpdateThrottle);
     stmt.bind(1, key)
         .bind(2, next.failures)
-        .bind(3, util::to_unix_millis(next.window_start))
-        .bind(4, locked_until)
-        .bind(5, next.lockouts);
-    if (expected_version != 0) stmt.bind(6, expected_version);
+        .bind(3, util::to_unix_millis(next.counted_at))
+        .bind(4, optional_millis(next.locked_until))
+        .bind(5, next.lockouts)
+        .bind(6, next.consecutive)
+        .bind(7, optional_millis(next.last_success))
+        .bind(8, util::to_unix_millis(next.forget_at));
+    if (expected_version != 0) stmt.bind(9, expected_version);
     stmt.run();
     return db.changes() == 1;
   });
@@ -380,23 +402,23 @@ Result<void> SqliteStore::clear_throttle(std::string_view key) {
   });
 }
 
-Result<std::int64_t> SqliteStore::purge_throttles(util::TimePoint before, util::TimePoint now) {
+Result<std::int64_t> SqliteStore::purge_throttles(util::TimePoint now) {
   return with_connection("purge_throttles", [&](Connection& db) -> Result<std::int64_t> {
-    db.prepare(kPurgeThrottles)
-        .bind(1, util::to_unix_millis(before))
-        .bind(2, util::to_unix_millis(now))
-        .run();
+    db.prepare(kPurgeThrottles).bind(1, util::to_unix_millis(now)).run();
     return db.changes();
   });
 }
 
-Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view public_id) {
+Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view public_id,
+                                                               std::string_view kid) {
   return with_connection("find_session",
                          [&](Connection& db) -> Result<std::optional<SessionRecord>> {
                            auto stmt = db.prepare(kSelectSession);
-                           stmt.bind(1, public_id);
+                           stmt.bind(1, public_id).bind(2, kid);
                            if (!stmt.step()) return std::nullopt;
-                           return read_session(stmt);
+                           SessionRecord session = read_session(stmt);
+                           session.signing_key_revoked = stmt.column_int(11) != 0;
+                           return session;
                          });
 }
 
@@ -451,29 +473,20 @@ Result<bool> SqliteStore::rotate_refresh_token(std::int64_t session_id,
                                                std::string_view next_token_hash,
                                                util::TimePoint at) {
   return with_connection("rotate_refresh_token", [&](Connection& db) -> Result<bool> {
-    WriteTransaction tx(db);
-    const std::int64_t when = util::to_unix_millis(at);
     db.prepare(kAdvanceRefreshGeneration)
         .bind(1, session_id)
         .bind(2, from_generation)
-        .bind(3, when)
+        .bind(3, util::to_unix_millis(at))
+        .bind(4, next_token_hash)
         .run();
-    if (db.changes() == 0) return false;
-    db.prepare(kInsertRefreshToken)
-        .bind(1, next_token_hash)
-        .bind(2, session_id)
-        .bind(3, from_generation + 1)
-        .bind(4, when)
-        .run();
-    tx.commit();
-    return true;
+    return db.changes() == 1;
   });
 }
 
 Result<std::int64_t> SqliteStore::purge_sessions(util::TimePoint before) {
   return with_connection("purge_sessions", [&](Connection& db) -> Result<std::int64_t> {
     db.prepare(kPurgeSessions).bind(1, util::to_unix_millis(before)).run();
-    return db.changes();  // refresh_tokens rows go by ON DELETE CASCADE, not counted here
+    return db.changes();
   });
 }
 
@@ -500,10 +513,18 @@ Result<std::vector<SigningKeyRecord>> SqliteStore::signing_keys() {
                           .public_key = stmt.column_text(1),
                           .sealed_private_key = stmt.column_text(2),
                           .created_at = util::from_unix_millis(stmt.column_int(3)),
-                          .activates_at = util::from_unix_millis(stmt.column_int(4))});
+                          .activates_at = util::from_unix_millis(stmt.column_int(4)),
+                          .revoked_at = optional_time(stmt, 5)});
         }
         return keys;
       });
+}
+
+Result<bool> SqliteStore::revoke_signing_key(std::string_view kid, util::TimePoint at) {
+  return with_connection("revoke_signing_key", [&](Connection& db) -> Result<bool> {
+    db.prepare(kRevokeSigningKey).bind(1, kid).bind(2, util::to_unix_millis(at)).run();
+    return db.changes() == 1;
+  });
 }
 
 Result<std::int64_t> SqliteStore::count_active_sessions(util::TimePoint now) {
@@ -519,6 +540,13 @@ Result<void> SqliteStore::ping() {
   return with_connection("ping", [&](Connection& db) -> Result<void> {
     auto stmt = db.prepare(kPing);
     stmt.step();
+    return {};
+  });
+}
+
+Result<void> SqliteStore::check_writable(util::TimePoint now) {
+  return with_connection("check_writable", [&](Connection& db) -> Result<void> {
+    db.prepare(kWriteReadinessProbe).bind(1, util::to_unix_millis(now)).run();
     return {};
   });
 }

@@ -26,12 +26,13 @@ class SqliteStore final : public Store {
   Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
   Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
-  Result<ThrottleRecord> get_throttle(std::string_view key) override;
+  Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                             const ThrottleRecord& next) override;
   Result<void> clear_throttle(std::string_view key) override;
-  Result<std::int64_t> purge_throttles(util::TimePoint before, util::TimePoint now) override;
-  Result<std::optional<SessionRecord>> find_session(std::string_view public_id) override;
+  Result<std::int64_t> purge_throttles(util::TimePoint now) override;
+  Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
+                                                    std::string_view kid) override;
   Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id, SessionKind kind,
                                                         util::TimePoint now) override;
   Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
@@ -44,8 +45,10 @@ class SqliteStore final : public Store {
   Result<std::int64_t> purge_sessions(util::TimePoint before) override;
   Result<void> add_signing_key(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> signing_keys() override;
+  Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) override;
   Result<std::int64_t> count_active_sessions(util::TimePoint now) override;
   Result<void> ping() override;
+  Result<void> check_writable(util::TimePoint now) override;
 
  private:
   template <class Fn>

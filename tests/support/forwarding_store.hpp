@@ -1,0 +1,126 @@
+// A Store that hands every call to a real one, for unit tests that change a few operations
+// (a store that stops taking writes, for one) while the rest runs against a real database.
+#pragma once
+
+#include "store/store.hpp"
+
+namespace authd::test {
+
+class ForwardingStore : public store::Store {
+ public:
+  explicit ForwardingStore(store::Store& inner) : inner_(inner) {}
+
+  store::Result<store::UserRecord> create_user(
+      const store::NewUser& user, const std::optional<store::NewSession>& session) override {
+    return inner_.create_user(user, session);
+  }
+  store::Result<std::optional<store::UserRecord>> find_user_by_email(
+      std::string_view email_key) override {
+    return inner_.find_user_by_email(email_key);
+  }
+  store::Result<std::optional<store::UserRecord>> find_user_by_id(std::int64_t id) override {
+    return inner_.find_user_by_id(id);
+  }
+  store::Result<std::vector<std::string>> existing_roles(
+      std::span<const std::string> names) override {
+    return inner_.existing_roles(names);
+  }
+  store::Result<store::UserRecord> record_login(const store::LoginUpdate& update) override {
+    return inner_.record_login(update);
+  }
+  store::Result<std::vector<store::ThrottleRecord>> get_throttles(
+      std::span<const std::string> keys) override {
+    return inner_.get_throttles(keys);
+  }
+  store::Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
+                                   const store::ThrottleRecord& next) override {
+    return inner_.put_throttle(key, expected_version, next);
+  }
+  store::Result<void> clear_throttle(std::string_view key) override {
+    return inner_.clear_throttle(key);
+  }
+  store::Result<std::int64_t> purge_throttles(util::TimePoint now) override {
+    return inner_.purge_throttles(now);
+  }
+  store::Result<std::optional<store::SessionRecord>> find_session(std::string_view public_id,
+                                                                  std::string_view kid) override {
+    return inner_.find_session(public_id, kid);
+  }
+  store::Result<std::vector<store::SessionRecord>> list_live_sessions(
+      std::int64_t user_id, store::SessionKind kind, util::TimePoint now) override {
+    return inner_.list_live_sessions(user_id, kind, now);
+  }
+  store::Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
+                                     util::TimePoint at) override {
+    return inner_.revoke_session(user_id, public_id, at);
+  }
+  store::Result<std::int64_t> revoke_user_sessions(std::int64_t user_id,
+                                                   util::TimePoint at) override {
+    return inner_.revoke_user_sessions(user_id, at);
+  }
+  store::Result<std::optional<store::RefreshTokenRecord>> find_refresh_token(
+      std::string_view token_hash) override {
+    return inner_.find_refresh_token(token_hash);
+  }
+  store::Result<bool> rotate_refresh_token(std::int64_t session_id, std::int64_t from_generation,
+                                           std::string_view next_token_hash,
+                                           util::TimePoint at) override {
+    return inner_.rotate_refresh_token(session_id, from_generation, next_token_hash, at);
+  }
+  store::Result<std::int64_t> purge_sessions(util::TimePoint before) override {
+    return inner_.purge_sessions(before);
+  }
+  store::Result<void> add_signing_key(const store::SigningKeyRecord& key) override {
+    return inner_.add_signing_key(key);
+  }
+  store::Result<std::vector<store::SigningKeyRecord>> signing_keys() override {
+    return inner_.signing_keys();
+  }
+  store::Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) override {
+    return inner_.revoke_signing_key(kid, at);
+  }
+  store::Result<std::int64_t> count_active_sessions(util::TimePoint now) override {
+    return inner_.count_active_sessions(now);
+  }
+  store::Result<void> ping() override { return inner_.ping(); }
+  store::Result<void> check_writable(util::TimePoint now) override {
+    return inner_.check_writable(now);
+  }
+
+ private:
+  store::Store& inner_;
+};
+
+// Reads as the real store does; every write fails as unavailable, as a full disk, a read-only
+// database file or a read-only PostgreSQL server would make it.
+class ReadOnlyStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+
+  store::Result<store::UserRecord> create_user(const store::NewUser&,
+                                               const std::optional<store::NewSession>&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> put_throttle(std::string_view, std::int64_t,
+                                   const store::ThrottleRecord&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<void> clear_throttle(std::string_view) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> rotate_refresh_token(std::int64_t, std::int64_t, std::string_view,
+                                           util::TimePoint) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> revoke_session(std::int64_t, std::string_view, util::TimePoint) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<void> check_writable(util::TimePoint) override {
+    return store::StoreError::unavailable;
+  }
+};
+
+}  // namespace authd::test
