@@ -37,9 +37,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bool force = false;
   rotate->add_flag("--force", force, "Allow an activation delay shorter than 330 s");
+  CLI::App* revoke = keys->add_subcommand(
+      "revoke",
+      "Withdraw a compromised key: it leaves the JWKS and every token it signed is refused at "
+      "once, on every instance; if it was signing, a new key signs from now on");
+  authd::cli::add_store_options(*revoke, key_options);
+  std::string revoke_kid;
+  revoke->add_option("KID", revoke_kid, "The key's id (authd keys list)")->required();
 
   CLI11_PARSE(app, argc, argv);
-  // Every command may create the data folder, the database or a secret file: none of it is for
+  // `authd serve` may create the data folder, the database or a secret file: none of it is for
   // other users.
   ::umask(077);
 
@@ -49,6 +56,7 @@ int main(int argc, char** argv) {
     if (rotate->parsed()) {
       return authd::cli::rotate_keys(key_options, std::chrono::seconds(activate_in), force);
     }
+    if (revoke->parsed()) return authd::cli::revoke_key(key_options, revoke_kid);
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

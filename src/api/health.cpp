@@ -4,8 +4,7 @@
 
 namespace authd::api {
 
-void add_health_routes(http::Router& router, core::AuthService& auth,
-                       const observability::Metrics& metrics) {
+void add_health_routes(http::Router& router, core::AuthService& auth) {
   // Liveness: the process answers. Served on the I/O thread, so it also answers while the
   // workers are busy; whether the store answers is /readyz's question.
   router.add({.method = "GET",
@@ -23,11 +22,16 @@ void add_health_routes(http::Router& router, core::AuthService& auth,
                 }
                 return unavailable_response(boost::json::object{{"status", "not ready"}});
               }});
-  router.add({.method = "GET", .path = "/metrics", .handler = [&metrics](const http::Request&) {
-                return http::Response{.status = 200,
-                                      .body = metrics.render(),
-                                      .content_type = "text/plain; version=0.0.4; charset=utf-8"};
-              }});
+}
+
+void add_metrics_route(http::Router& router, const observability::Metrics& metrics,
+                       observability::MetricsView view) {
+  router.add(
+      {.method = "GET", .path = "/metrics", .handler = [&metrics, view](const http::Request&) {
+         return http::Response{.status = 200,
+                               .body = metrics.render(view),
+                               .content_type = "text/plain; version=0.0.4; charset=utf-8"};
+       }});
 }
 
 }  // namespace authd::api

@@ -1,6 +1,7 @@
 // Operations endpoints: GET /healthz (liveness: 200 while the process answers),
-// GET /readyz (the store answers and its migrations are applied: ready for traffic) and
-// GET /metrics (Prometheus text format).
+// GET /readyz (the store answers, takes writes and its migrations are applied: ready for
+// traffic) and GET /metrics (Prometheus text format). The public listener serves /metrics with
+// the account-telling login outcomes merged; --metrics-listen serves the full detail.
 #pragma once
 
 #include "core/auth_service.hpp"
@@ -9,7 +10,8 @@
 
 namespace authd::api {
 
-void add_health_routes(http::Router& router, core::AuthService& auth,
-                       const observability::Metrics& metrics);
+void add_health_routes(http::Router& router, core::AuthService& auth);
+void add_metrics_route(http::Router& router, const observability::Metrics& metrics,
+                       observability::MetricsView view);
 
 }  // namespace authd::api

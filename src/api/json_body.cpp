@@ -18,7 +18,9 @@ std::string describe_error(std::string_view body, std::size_t position) {
 
 // A first pass over the body that builds nothing and refuses a key repeated in the top-level
 // object: with {"password": "a", "password": "b"} two components could disagree about which one
-// counts (Boost.JSON keeps the last). It also finds every syntax error, with its position.
+// counts (Boost.JSON keeps the last). It refuses U+0000 in any string or key, once for every
+// field: C APIs downstream (libpq among them) would cut the string there ("admin\u0000junk"
+// would become "admin"). It also finds every syntax error, with its position.
 class DuplicateKeyCheck {
  public:
   static constexpr std::size_t max_object_size = std::size_t(-1);
@@ -27,6 +29,7 @@ class DuplicateKeyCheck {
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
   bool duplicate = false;
+  bool nul = false;
 
   bool on_document_begin(boost::system::error_code&) { return true; }
   bool on_document_end(boost::system::error_code&) { return true; }
@@ -34,11 +37,13 @@ class DuplicateKeyCheck {
   bool on_object_end(std::size_t, boost::system::error_code&) { return --depth_, true; }
   bool on_array_begin(boost::system::error_code&) { return ++depth_, true; }
   bool on_array_end(std::size_t, boost::system::error_code&) { return --depth_, true; }
-  bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+  bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+    if (has_nul(part, ec)) return false;
     if (depth_ == 1) key_.append(part.data(), part.size());
     return true;
   }
   bool on_key(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+    if (has_nul(part, ec)) return false;
     if (depth_ != 1) return true;
     key_.append(part.data(), part.size());
     if (!keys_.insert(std::move(key_)).second) {
@@ -49,10 +54,12 @@ class DuplicateKeyCheck {
     key_.clear();
     return true;
   }
-  bool on_string_part(boost::json::string_view, std::size_t, boost::system::error_code&) {
-    return true;
+  bool on_string_part(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+    return !has_nul(part, ec);
   }
-  bool on_string(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+    return !has_nul(part, ec);
+  }
   bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
   bool on_int64(std::int64_t, boost::json::string_view, boost::system::error_code&) { return true; }
   bool on_uint64(std::uint64_t, boost::json::string_view, boost::system::error_code&) {
@@ -65,6 +72,13 @@ class DuplicateKeyCheck {
   bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 
  private:
+  bool has_nul(boost::json::string_view part, boost::system::error_code& ec) {
+    if (part.find('\0') == boost::json::string_view::npos) return false;
+    nul = true;
+    ec = boost::json::error::syntax;
+    return true;
+  }
+
   int depth_ = 0;
   std::string key_;
   std::unordered_set<std::string> keys_;
@@ -80,6 +94,7 @@ ParsedBody parse_json_object(std::string_view body) {
     boost::system::error_code ec;
     const std::size_t consumed = check.write_some(false, body.data(), body.size(), ec);
     if (check.handler().duplicate) return {std::nullopt, "Duplicate key in JSON object"};
+    if (check.handler().nul) return {std::nullopt, "Strings must not contain U+0000"};
     if (ec || consumed < body.size()) return {std::nullopt, describe_error(body, consumed)};
   }
   // The body is valid JSON now; this pass builds the value.

@@ -22,10 +22,11 @@ std::size_t cores() {
 }
 
 // "127.0.0.1:8080", "[::1]:8080", "localhost:0"
-std::pair<std::string, std::uint16_t> parse_listen(const std::string& listen) {
+std::pair<std::string, std::uint16_t> parse_listen(const std::string& listen,
+                                                   const std::string& flag = "--listen") {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size()) {
-    throw std::invalid_argument("--listen must be HOST:PORT, got '" + listen + "'");
+    throw std::invalid_argument(flag + " must be HOST:PORT, got '" + listen + "'");
   }
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -40,7 +41,7 @@ std::pair<std::string, std::uint16_t> parse_listen(const std::string& listen) {
   } catch (const std::exception&) {
   }
   if (port < 0 || port > 65535) {
-    throw std::invalid_argument("--listen port must be 0-65535, got '" + listen + "'");
+    throw std::invalid_argument(flag + " port must be 0-65535, got '" + listen + "'");
   }
   return {host, static_cast<std::uint16_t>(port)};
 }
@@ -66,6 +67,36 @@ void add_seconds_option(CLI::App& app, const std::string& name, std::chrono::sec
       ->check(CLI::Range(1, 3600));
 }
 
+bool is_loopback(const std::string& host) {
+  return host.starts_with("127.") || host == "::1";
+}
+
+// --dev: a local end-to-end suite registers and fails logins from one address far more than any
+// real client; the per-address limits a user did not set are lifted. Per-account limits stay.
+void apply_dev_relaxations(const ServeOptions& options, ServeConfig& config) {
+  if (!is_loopback(config.server.address)) {
+    throw std::invalid_argument(
+        "--dev relaxes brute-force limits and serves only on a loopback "
+        "address (127.0.0.1, ::1, localhost); got --listen " +
+        options.listen);
+  }
+  config.dev = true;
+  constexpr std::int64_t kUnlimited = 1'000'000'000;
+  const ServeOptions defaults;
+  if (options.registrations_per_address == defaults.registrations_per_address) {
+    config.auth.registrations_per_address.max_attempts = kUnlimited;
+  }
+  if (options.login_failures_per_address == defaults.login_failures_per_address) {
+    config.auth.logins.per_network.max_failures = kUnlimited;
+  }
+  if (options.refreshes_per_address == defaults.refreshes_per_address) {
+    config.sessions.refreshes_per_network.max_attempts = kUnlimited;
+  }
+  if (options.max_connections_per_client == defaults.max_connections_per_client) {
+    config.server.max_connections_per_client = config.server.max_connections;
+  }
+}
+
 }  // namespace
 
 void add_store_options(CLI::App& command, ServeOptions& options) {
@@ -86,6 +117,18 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
   serve.add_option("--listen", options.listen, "Address and port to listen on (port 0 picks one)")
       ->envname("AUTHD_LISTEN")
       ->capture_default_str();
+  serve
+      .add_option("--metrics-listen", options.metrics_listen,
+                  "A second address (HOST:PORT) serving /metrics with every detail, /healthz and "
+                  "/readyz, for operators: keep it private. The public /metrics merges the login "
+                  "outcomes that would tell which emails have accounts")
+      ->envname("AUTHD_METRICS_LISTEN");
+  serve
+      .add_flag("--dev", options.dev,
+                "Local development: per-address limits relaxed (registrations, login failures, "
+                "refreshes and connections per client network, unless set), text logs; "
+                "refused on an address other than loopback")
+      ->envname("AUTHD_DEV");
   add_store_options(serve, options);
   serve
       .add_option("--access-token-ttl", options.access_token_ttl_seconds,
@@ -163,6 +206,14 @@ void add_serve_options(CLI::App& serve, ServeOptions& options) {
       .add_option("--max-connections", options.max_connections,
                   "Open connections at most; further ones are closed at once")
       ->envname("AUTHD_MAX_CONNECTIONS")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  serve
+      .add_option("--max-connections-per-client", options.max_connections_per_client,
+                  "Open connections one client network (an IPv4 address, an IPv6 /64) may hold; "
+                  "further ones are closed at once. A --trusted-proxy counts only against "
+                  "--max-connections")
+      ->envname("AUTHD_MAX_CONNECTIONS_PER_CLIENT")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   serve.add_option("--max-body-bytes", options.limits.max_body_bytes, "Larger bodies get 413")
@@ -296,8 +347,19 @@ ServeConfig resolve(const ServeOptions& options, bool serving) {
   auto [host, port] = parse_listen(options.listen);
   config.server.address = host;
   config.server.port = port;
+  if (!options.metrics_listen.empty()) {
+    const auto [metrics_host, metrics_port] =
+        parse_listen(options.metrics_listen, "--metrics-listen");
+    http::ServerConfig metrics;
+    metrics.address = metrics_host;
+    metrics.port = metrics_port;
+    metrics.io_threads = 1;  // a scraper or two
+    metrics.max_connections = metrics.max_connections_per_client = 64;
+    config.metrics_server = std::move(metrics);
+  }
   config.server.limits = options.limits;
   config.server.max_connections = options.max_connections;
+  config.server.max_connections_per_client = options.max_connections_per_client;
   config.server.io_threads = options.io_threads ? options.io_threads : cores();
   config.worker_threads = options.worker_threads ? options.worker_threads : cores();
   config.worker_queue = options.worker_queue;
@@ -387,6 +449,7 @@ ServeConfig resolve(const ServeOptions& options, bool serving) {
   config.auth.registrations_per_address.max_attempts = options.registrations_per_address;
   config.sessions.refreshes_per_session.max_attempts = options.refreshes_per_session;
   config.sessions.refreshes_per_network.max_attempts = options.refreshes_per_address;
+  if (options.dev) apply_dev_relaxations(options, config);
   config.auth.roles = parse_role_policy(options.self_register_roles);
   config.auth.session_ttl = std::chrono::hours(options.session_ttl_hours);
   config.auth.max_sessions_per_user = options.max_sessions_per_user;

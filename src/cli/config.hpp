@@ -4,6 +4,7 @@
 
 #include <CLI/App.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ namespace authd::cli {
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
+  std::string metrics_listen;  // empty: no private metrics listener
+  bool dev = false;
   std::string database = "sqlite:./authd-data/authd.db";
   std::string jwt_secret;          // empty: generated once and kept in the data folder
   std::string key_encryption_key;  // empty: generated once and kept in the data folder
@@ -30,6 +33,7 @@ struct ServeOptions {
   std::size_t worker_threads = 0;  // 0: one per core
   std::size_t worker_queue = 64;
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_client = 256;
   std::size_t db_connections = 0;  // 0: one per worker thread
   std::string self_register_roles = "any";
   std::int64_t session_ttl_hours = 24 * 7;
@@ -58,6 +62,8 @@ void add_store_options(CLI::App& command, ServeOptions& options);
 // The validated, resolved configuration the server is built from.
 struct ServeConfig {
   http::ServerConfig server;
+  std::optional<http::ServerConfig> metrics_server;  // --metrics-listen
+  bool dev = false;
   enum class StoreKind { sqlite, postgres } store_kind = StoreKind::sqlite;
   std::string sqlite_path;     // sqlite
   std::string data_directory;  // sqlite: the database's folder, also holds the generated secret

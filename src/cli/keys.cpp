@@ -10,16 +10,17 @@
 namespace authd::cli {
 namespace {
 
+// The key commands work on an existing database and create nothing (a mistyped --database must
+// not leave an empty database and fresh secrets behind).
 struct KeyTool {
-  KeyTool(const ServeOptions& options, bool create_if_empty)
-      : config(resolve(options, /*serving=*/false)) {
-    load_generated_secrets(config);
-    store = open_store(config);
+  explicit KeyTool(const ServeOptions& options) : config(resolve(options, /*serving=*/false)) {
+    load_existing_secrets(config);
+    store = open_store(config, store::OpenMode::existing);
     ring = std::make_unique<core::KeyRing>(
         *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
         core::KeyRingConfig{.access_token_ttl = config.sessions.access_token_ttl,
                             .leeway = config.sessions.leeway});
-    ring->load(create_if_empty);
+    ring->load(/*create_if_empty=*/false);
   }
 
   ServeConfig config;
@@ -31,16 +32,17 @@ struct KeyTool {
 }  // namespace
 
 int list_keys(const ServeOptions& options) {
-  KeyTool tool(options, false);
+  KeyTool tool(options);
   const auto now = tool.clock.now();
   const auto keys = tool.ring->keys();
   const core::KeyRing::Key* active = nullptr;
   for (const auto& key : keys) {
-    if (key.activates_at <= now) active = &key;
+    if (!key.revoked_at && key.activates_at <= now) active = &key;
   }
   std::cout << "kid                created                   signs from                state\n";
   for (const auto& key : keys) {
-    const char* state = &key == active                   ? "active"
+    const char* state = key.revoked_at                   ? "revoked"
+                        : &key == active                 ? "active"
                         : key.activates_at > now         ? "next"
                         : tool.ring->public_key(key.kid) ? "retired (still verifies)"
                                                          : "expired";
@@ -59,7 +61,7 @@ int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, b
                  "example after a key leak).\n";
     return 2;
   }
-  KeyTool tool(options, true);
+  KeyTool tool(options);
   auto kid = tool.ring->add_key(activate_in);
   if (!kid) {
     std::cerr << "authd keys rotate: cannot store the new key: " << kid.error().message() << "\n";
@@ -67,6 +69,30 @@ int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, b
   }
   std::cout << "added signing key " << *kid << ": published now, signs from "
             << util::to_iso8601(tool.clock.now() + activate_in) << "\n";
+  return 0;
+}
+
+int revoke_key(const ServeOptions& options, const std::string& kid) {
+  KeyTool tool(options);
+  auto revoked = tool.ring->revoke_key(kid);
+  if (!revoked) {
+    if (revoked.error() == store::StoreError::not_found) {
+      std::cerr << "authd keys revoke: no signing key " << kid
+                << " that is not revoked already (see authd keys list)\n";
+      return 3;
+    }
+    std::cerr << "authd keys revoke: cannot revoke " << kid << ": " << revoked.error().message()
+              << "\n";
+    return 1;
+  }
+  std::cout << "revoked signing key " << kid
+            << ": it leaves the JWKS, and every token it signed is refused now, on every "
+               "instance\n";
+  if (*revoked) {
+    std::cout << "it was signing: " << **revoked
+              << " signs from now on (instances switch within 30 s; tokens they sign with the "
+                 "revoked key meanwhile are refused, and their clients refresh)\n";
+  }
   return 0;
 }
 

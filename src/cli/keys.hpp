@@ -18,4 +18,8 @@ inline constexpr std::chrono::seconds kSafeActivationDelay{330};
 // Adds a key that is published at once and signs from now + `activate_in`.
 int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, bool force);
 
+// `authd keys revoke KID`: withdraws a key (after a compromise). Exit 3 when there is no such
+// key not yet revoked.
+int revoke_key(const ServeOptions& options, const std::string& kid);
+
 }  // namespace authd::cli

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
+#include <thread>
 
+#include "api/health.hpp"
 #include "api/routes.hpp"
 #include "cli/secret_file.hpp"
 #include "core/session_service.hpp"
@@ -25,6 +28,12 @@ namespace {
 
 void log_banner(const ServeConfig& config) {
   spdlog::info("authd {} starting", AUTHD_VERSION);
+  if (config.dev) {
+    spdlog::warn("**************************************************************************");
+    spdlog::warn("*  DEVELOPMENT MODE (--dev): per-address brute-force limits are lifted.  *");
+    spdlog::warn("*  Serving on loopback only. Never run this for real users.              *");
+    spdlog::warn("**************************************************************************");
+  }
   if (config.store_kind == ServeConfig::StoreKind::postgres) {
     spdlog::info("  store: postgresql ({} connections)", config.db_connections);
   } else {
@@ -51,28 +60,42 @@ void log_banner(const ServeConfig& config) {
 
 }  // namespace
 
-std::unique_ptr<store::Store> open_store(const ServeConfig& config) {
+std::unique_ptr<store::Store> open_store(const ServeConfig& config, store::OpenMode mode) {
   if (config.store_kind == ServeConfig::StoreKind::postgres) {
     return std::make_unique<store::postgres::PostgresStore>(config.postgres_uri,
-                                                            config.db_connections);
+                                                            config.db_connections, mode);
   }
-  return std::make_unique<store::sqlite::SqliteStore>(config.sqlite_path, config.db_connections);
+  if (mode == store::OpenMode::existing && !std::filesystem::exists(config.sqlite_path)) {
+    throw std::runtime_error("no authd database at " + config.sqlite_path +
+                             " (check --database; only `authd serve` creates one)");
+  }
+  return std::make_unique<store::sqlite::SqliteStore>(config.sqlite_path, config.db_connections,
+                                                      mode);
 }
 
 void load_generated_secrets(ServeConfig& config) {
   if (config.store_kind != ServeConfig::StoreKind::sqlite) return;  // resolve() requires them
-  std::filesystem::create_directories(config.data_directory);
   const std::filesystem::path folder(config.data_directory);
-  if (config.jwt_secret.empty()) {
-    const auto file = folder / "jwt-secret";
-    config.jwt_secret = load_or_create_secret(file);
-    config.jwt_secret_source = file.string() + " (generated, mode 0600)";
-  }
-  if (config.key_encryption_key.empty()) {
-    const auto file = folder / "key-encryption-key";
-    config.key_encryption_key = load_or_create_secret(file);
-    config.key_encryption_key_source = file.string() + " (generated, mode 0600)";
-  }
+  ensure_private_directory(folder);
+  const auto load = [&folder](const char* name, std::string& secret, std::string& source) {
+    if (!secret.empty()) return;
+    const auto file = folder / name;
+    SecretFile loaded = load_or_create_secret(file);
+    secret = std::move(loaded.secret);
+    source = file.string() + (loaded.generated ? " (generated now, mode 0600)" : " (mode 0600)");
+  };
+  load("jwt-secret", config.jwt_secret, config.jwt_secret_source);
+  load("key-encryption-key", config.key_encryption_key, config.key_encryption_key_source);
+}
+
+void load_existing_secrets(ServeConfig& config) {
+  if (config.store_kind != ServeConfig::StoreKind::sqlite) return;  // resolve() requires them
+  if (!config.key_encryption_key.empty()) return;
+  const std::filesystem::path folder(config.data_directory);
+  check_private_directory(folder);
+  const auto file = folder / "key-encryption-key";
+  config.key_encryption_key = load_secret(file);
+  config.key_encryption_key_source = file.string();
 }
 
 std::string refresh_rotation_key(const ServeConfig& config) {
@@ -81,8 +104,9 @@ std::string refresh_rotation_key(const ServeConfig& config) {
 
 int serve(const ServeOptions& options) {
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
-  const std::string format =
-      options.log_format.empty() ? (terminal ? "text" : "json") : options.log_format;
+  const std::string format = !options.log_format.empty() ? options.log_format
+                             : terminal || options.dev   ? "text"
+                                                         : "json";
   observability::configure_logging(
       format == "json" ? observability::LogFormat::json : observability::LogFormat::text,
       spdlog::level::from_str(options.log_level));
@@ -120,6 +144,27 @@ int serve(const ServeOptions& options) {
   observability::RequestTelemetry telemetry(metrics);
   config.server.observer = &telemetry;
   http::Server server(config.server, router, workers);
+
+  // The private listener: every metric in full, and the probes, on an address of its own.
+  http::Router operations;
+  api::add_health_routes(operations, auth);
+  api::add_metrics_route(operations, metrics, observability::MetricsView::private_listener);
+  std::optional<http::Server> metrics_server;
+  std::jthread metrics_thread;
+  if (config.metrics_server) {
+    metrics_server.emplace(*config.metrics_server, operations, workers);
+    spdlog::info("metrics listening on http://{}:{}", config.metrics_server->address,
+                 metrics_server->port());
+    metrics_thread = std::jthread([&metrics_server] { metrics_server->run(); });
+  }
+  struct StopMetrics {
+    std::optional<http::Server>& server;
+    std::jthread& thread;
+    ~StopMetrics() {
+      if (server) server->stop();
+      if (thread.joinable()) thread.join();
+    }
+  } stop_metrics{metrics_server, metrics_thread};
   // Worker tasks post their results to the server's io_context: join them before the server
   // goes away, on every path out of this scope.
   struct JoinWorkers {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/config.hpp"
+#include "store/migration.hpp"
 #include "store/store.hpp"
 
 namespace authd::cli {
@@ -13,12 +14,19 @@ namespace authd::cli {
 // Returns the process exit code.
 int serve(const ServeOptions& options);
 
-// Opens the configured store (applying migrations).
-std::unique_ptr<store::Store> open_store(const ServeConfig& config);
+// Opens the configured store: `authd serve` creates and migrates it; every other command needs
+// it to exist already (store::OpenMode::existing).
+std::unique_ptr<store::Store> open_store(
+    const ServeConfig& config, store::OpenMode mode = store::OpenMode::create_and_migrate);
 
-// For an embedded (SQLite) installation: creates the data folder and reads or generates the
-// secrets the configuration left empty (the seed JWT secret, the key-encryption key).
+// For an embedded (SQLite) installation started by `authd serve`: creates the data folder and
+// reads or generates the secrets the configuration left empty (the seed JWT secret, the
+// key-encryption key). Refuses a folder or file others could read or replace.
 void load_generated_secrets(ServeConfig& config);
+
+// The same for the other commands, which never create anything: the folder and the
+// key-encryption key file (unless configured) must exist.
+void load_existing_secrets(ServeConfig& config);
 
 // The key that derives each next refresh token; every instance must derive the same.
 std::string refresh_rotation_key(const ServeConfig& config);

@@ -1,5 +1,6 @@
 #include "http/client_address.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <optional>
 #include <stdexcept>
@@ -15,7 +16,7 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::optional<ip::address> parse(std::string_view text) {
+std::optional<ip::address> parse_bare(std::string_view text) {
   boost::system::error_code ec;
   auto address = ip::make_address(std::string(text), ec);
   if (ec) return std::nullopt;
@@ -23,6 +24,32 @@ std::optional<ip::address> parse(std::string_view text) {
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
     return ip::make_address_v4(ip::v4_mapped, address.to_v6());
   }
+  return address;
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && text.size() <= 5 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// An address as proxies write it in X-Forwarded-For: bare, or with a port ("192.0.2.1:5678",
+// "[2001:db8::1]:443", "[2001:db8::1]"). The port is not part of the client's identity.
+std::optional<ip::address> parse(std::string_view text) {
+  if (auto bare = parse_bare(text)) return bare;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    const std::string_view rest = text.substr(close + 1);
+    if (!rest.empty() && !(rest.front() == ':' && all_digits(rest.substr(1)))) return std::nullopt;
+    auto address = parse_bare(text.substr(1, close - 1));
+    if (!address || !address->is_v6()) return std::nullopt;
+    return address;
+  }
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || text.find(':') != colon) return std::nullopt;
+  if (!all_digits(text.substr(colon + 1))) return std::nullopt;
+  auto address = parse_bare(text.substr(0, colon));
+  if (!address || !address->is_v4()) return std::nullopt;
   return address;
 }
 

@@ -1,6 +1,8 @@
 // Which address a request comes from. X-Forwarded-For can be written by anyone, so it is
 // believed only when the connection comes from a configured trusted proxy; then the client is
 // the rightmost listed address that is not itself a trusted proxy (what each proxy appended).
+// Entries may carry a port ("192.0.2.1:5678", "[2001:db8::1]:443"), which is dropped; an entry
+// that is not an address stops the walk (nothing left of it is believed).
 #pragma once
 
 #include <boost/asio/ip/network_v4.hpp>

@@ -59,6 +59,9 @@ bool is_template(std::string_view pattern) {
 }  // namespace
 
 RouteMatch Router::match(std::string_view method, std::string_view target) const {
+  // HEAD is GET without the body (RFC 9110 §9.3.2): it runs the GET route; the server drops
+  // the body from the answer.
+  if (method == "HEAD") method = "GET";
   const auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return {.outcome = RouteMatch::Outcome::bad_target};
   // Matched as received: a percent-encoded "/" (%2F) must not turn into a path separator.
@@ -80,6 +83,7 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
       if (result.allowed_methods.find(route.method) != std::string::npos) continue;
       if (!result.allowed_methods.empty()) result.allowed_methods += ", ";
       result.allowed_methods += route.method;
+      if (route.method == "GET") result.allowed_methods += ", HEAD";
     }
     if (result.route != nullptr || !result.allowed_methods.empty()) break;
   }

@@ -43,7 +43,8 @@ struct RouteMatch {
 class Router {
  public:
   void add(Route route);
-  // `target` is the request-target as received (origin-form, may carry a query).
+  // `target` is the request-target as received (origin-form, may carry a query). HEAD matches
+  // the GET route of the path.
   RouteMatch match(std::string_view method, std::string_view target) const;
   const std::vector<Route>& routes() const { return routes_; }
 

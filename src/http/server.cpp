@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "crypto/random.hpp"
 #include "http/request_checks.hpp"
@@ -39,6 +40,8 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 constexpr auto kAwait = asio::use_awaitable;
+// What is kept of a User-Agent (stored with a session, listed by GET /v1/sessions).
+constexpr std::size_t kMaxUserAgentBytes = 512;
 
 // What the shutdown sequence needs to know about a live connection. `stream` and `idle` are only
 // touched on the connection's own I/O thread.
@@ -46,6 +49,8 @@ struct ConnectionState {
   asio::any_io_executor executor;
   beast::tcp_stream* stream = nullptr;
   bool idle = true;
+  std::string client_network;  // counted against --max-connections-per-client; empty: exempt
+  std::list<std::shared_ptr<ConnectionState>>::iterator registered{};
 };
 
 // Runs `fn` on the worker pool and resumes the calling coroutine on its own executor with the
@@ -74,17 +79,49 @@ asio::awaitable<std::optional<Response>> run_on_pool(util::WorkerPool& pool,
       std::move(initiate), kAwait);
 }
 
-bhttp::response<bhttp::string_body> to_wire(Response response, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> wire{static_cast<bhttp::status>(response.status), version};
+// The header of `response` as it goes on the wire, with the headers every answer carries.
+template <class Body>
+void set_header(bhttp::response<Body>& wire, const Response& response, bool keep_alive) {
   if (!response.content_type.empty()) wire.set(bhttp::field::content_type, response.content_type);
   // Every response may carry credentials or account data: never cache, never sniff.
   wire.set(bhttp::field::cache_control, "no-store");
   wire.set("X-Content-Type-Options", "nosniff");
-  for (auto& [name, value] : response.headers) wire.set(name, value);
+  for (const auto& [name, value] : response.headers) wire.set(name, value);
+  // RFC 9110 §11.6.1: every 401 carries a challenge, in every dialect; the credentials authd
+  // issues are bearer tokens.
+  if (response.status == 401 && wire.count(bhttp::field::www_authenticate) == 0) {
+    wire.set(bhttp::field::www_authenticate, "Bearer");
+  }
   wire.keep_alive(keep_alive);
+}
+
+bhttp::response<bhttp::string_body> to_wire(Response response, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> wire{static_cast<bhttp::status>(response.status), version};
+  set_header(wire, response, keep_alive);
   wire.body() = std::move(response.body);
   wire.prepare_payload();
   return wire;
+}
+
+// The answer to a HEAD request: the GET answer's header, Content-Length included, and no body
+// (RFC 9110 §9.3.2).
+bhttp::response<bhttp::empty_body> to_wire_head(const Response& response, unsigned version,
+                                                bool keep_alive) {
+  bhttp::response<bhttp::empty_body> wire{static_cast<bhttp::status>(response.status), version};
+  set_header(wire, response, keep_alive);
+  wire.content_length(response.body.size());
+  return wire;
+}
+
+// What is wrong with a request's header fields that no route should see, or nothing.
+std::optional<std::string_view> header_problem(const bhttp::fields& fields, unsigned version) {
+  // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never two.
+  const auto hosts = fields.count(bhttp::field::host);
+  if (hosts > 1 || (version >= 11 && hosts == 0)) return "Exactly one Host header is required";
+  // Two values where one is meant: which one counts would be anyone's guess.
+  if (fields.count(bhttp::field::authorization) > 1) return "Duplicate Authorization header";
+  if (fields.count(bhttp::field::content_type) > 1) return "Duplicate Content-Type header";
+  return std::nullopt;
 }
 
 // Every X-Forwarded-For line, joined: a proxy may add a line of its own instead of extending
@@ -213,6 +250,32 @@ struct Server::Impl {
     return connections.size();
   }
 
+  // Registers the connection, unless its client network already holds its share of them.
+  bool admit(const std::shared_ptr<ConnectionState>& state) {
+    std::lock_guard lock(connections_mutex);
+    if (!state->client_network.empty()) {
+      std::size_t& held = connections_per_network[state->client_network];
+      if (held >= config.max_connections_per_client) {
+        if (held == 0) connections_per_network.erase(state->client_network);
+        return false;
+      }
+      ++held;
+    }
+    state->registered = connections.insert(connections.end(), state);
+    return true;
+  }
+
+  void release(const std::shared_ptr<ConnectionState>& state) {
+    std::lock_guard lock(connections_mutex);
+    if (!state->client_network.empty()) {
+      const auto it = connections_per_network.find(state->client_network);
+      if (it != connections_per_network.end() && --it->second == 0) {
+        connections_per_network.erase(it);
+      }
+    }
+    connections.erase(state->registered);
+  }
+
   asio::awaitable<void> accept_loop() {
     for (;;) {
       error_code ec;
@@ -232,25 +295,34 @@ struct Server::Impl {
         socket.close(ec);
         continue;
       }
+      auto state = std::make_shared<ConnectionState>();
+      state->executor = socket.get_executor();
+      const auto remote = socket.remote_endpoint(ec);
+      const std::string peer = ec ? std::string() : remote.address().to_string();
+      // A trusted proxy carries many clients: its connections are limited by the total alone.
+      if (!peer.empty() && !config.trusted_proxies.contains(peer)) {
+        state->client_network = throttle_network(peer);
+      }
+      if (!admit(state)) {
+        spdlog::warn("connection limit per client ({}) reached, refusing a connection",
+                     config.max_connections_per_client);
+        socket.close(ec);
+        continue;
+      }
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, serve_connection(std::move(socket)), asio::detached);
+      asio::co_spawn(executor, serve_connection(std::move(socket), std::move(state)),
+                     asio::detached);
     }
   }
 
-  asio::awaitable<void> serve_connection(tcp::socket socket) {
+  // `state` is registered already (admit), and released here however the connection ends.
+  asio::awaitable<void> serve_connection(tcp::socket socket,
+                                         std::shared_ptr<ConnectionState> state) {
     error_code ec;
     const auto remote = socket.remote_endpoint(ec);
     const std::string client_address = ec ? std::string() : remote.address().to_string();
     beast::tcp_stream stream(std::move(socket));
-
-    auto state = std::make_shared<ConnectionState>();
-    state->executor = co_await asio::this_coro::executor;
     state->stream = &stream;
-    std::list<std::shared_ptr<ConnectionState>>::iterator registered;
-    {
-      std::lock_guard lock(connections_mutex);
-      registered = connections.insert(connections.end(), state);
-    }
     try {
       co_await serve_requests(stream, *state, client_address);
     } catch (const std::exception& e) {
@@ -258,13 +330,13 @@ struct Server::Impl {
     }
     state->stream = nullptr;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    std::lock_guard lock(connections_mutex);
-    connections.erase(registered);
+    release(state);
   }
 
-  // An answer given before a request could be routed (malformed, over a limit).
+  // An answer given before a request could be routed (malformed, over a limit); the connection
+  // is closed after it.
   asio::awaitable<void> reject(beast::tcp_stream& stream, Response response, unsigned version,
-                               error_code& ec) {
+                               error_code& ec, bool head = false) {
     const std::string request_id = crypto::random_token(12);
     if (config.observer) {
       config.observer->on_request({.method = "-",
@@ -273,12 +345,17 @@ struct Server::Impl {
                                    .request_id = request_id});
     }
     response.headers.emplace_back("X-Request-Id", request_id);
-    co_await write(stream, std::move(response), version, false, ec);
+    co_await write(stream, std::move(response), version, false, ec, head);
   }
 
   asio::awaitable<void> write(beast::tcp_stream& stream, Response response, unsigned version,
-                              bool keep_alive, error_code& ec) {
+                              bool keep_alive, error_code& ec, bool head = false) {
     stream.expires_after(config.limits.write_timeout);
+    if (head) {
+      co_await bhttp::async_write(stream, to_wire_head(response, version, keep_alive),
+                                  asio::redirect_error(kAwait, ec));
+      co_return;
+    }
     co_await bhttp::async_write(stream, to_wire(std::move(response), version, keep_alive),
                                 asio::redirect_error(kAwait, ec));
   }
@@ -344,10 +421,22 @@ struct Server::Impl {
         co_await reject(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, ec);
         co_return;
       }
+      // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, even with
+      // Content-Length: refuse it and close.
+      if (version < 11 && header.count(bhttp::field::transfer_encoding) > 0) {
+        co_await reject(stream, plain_error(400, "Transfer-Encoding is not HTTP/1.0"), version, ec);
+        co_return;
+      }
 
       const RouteMatch match = router.match(header.method_string(), header.target());
       const ErrorFormatter errors =
           match.route ? match.route->errors : router.errors_for(match.path);
+      const bool head = header.method() == bhttp::verb::head;
+      if (const auto problem = header_problem(header, version)) {
+        // Closed after the answer: the body (if any) was not read.
+        co_await reject(stream, errors(400, *problem), version, ec, head);
+        co_return;
+      }
 
       if (!parser.is_done()) {
         if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
@@ -398,7 +487,7 @@ struct Server::Impl {
                 .path_params = std::move(match.params),
                 .authorization = std::string(message[bhttp::field::authorization]),
                 .content_type = std::string(message[bhttp::field::content_type]),
-                .user_agent = std::string(message[bhttp::field::user_agent]),
+                .user_agent = printable_text(message[bhttp::field::user_agent], kMaxUserAgentBytes),
                 .client_address = client,
                 .client_network = throttle_network(client),
                 .request_id = request_id,
@@ -413,7 +502,7 @@ struct Server::Impl {
           message.keep_alive() && !stopping && served < limits.max_requests_per_connection;
       response.headers.emplace_back("X-Request-Id", request_id);
       const unsigned status = response.status;
-      co_await write(stream, std::move(response), version, keep_alive, ec);
+      co_await write(stream, std::move(response), version, keep_alive, ec, head);
       if (config.observer) {
         // Route templates only: an unmatched path is client data and stays out of labels.
         config.observer->on_request({.method = message.method_string(),
@@ -459,6 +548,7 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::mutex connections_mutex;
   std::list<std::shared_ptr<ConnectionState>> connections;
+  std::unordered_map<std::string, std::size_t> connections_per_network;
 };
 
 Server::Server(ServerConfig config, const Router& router, util::WorkerPool& workers)

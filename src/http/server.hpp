@@ -32,6 +32,9 @@ struct ServerConfig {
   std::uint16_t port = 8080;  // 0 picks a free port
   std::size_t io_threads = 1;
   std::size_t max_connections = 10000;  // further connections are closed at once
+  // Connections one client network (an IPv4 address, an IPv6 /64) may hold, so that one client
+  // cannot take every slot; a trusted proxy's connections count only against the total.
+  std::size_t max_connections_per_client = 256;
   TrustedProxies trusted_proxies;       // whose X-Forwarded-For is believed
   RequestObserver* observer = nullptr;  // metrics and access log; must outlive the server
   ServerLimits limits;

@@ -106,7 +106,7 @@ void Metrics::set_gauges(std::function<std::size_t()> worker_queue_depth,
   active_sessions_ = std::move(active_sessions);
 }
 
-std::string Metrics::render() const {
+std::string Metrics::render(MetricsView view) const {
   // Gauges first, outside the lock: reading active sessions asks the store.
   std::function<std::size_t()> queue_depth;
   std::function<std::optional<std::int64_t>()> sessions;
@@ -148,7 +148,18 @@ std::string Metrics::render() const {
          "Time requests waited in the worker queue before a worker took them.");
   worker_wait_.render(out, "authd_worker_wait_seconds", "");
   header(out, "authd_logins_total", "counter", "Login attempts by outcome.");
-  for (const auto& [outcome, count] : logins_) {
+  std::map<std::string, std::uint64_t> logins = logins_;
+  if (view == MetricsView::public_listener) {
+    std::uint64_t failed = 0;
+    for (const char* telling : {"unknown_account", "wrong_password"}) {
+      if (const auto it = logins.find(telling); it != logins.end()) {
+        failed += it->second;
+        logins.erase(it);
+      }
+    }
+    if (failed > 0) logins["failed"] += failed;
+  }
+  for (const auto& [outcome, count] : logins) {
     out.append("authd_logins_total{outcome=\"").append(escaped(outcome)).append("\"} ");
     out.append(std::to_string(count)).append("\n");
   }

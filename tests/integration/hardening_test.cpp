@@ -173,6 +173,10 @@ TEST(HardeningProxies, ForwardedForIsBelievedOnlyFromTrustedProxies) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(stuffing(trusting, "198.51.100.1", i).status, 404);
     EXPECT_EQ(stuffing(trusting, "198.51.100.1", 9).status, 429) << "that client is locked";
     EXPECT_EQ(stuffing(trusting, "198.51.100.2", 9).status, 404) << "another is not";
+    // Entries with a port are read without it: not every client in the proxy's bucket.
+    EXPECT_EQ(stuffing(trusting, "198.51.100.1:40001", 9).status, 429) << "the same client";
+    EXPECT_EQ(stuffing(trusting, "[2001:db8::5]:443", 9).status, 404) << "another one";
+    EXPECT_EQ(stuffing(trusting, "198.51.100.3:40001", 9).status, 404) << "and another";
   }
   {
     AuthdProcess untrusting(
@@ -181,6 +185,34 @@ TEST(HardeningProxies, ForwardedForIsBelievedOnlyFromTrustedProxies) {
     EXPECT_EQ(stuffing(untrusting, "198.51.100.2", 9).status, 429)
         << "a forged header does not buy a fresh counter";
   }
+}
+
+TEST(DevMode, LiftsPerAddressLimitsOnLoopbackOnly) {
+  AuthdProcess refused(
+      {.args = {"--dev", "--listen", "0.0.0.0:0"}, .expect_start = false, .relaxed_limits = false});
+  EXPECT_NE(refused.wait_exit(), 0);
+  EXPECT_NE(refused.log().find("--dev"), std::string::npos) << refused.log();
+
+  AuthdProcess dev({.args = {"--dev"}, .relaxed_limits = false});
+  HttpClient client(dev.port());
+  for (int i = 0; i < 25; ++i) {  // the default limit is 20 an hour per address
+    EXPECT_EQ(client.post_json("/v1/users", credentials("dev" + std::to_string(i) + "@example.com"))
+                  .status,
+              201)
+        << i;
+  }
+  EXPECT_NE(dev.log().find("DEVELOPMENT MODE"), std::string::npos);
+
+  AuthdProcess production({.relaxed_limits = false});
+  HttpClient other(production.port());
+  int refused_at = -1;
+  for (int i = 0; i < 25 && refused_at < 0; ++i) {
+    if (other.post_json("/v1/users", credentials("p" + std::to_string(i) + "@example.com"))
+            .status == 429) {
+      refused_at = i;
+    }
+  }
+  EXPECT_EQ(refused_at, 20) << "without --dev the secure default holds";
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "support/server_fixture.hpp"
 
@@ -79,6 +81,110 @@ TEST_F(HttpEdge, WrongMethodIs405WithAllow) {
   EXPECT_EQ(response.header("allow"), "POST");
   EXPECT_TRUE(response.json().is_object());
   EXPECT_EQ(client().request("DELETE", "/auth", "", "").header("allow"), "POST, PUT");
+}
+
+TEST_F(HttpEdge, HostIsRequiredExactlyOnceInHttp11) {
+  // RFC 9112 §3.2: 400 without Host, or with two, in the route's own error shape.
+  for (const std::string& head :
+       {std::string("GET /healthz HTTP/1.1\r\n\r\n"),
+        std::string("GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+        std::string("GET /v1/me HTTP/1.1\r\n\r\n")}) {
+    HttpClient connection(server().port());
+    connection.send_raw(head + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = connection.read_response();
+    ASSERT_TRUE(response) << head;
+    EXPECT_EQ(response->status, 400) << head;
+    EXPECT_TRUE(response->json().is_object()) << head;
+    EXPECT_TRUE(connection.wait_for_close()) << head;
+  }
+  HttpClient v1(server().port());
+  v1.send_raw("GET /v1/me HTTP/1.1\r\n\r\n");
+  auto problem = v1.read_response();
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->header("content-type"), "application/problem+json");
+
+  HttpClient old(server().port());
+  old.send_raw("GET /healthz HTTP/1.0\r\n\r\n");
+  auto response = old.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200) << "HTTP/1.0 may leave Host out";
+}
+
+TEST_F(HttpEdge, TransferEncodingInHttp10IsFaultyFramingAndCloses) {
+  // RFC 9112 §6.1: treated as faulty framing, even where chunked parses.
+  client().send_raw(
+      "POST /auth/login HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n0\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(client().wait_for_close()) << "nothing after it is served";
+}
+
+TEST_F(HttpEdge, AJsonBodyInAnotherCharsetIs415) {
+  std::string utf16;  // {"email":"x"} in UTF-16LE
+  for (char c : std::string(R"({"email":"x"})")) utf16 += std::string{c, '\0'};
+  for (const char* type : {"application/json; charset=utf-16", "application/json;charset=UTF-16LE",
+                           "application/json; charset=iso-8859-1"}) {
+    const auto seed000 = client().request("POST", "/auth/login", utf16, type);
+    EXPECT_EQ(seed000.status, 415) << type;
+    EXPECT_TRUE(seed000.json().at("message").is_string()) << type;
+    const auto v1 = client().request("POST", "/v1/sessions", utf16, type);
+    EXPECT_EQ(v1.status, 415) << type;
+    EXPECT_EQ(v1.header("content-type"), "application/problem+json") << type;
+  }
+}
+
+TEST_F(HttpEdge, TwoAuthorizationHeadersAreRefused) {
+  const auto response = client().request(
+      "GET", "/v1/me", "", "", {{"Authorization", "Bearer a"}, {"authorization", "Bearer b"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.header("content-type"), "application/problem+json");
+  const auto seed = client().request("POST", "/auth/login", kLogin, "application/json",
+                                     {{"Authorization", "x"}, {"AUTHORIZATION", "y"}});
+  EXPECT_EQ(seed.status, 400);
+  EXPECT_TRUE(seed.json().at("message").is_string());
+}
+
+TEST_F(HttpEdge, HeadAnswersCarryNoBody) {
+  // RFC 9110 §9.3.2. Were a body sent, it would be read as the start of the next response.
+  for (const std::string path : {"/healthz", "/openapi.json", "/auth/login", "/nope"}) {
+    HttpClient connection(server().port());
+    connection.send_raw("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" +
+                        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto head = connection.read_response(std::chrono::seconds(10), /*to_head=*/true);
+    ASSERT_TRUE(head) << path;
+    auto next = connection.read_response();
+    ASSERT_TRUE(next) << path;
+    EXPECT_EQ(next->status, 200) << path << ": the HEAD answer carried bytes after its header";
+    EXPECT_EQ(next->json(), (object{{"status", "ok"}})) << path;
+    if (path == "/healthz") {
+      EXPECT_EQ(head->status, 200);
+      EXPECT_EQ(head->header("content-length"), "15") << "the GET answer's length";
+    }
+    if (path == "/auth/login") {
+      EXPECT_EQ(head->status, 405);
+      EXPECT_EQ(head->header("allow"), "POST");
+    }
+  }
+  EXPECT_EQ(client().request("DELETE", "/healthz", "", "").header("allow"), "GET, HEAD");
+}
+
+TEST_F(HttpEdge, Every401CarriesABearerChallenge) {
+  // RFC 9110 §11.6.1, in every dialect that answers 401.
+  ASSERT_EQ(client()
+                .post_json("/v1/users", object{{"email", "challenge@example.com"},
+                                               {"password", "edge-kettle-orbit"}})
+                .status,
+            201);
+  const object wrong{{"email", "challenge@example.com"}, {"password", "not-the-password"}};
+  for (const auto& response :
+       {client().put_json("/auth", wrong), client().post_json("/api/auth/login", wrong),
+        client().post_json("/v1/sessions", wrong), client().request("GET", "/v1/me", "", "")}) {
+    EXPECT_EQ(response.status, 401) << response.body;
+    EXPECT_TRUE(response.header("www-authenticate").starts_with("Bearer")) << response.body;
+  }
 }
 
 TEST_F(HttpEdge, QueryStringIsIgnoredForRouting) {
@@ -322,6 +428,29 @@ TEST_F(HttpEdge, OverlongPasswordIs400NotTruncated) {
   auto response = client().post_json("/auth/register",
                                      object{{"email", "long@example.com"}, {"password", password}});
   EXPECT_EQ(response.status, 400);
+}
+
+TEST(HttpEdgeLimits, OneClientCannotHoldEveryConnection) {
+  AuthdProcess server({.args = {"--max-connections-per-client", "3"}});
+  std::vector<std::unique_ptr<HttpClient>> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(std::make_unique<HttpClient>(server.port()));
+  // Each of the three is registered before the next is refused: one answered request apiece.
+  for (auto& connection : idle) {
+    EXPECT_EQ(connection->request("GET", "/healthz", "", "").status, 200);
+  }
+  HttpClient fourth(server.port());
+  EXPECT_TRUE(fourth.wait_for_close()) << "a fourth connection from the same address is closed";
+  idle.pop_back();
+  // The released slot is free again (retried: the server notices the close asynchronously).
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    HttpClient again(server.port());
+    again.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto response = again.read_response(std::chrono::milliseconds(200));
+    served = response && response->status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "support/authd_process.hpp"
@@ -55,7 +56,7 @@ TEST_F(Operations, MetricsCountRequestsLoginsAndLockouts) {
   EXPECT_EQ(sample(m, R"(authd_http_requests_total{route="unmatched",method="GET",status="404"})"),
             1)
       << "unknown paths are not labels";
-  EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="wrong_password"})"), 2);
+  EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="failed"})"), 2);
   EXPECT_EQ(sample(m, R"(authd_logins_total{outcome="throttled"})"), 1);
   EXPECT_EQ(sample(m, R"(authd_lockouts_total{scope="account_network"})"), 1);
   EXPECT_EQ(sample(m, "authd_store_errors_total"), 0);
@@ -72,6 +73,47 @@ TEST_F(Operations, MetricsCountRequestsLoginsAndLockouts) {
   EXPECT_NE(m.find("# TYPE authd_http_request_duration_seconds histogram"), std::string::npos);
   EXPECT_EQ(m.find("metrics@example.com"), std::string::npos) << "no user data in labels";
   EXPECT_EQ(m.find("/no/such/path"), std::string::npos);
+}
+
+TEST(OperationsMetricsListener, OnlyThePrivateListenerTellsUnknownAccountsFromWrongPasswords) {
+  // Separate public counts would let anyone find out which emails have accounts: log in as an
+  // unknown email, scrape, compare.
+  AuthdProcess server({.args = {"--metrics-listen", "127.0.0.1:0"}});
+  std::smatch found;
+  const std::string log = server.log();
+  ASSERT_TRUE(
+      std::regex_search(log, found, std::regex(R"(metrics listening on http://[^:]+:(\d+))")))
+      << log;
+  const auto private_port = static_cast<std::uint16_t>(std::stoi(found[1]));
+  HttpClient client(server.port());
+  const object ada{{"email", "ada@example.com"}, {"password", "metrics-kettle-orbit"}};
+  ASSERT_EQ(client.post_json("/v1/users", ada).status, 201);
+  EXPECT_EQ(client
+                .post_json("/v1/sessions",
+                           object{{"email", "ada@example.com"}, {"password", "not-the-password"}})
+                .status,
+            401);
+  EXPECT_EQ(client
+                .post_json("/v1/sessions", object{{"email", "nobody@example.com"},
+                                                  {"password", "not-the-password"}})
+                .status,
+            401);
+
+  const std::string open = client.request("GET", "/metrics", "", "").body;
+  EXPECT_EQ(sample(open, R"(authd_logins_total{outcome="failed"})"), 2);
+  EXPECT_EQ(open.find("unknown_account"), std::string::npos);
+  EXPECT_EQ(open.find("wrong_password"), std::string::npos);
+
+  HttpClient operator_client(private_port);
+  const auto scraped = operator_client.request("GET", "/metrics", "", "");
+  ASSERT_EQ(scraped.status, 200);
+  EXPECT_EQ(sample(scraped.body, R"(authd_logins_total{outcome="unknown_account"})"), 1);
+  EXPECT_EQ(sample(scraped.body, R"(authd_logins_total{outcome="wrong_password"})"), 1);
+  EXPECT_EQ(operator_client.request("GET", "/readyz", "", "").status, 200);
+  EXPECT_EQ(operator_client.request("GET", "/healthz", "", "").status, 200);
+  EXPECT_EQ(operator_client.request("GET", "/v1/me", "", "").status, 404)
+      << "the private listener serves operations only";
+  EXPECT_EQ(server.stop(), 0) << "SIGTERM stops both listeners";
 }
 
 TEST_F(Operations, EveryLogLineIsJsonAndEveryRequestHasOne) {

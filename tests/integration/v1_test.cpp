@@ -442,5 +442,68 @@ TEST(V1Lifecycle, RevocationAndKeysSurviveRestartAndRotation) {
   EXPECT_NE(listed.output.find("retired"), std::string::npos) << listed.output;
 }
 
+TEST(V1Lifecycle, ARevokedKeysTokensAreRefusedAtOnceAndItLeavesTheJwks) {
+  TempDir data;
+  const object ada{{"email", "ada@example.com"}, {"password", kPassword}};
+  const auto bearer = [](const object& tokens) {
+    return std::map<std::string, std::string>{
+        {"Authorization", "Bearer " + std::string(tokens.at("access_token").as_string())}};
+  };
+  AuthdProcess server({.data_dir = data.path()});
+  HttpClient client(server.port());
+  ASSERT_EQ(client.post_json("/v1/users", ada).status, 201);
+  const object before = client.post_json("/v1/sessions", ada).json().as_object();
+  ASSERT_EQ(client.request("GET", "/v1/me", "", "", bearer(before)).status, 200);
+  const std::string kid = std::string(
+      jwt_header(std::string(before.at("access_token").as_string())).at("kid").as_string());
+
+  const std::string database = "--database sqlite:" + (data.path() / "authd.db").string();
+  auto revoked = run_authd("keys revoke " + kid + " " + database);
+  ASSERT_EQ(revoked.exit_status, 0) << revoked.output;
+  EXPECT_NE(revoked.output.find("signs from now on"), std::string::npos) << revoked.output;
+
+  // At once, while the server still holds the key in memory: the session read says it is
+  // revoked. (The server's own copy of the key set is 30 s stale at most.)
+  const auto refused = client.request("GET", "/v1/me", "", "", bearer(before));
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("www-authenticate"), "Bearer error=\"invalid_token\"");
+  const value jwks = client.request("GET", "/.well-known/jwks.json", "", "").json();
+  for (const auto& key : jwks.at("keys").as_array()) {
+    EXPECT_NE(key.at("kid").as_string(), kid) << "the revoked key left the JWKS";
+  }
+  // The session itself lives on: a refresh gets a token signed by the new key.
+  const auto refreshed = client.post_json("/v1/sessions/refresh",
+                                          object{{"refresh_token", before.at("refresh_token")}});
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const object after = refreshed.json().as_object();
+  EXPECT_NE(jwt_header(std::string(after.at("access_token").as_string())).at("kid").as_string(),
+            kid);
+  EXPECT_EQ(client.request("GET", "/v1/me", "", "", bearer(after)).status, 200);
+
+  auto listed = run_authd("keys list " + database);
+  EXPECT_NE(listed.output.find(kid), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("revoked"), std::string::npos) << listed.output;
+  auto again = run_authd("keys revoke " + kid + " " + database);
+  EXPECT_EQ(again.exit_status, 3) << again.output;
+  auto unknown = run_authd("keys revoke no-such-kid " + database);
+  EXPECT_EQ(unknown.exit_status, 3) << unknown.output;
+}
+
+TEST(V1Lifecycle, KeyCommandsOnAMistypedPathCreateNothing) {
+  TempDir data;
+  const auto missing = data.path() / "typo" / "authd.db";
+  for (const std::string command :
+       {"keys list", "keys rotate --activate-in 3600", "keys revoke x"}) {
+    auto result = run_authd(command + " --database sqlite:" + missing.string());
+    EXPECT_NE(result.exit_status, 0) << command;
+    EXPECT_NE(result.output.find("typo"), std::string::npos) << command << ": " << result.output;
+    EXPECT_FALSE(std::filesystem::exists(data.path() / "typo")) << command << " created files";
+  }
+  // An existing folder without a database: nothing appears in it either.
+  auto listed = run_authd("keys list --database sqlite:" + (data.path() / "authd.db").string());
+  EXPECT_NE(listed.exit_status, 0);
+  EXPECT_TRUE(std::filesystem::is_empty(data.path())) << listed.output;
+}
+
 }  // namespace
 }  // namespace authd::test

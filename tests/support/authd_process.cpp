@@ -45,6 +45,7 @@ AuthdProcess::AuthdProcess(Options options) {
       {"--login-failures-per-address", "1000000"},
   };
   for (const auto& [flag, value] : defaults) {
+    if (!options.relaxed_limits && std::string_view(flag).ends_with("-per-address")) continue;
     if (std::find(options.args.begin(), options.args.end(), flag) == options.args.end()) {
       args.insert(args.end(), {flag, value});
     }

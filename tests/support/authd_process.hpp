@@ -22,6 +22,9 @@ class AuthdProcess {
     std::filesystem::path data_dir{};          // empty: a new temp folder, removed afterwards
     bool expect_start = true;                  // false: the test expects start-up to fail
     std::string database{};                    // --database; empty: SQLite in data_dir
+    // Every test client is 127.0.0.1, so per-address limits are lifted unless a test sets them;
+    // false keeps authd's own defaults.
+    bool relaxed_limits = true;
   };
 
   AuthdProcess();

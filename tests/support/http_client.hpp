@@ -38,8 +38,9 @@ class HttpClient {
 
   void send_raw(const std::string& bytes);
   // Reads one response; nullopt when the peer closed (or timed out) before a full response.
+  // `to_head`: the answer to a HEAD request, whose Content-Length describes no body.
   std::optional<HttpResponse> read_response(
-      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+      std::chrono::milliseconds timeout = std::chrono::seconds(10), bool to_head = false);
   // True when the server closes the connection within the timeout (EOF or reset).
   bool wait_for_close(std::chrono::milliseconds timeout = std::chrono::seconds(5));
 

@@ -28,6 +28,20 @@ TEST(ClientAddress, TheRightmostUntrustedHopIsTheClient) {
       << "an unreadable hop: nothing left of it is believed";
 }
 
+TEST(ClientAddress, EntriesWithAPortAreReadWithoutIt) {
+  // Proxies that append "ip:port" used to put every client in the proxy's own bucket.
+  const TrustedProxies proxies({"10.0.0.0/8"});
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "203.0.113.9:51234"), "203.0.113.9");
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "[2001:db8::7]:443"), "2001:db8::7");
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "[2001:db8::7]"), "2001:db8::7");
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "198.51.100.1:1, 10.1.1.1:80"), "198.51.100.1");
+  for (const char* bad : {"203.0.113.9:", "203.0.113.9:http", "203.0.113.9:123456", "[203.0.113.9]",
+                          "[2001:db8::7]x", "[2001:db8::7", "2001:db8::7]:443"}) {
+    EXPECT_EQ(proxies.client_address("10.0.0.5", bad), "10.0.0.5") << bad;
+  }
+  EXPECT_EQ(throttle_network("203.0.113.9:51234"), "203.0.113.9");
+}
+
 TEST(ClientAddress, Ipv6AndMappedIpv4) {
   const TrustedProxies proxies({"::1", "fd00::/8", "127.0.0.1"});
   EXPECT_EQ(proxies.client_address("::1", "2001:db8::7"), "2001:db8::7");

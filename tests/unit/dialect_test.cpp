@@ -92,7 +92,8 @@ class DialectTest : public ::testing::Test {
     add_seed000_routes(*router_, *auth_, tokens_);
     add_seed002_routes(*router_, *auth_);
     add_seed003_routes(*router_, *auth_, tokens_);
-    add_health_routes(*router_, *auth_, metrics_);
+    add_health_routes(*router_, *auth_);
+    add_metrics_route(*router_, metrics_, observability::MetricsView::public_listener);
   }
 
   // Calls the route's handler as the server would, and checks what holds for every response.
@@ -616,7 +617,7 @@ TEST_F(DialectTest, BcryptDeploymentNeverEchoesHashes) {
 }
 
 TEST_F(DialectTest, NamesWithControlCharactersAre400) {
-  http::Response response = call(kSeed002Register, R"({"password":"pw","first_name":"A\u0000",)"
+  http::Response response = call(kSeed002Register, R"({"password":"pw","first_name":"A\u0007",)"
                                                    R"("last_name":"B","email":"ada@example.com"})");
   EXPECT_EQ(response.status, 400u);
   EXPECT_EQ(response.body, R"({"error":"Invalid name"})");
@@ -625,6 +626,23 @@ TEST_F(DialectTest, NamesWithControlCharactersAre400) {
   EXPECT_EQ(response.status, 400u);
   EXPECT_EQ(response.body,
             R"({"success":false,"error":{"message":"Invalid firstName or lastName"}})");
+  EXPECT_EQ(rows("SELECT COUNT(*) FROM users"), (std::vector<Row>{{"0"}}));
+}
+
+TEST_F(DialectTest, NulInAnyStringIsRefusedBeforeItReachesTheStore) {
+  // libpq stops at NUL: "admin\u0000junk" would have become the role "admin" on PostgreSQL.
+  for (const auto& [endpoint, body] : std::vector<std::pair<Endpoint, std::string>>{
+           {kSeed003Register,
+            R"({"email":"ada@example.com","password":"pw","role":["admin\u0000junk"]})"},
+           {kSeed003Register, R"({"email":"ada@example.com","password":"pw","x\u0000":1})"},
+           {kSeed002Register,
+            R"({"password":"pw","first_name":"A\u0000","last_name":"B","email":"a@b.c"})"},
+           {kSeed000Login, R"({"email":"ada@example.com","password":"pw\u0000"})"},
+       }) {
+    const http::Response response = call(endpoint, body);
+    EXPECT_EQ(response.status, 400u) << body;
+    EXPECT_NE(response.body.find("U+0000"), std::string::npos) << response.body;
+  }
   EXPECT_EQ(rows("SELECT COUNT(*) FROM users"), (std::vector<Row>{{"0"}}));
 }
 

@@ -191,6 +191,37 @@ TEST(RequestChecksTest, JsonMediaType) {
   EXPECT_FALSE(is_json_media_type("xapplication/json"));
   EXPECT_FALSE(is_json_media_type(""));
   EXPECT_FALSE(is_json_media_type(";application/json"));
+
+  // JSON is UTF-8 (RFC 8259 §8.1): a body declared in any other charset is not read as UTF-8.
+  EXPECT_TRUE(is_json_media_type("application/json; charset=\"utf-8\""));
+  EXPECT_TRUE(is_json_media_type("application/json;"));
+  EXPECT_TRUE(is_json_media_type("application/json; foo=bar"));
+  for (const char* other : {"application/json; charset=utf-16", "application/json;charset=UTF-16LE",
+                            "application/json; charset=iso-8859-1", "application/json; charset=",
+                            "application/json; charset=utf8", "application/json; charset",
+                            "application/json; charset=utf-8; charset=utf-16"}) {
+    EXPECT_FALSE(is_json_media_type(other)) << other;
+  }
+}
+
+TEST(RequestChecksTest, PrintableTextKeepsOnlyValidUtf8WithoutControls) {
+  using http::printable_text;
+  EXPECT_EQ(printable_text("curl/8.0", 512), "curl/8.0");
+  EXPECT_EQ(printable_text("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", 512),
+            "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+  EXPECT_EQ(printable_text("a\xFF"
+                           "b",
+                           512),
+            "a\xEF\xBF\xBD"
+            "b")
+      << "invalid bytes: U+FFFD";
+  EXPECT_EQ(printable_text("\xC0\xAF", 512), "\xEF\xBF\xBD\xEF\xBF\xBD") << "overlong";
+  EXPECT_EQ(printable_text("\xED\xA0\x80", 512), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD")
+      << "a surrogate";
+  EXPECT_EQ(printable_text("\xE2\x82", 512), "\xEF\xBF\xBD\xEF\xBF\xBD") << "truncated";
+  EXPECT_EQ(printable_text(std::string("a\0b\x01\tc\x7f", 8), 512), "abc");
+  EXPECT_EQ(printable_text("abcdef", 4), "abcd");
+  EXPECT_EQ(printable_text("ab\xE2\x82\xAC", 4), "ab") << "cut on a character boundary";
 }
 
 // ---------------------------------------------------------------------------------------------

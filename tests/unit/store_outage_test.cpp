@@ -95,7 +95,7 @@ class StoreOutage : public ::testing::Test {
     api::add_seed000_routes(router_, auth_, tokens_);
     api::add_seed002_routes(router_, auth_);
     api::add_seed003_routes(router_, auth_, tokens_);
-    api::add_health_routes(router_, auth_, metrics_);
+    api::add_health_routes(router_, auth_);
   }
 
   http::Response call(const std::string& method, const std::string& path, const std::string& body) {

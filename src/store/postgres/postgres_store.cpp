@@ -146,6 +146,8 @@ constexpr Query kPurgeThrottles{"purge_throttles",
 constexpr Query kCountActiveSessions{
     "count_active_sessions",
     "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > " AUTHD_TS("$1")};
+constexpr Query kSelectMigrationsTable{"migrations_table",
+                                       "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 constexpr Query kSelectMigration{"migration_applied",
                                  "SELECT 1 FROM schema_migrations WHERE version = $1"};
 constexpr Query kInsertMigration{
@@ -273,15 +275,30 @@ void apply_migrations(PgConnection& db) {
   db.run("RESET statement_timeout");
 }
 
+// True when every migration this authd knows has been applied.
+bool fully_migrated(PgConnection& db) {
+  if (!db.execute(kSelectMigrationsTable).boolean(0, 0)) return false;
+  for (const Migration& migration : migrations()) {
+    if (db.execute(kSelectMigration, {number(migration.version)}).rows() == 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-PostgresStore::PostgresStore(const std::string& conninfo, std::size_t connections) {
+PostgresStore::PostgresStore(const std::string& conninfo, std::size_t connections, OpenMode mode) {
   std::vector<std::unique_ptr<PgConnection>> opened;
   for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
     opened.push_back(std::make_unique<PgConnection>(conninfo));
   }
   try {
-    apply_migrations(*opened.front());
+    if (mode == OpenMode::create_and_migrate) {
+      apply_migrations(*opened.front());
+    } else if (!fully_migrated(*opened.front())) {
+      throw std::runtime_error(
+          "the PostgreSQL database is not an authd database, or was made "
+          "by an older authd: run `authd serve` on it once");
+    }
   } catch (const PgFailure& failure) {
     throw std::runtime_error("cannot open PostgreSQL database: " + failure.message);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/connection_pool.hpp"
+#include "store/migration.hpp"
 #include "store/store.hpp"
 
 namespace authd::store::postgres {
@@ -17,8 +18,10 @@ class PgConnection;
 class PostgresStore final : public Store {
  public:
   // Connects, applies pending migrations under an advisory lock, and keeps `connections`
-  // sessions. Throws std::runtime_error when the database cannot be reached or migrated.
-  PostgresStore(const std::string& conninfo, std::size_t connections);
+  // sessions; with OpenMode::existing, requires every migration applied and changes nothing.
+  // Throws std::runtime_error when the database cannot be reached or migrated.
+  PostgresStore(const std::string& conninfo, std::size_t connections,
+                OpenMode mode = OpenMode::create_and_migrate);
   ~PostgresStore() override;
 
   Result<UserRecord> create_user(const NewUser& user,

@@ -48,7 +48,8 @@ class Statement {
 
 class Connection {
  public:
-  explicit Connection(const std::string& path);
+  // `create`: make the file when it does not exist (otherwise that is an error).
+  explicit Connection(const std::string& path, bool create = true);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

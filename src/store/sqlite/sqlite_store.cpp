@@ -102,6 +102,8 @@ constexpr const char* kPurgeThrottles = "DELETE FROM throttles WHERE forget_at <
 constexpr const char* kCountActiveSessions =
     "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > ?1";
 
+constexpr const char* kSelectMigrationsTable =
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'";
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)";
@@ -223,15 +225,36 @@ void apply_migrations(Connection& db) {
   }
 }
 
+// True when every migration this authd knows has been applied.
+bool fully_migrated(Connection& db) {
+  {
+    auto table = db.prepare(kSelectMigrationsTable);
+    if (!table.step()) return false;
+  }
+  for (const Migration& migration : migrations()) {
+    auto check = db.prepare(kSelectMigration);
+    check.bind(1, std::int64_t{migration.version});
+    if (!check.step()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path, std::size_t connections) {
+SqliteStore::SqliteStore(const std::string& path, std::size_t connections, OpenMode mode) {
   std::vector<std::unique_ptr<Connection>> opened;
+  const bool create = mode == OpenMode::create_and_migrate;
   try {
     for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
-      opened.push_back(std::make_unique<Connection>(path));
+      opened.push_back(std::make_unique<Connection>(path, create));
     }
-    apply_migrations(*opened.front());
+    if (create) {
+      apply_migrations(*opened.front());
+    } else if (!fully_migrated(*opened.front())) {
+      throw std::runtime_error("'" + path +
+                               "' is not an authd database, or was made by an older "
+                               "authd: run `authd serve` on it once");
+    }
   } catch (const SqliteFailure& failure) {
     throw std::runtime_error("cannot open SQLite database '" + path + "': " + failure.message);
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/connection_pool.hpp"
+#include "store/migration.hpp"
 #include "store/store.hpp"
 
 namespace authd::store::sqlite {
@@ -15,9 +16,11 @@ class Connection;
 
 class SqliteStore final : public Store {
  public:
-  // Opens (creating if needed) the database file and applies pending migrations.
+  // Opens (creating if needed) the database file and applies pending migrations; with
+  // OpenMode::existing, opens an existing, fully migrated database and changes nothing.
   // Throws std::runtime_error when the file cannot be opened or migrated: a start-up failure.
-  SqliteStore(const std::string& path, std::size_t connections);
+  SqliteStore(const std::string& path, std::size_t connections,
+              OpenMode mode = OpenMode::create_and_migrate);
   ~SqliteStore() override;
 
   Result<UserRecord> create_user(const NewUser& user,
