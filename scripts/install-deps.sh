@@ -4,6 +4,7 @@
 #
 #   scripts/install-deps.sh run    # what building and running the server needs (scripts/serve.sh)
 #   scripts/install-deps.sh test   # that, plus what the tests start or use (scripts/test.sh)
+#   scripts/install-deps.sh --list run|test   # print the packages, install nothing
 set -euo pipefail
 
 run_packages=(
@@ -27,20 +28,37 @@ test_packages=(
   clang libclang-rt-14-dev llvm-14
 )
 
+list_only=false
+if [[ "${1:-}" == --list ]]; then
+  list_only=true
+  shift
+fi
+
 case "${1:-}" in
   run) packages=("${run_packages[@]}") ;;
   test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
   *)
-    echo "usage: $0 run|test" >&2
+    echo "usage: $0 [--list] run|test" >&2
     exit 2
     ;;
 esac
+
+if $list_only; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
+
+# The tests' Node packages come through npm: Debian's nodejs ships without it (package npm),
+# while a NodeSource nodejs brings its own and conflicts with Debian's npm.
+if [[ "$1" == test ]] && ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

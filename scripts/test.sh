@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (warnings are errors) and runs every test tier
 # (unit, store and integration: the real authd over HTTP), in three stages:
-#   1. the `ci` preset (optimised, with debug info): build, then every test, then the check that
-#      every response the OpenAPI document promises was produced by some test;
+#   1. the `ci` preset (optimised, with debug info): build, then every test, then the checks that
+#      every response the OpenAPI document promises was produced by some test and that every
+#      response the tests received validates against the document (ajv, tests/node);
 #   2. the `debug` preset (AddressSanitizer + UndefinedBehaviorSanitizer): build, then every test
 #      again; a leak, a memory error or undefined behaviour fails the run;
 #   3. scripts/fuzz.sh, when it exists, for AUTHD_FUZZ_SECONDS (default 60).
@@ -35,6 +36,12 @@ coverage=$(build/ci/tests/authd_unit_tests --gtest_filter='OpenApiCoverage.*' 2>
   { echo "$coverage"; exit 1; }
 grep -q 'PASSED.*1 test' <<<"$coverage" || { echo "$coverage"; echo "the OpenAPI coverage check did not run" >&2; exit 1; }
 echo "OpenAPI coverage: every documented response was produced, every produced one documented"
+# Every logged response (status, Content-Type and body) must match the document, by ajv, a JSON
+# Schema validator independent of authd (pinned in tests/node/package-lock.json; node_modules is
+# installed here, never committed).
+command -v npm >/dev/null || { echo "npm is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
+(cd tests/node && npm ci --no-audit --no-fund)
+node tests/node/validate-responses.mjs build/ci/test-responses
 stage_done
 
 if [[ "${AUTHD_TEST_QUICK:-0}" == 1 ]]; then

@@ -111,14 +111,15 @@ std::pair<std::string, store::NewSession> AuthService::new_session(store::Sessio
 Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& request) {
   // Every attempt counts against the client's network, whatever its outcome.
   if (!request.client.network.empty()) {
-    auto wait = throttle_.admit({ThrottleScope::registration_network, {}, request.client.network},
-                                config_.registrations_per_address);
-    if (!wait) return store_failure(wait.error());
-    if (wait->count() > 0) {
-      events_.lockout("registration");
+    auto admitted =
+        throttle_.admit({ThrottleScope::registration_network, {}, request.client.network},
+                        config_.registrations_per_address);
+    if (!admitted) return store_failure(admitted.error());
+    if (admitted->wait.count() > 0) {
+      if (admitted->limit_reached_now) events_.lockout("registration");
       log_security_event("registration_throttled", request.client,
-                         {{"retry_after", wait->count()}});
-      return AuthFailure{AuthError::throttled, *wait};
+                         {{"retry_after", admitted->wait.count()}});
+      return AuthFailure{AuthError::throttled, admitted->wait};
     }
   }
 

@@ -102,10 +102,10 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
                                                           const ClientInfo& client) {
   // Counted before the lookup, so that guessing tokens from one network is limited too.
   if (!client.network.empty()) {
-    auto wait = throttle_.admit({ThrottleScope::refresh_network, {}, client.network},
-                                config_.refreshes_per_network);
-    if (!wait) return store_failure(wait.error());
-    if (wait->count() > 0) return refresh_throttled(*wait, client);
+    auto admitted = throttle_.admit({ThrottleScope::refresh_network, {}, client.network},
+                                    config_.refreshes_per_network);
+    if (!admitted) return store_failure(admitted.error());
+    if (admitted->wait.count() > 0) return refresh_throttled(admitted->wait, client);
   }
   const std::string token_hash = crypto::sha256_hex(refresh_token);
   bool session_counted = false;
@@ -122,10 +122,10 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
     const std::int64_t generation = (*found)->generation;
     if (!session_counted) {
       session_counted = true;
-      auto wait = throttle_.admit({ThrottleScope::refresh_session, session.public_id, {}},
-                                  config_.refreshes_per_session);
-      if (!wait) return store_failure(wait.error());
-      if (wait->count() > 0) return refresh_throttled(*wait, client);
+      auto admitted = throttle_.admit({ThrottleScope::refresh_session, session.public_id, {}},
+                                      config_.refreshes_per_session);
+      if (!admitted) return store_failure(admitted.error());
+      if (admitted->wait.count() > 0) return refresh_throttled(admitted->wait, client);
     }
     const util::TimePoint now = clock_.now();
 

@@ -128,13 +128,14 @@ store::Result<store::ThrottleRecord> Throttle::update(const ThrottleKey& key,
   return store::StoreError::unavailable;
 }
 
-store::Result<std::chrono::seconds> Throttle::admit(const ThrottleKey& key,
-                                                    const RatePolicy& policy) {
+store::Result<Throttle::Admission> Throttle::admit(const ThrottleKey& key,
+                                                   const RatePolicy& policy) {
   auto stored = update(key, [&policy](store::ThrottleRecord record, util::TimePoint now) {
     return after_attempt(std::move(record), now, policy);
   });
   if (!stored) return stored.error();
-  return locked_for(*stored, clock_.now());
+  return Admission{.wait = locked_for(*stored, clock_.now()),
+                   .limit_reached_now = stored->failures == policy.max_attempts + 1};
 }
 
 store::Result<void> Throttle::forget(const ThrottleKey& key) {

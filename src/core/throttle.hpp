@@ -81,8 +81,12 @@ class Throttle {
   // change makes it re-read and apply again) and returns what was stored.
   store::Result<store::ThrottleRecord> update(const ThrottleKey& key, const Change& change);
 
-  // Counts one attempt against a rate limit: zero when it is allowed, else how long to wait.
-  store::Result<std::chrono::seconds> admit(const ThrottleKey& key, const RatePolicy& policy);
+  struct Admission {
+    std::chrono::seconds wait{0};    // zero when the attempt is allowed
+    bool limit_reached_now = false;  // this attempt was the first one over the limit
+  };
+  // Counts one attempt against a rate limit.
+  store::Result<Admission> admit(const ThrottleKey& key, const RatePolicy& policy);
 
   // Deletes the record of `key`.
   store::Result<void> forget(const ThrottleKey& key);

@@ -330,6 +330,13 @@ TEST_F(V1, DeactivationCutsTokensOffAtOnce) {
   server().query("UPDATE users SET is_active = (1 = 0) WHERE email = 'leaver@example.com'");
   expect_problem(get("/v1/me", token(tokens, "access_token")), 401, "invalid-token");
   expect_problem(refresh(tokens.at("refresh_token")), 400, "invalid-refresh-token");
+
+  // Deactivation ends the sessions: re-enabling the account does not revive old tokens.
+  server().query("UPDATE users SET is_active = (1 = 1) WHERE email = 'leaver@example.com'");
+  expect_problem(get("/v1/me", token(tokens, "access_token")), 401, "invalid-token");
+  expect_problem(refresh(tokens.at("refresh_token")), 400, "invalid-refresh-token");
+  const object fresh = login("leaver@example.com");
+  EXPECT_EQ(get("/v1/me", token(fresh, "access_token")).status, 200) << "a new login works";
 }
 
 TEST_F(V1, HostileAndMissingTokensAre401) {
@@ -503,6 +510,31 @@ TEST(V1Lifecycle, KeyCommandsOnAMistypedPathCreateNothing) {
   auto listed = run_authd("keys list --database sqlite:" + (data.path() / "authd.db").string());
   EXPECT_NE(listed.exit_status, 0);
   EXPECT_TRUE(std::filesystem::is_empty(data.path())) << listed.output;
+}
+
+TEST(V1RefreshLimit, RefreshingOneSessionTooOftenIs429) {
+  AuthdProcess server({.args = {"--refreshes-per-session", "2"}});
+  HttpClient client(server.port());
+  const object ada{{"email", "spinner@example.com"}, {"password", kPassword}};
+  ASSERT_EQ(client.post_json("/v1/users", ada).status, 201);
+  object tokens = client.post_json("/v1/sessions", ada).json().as_object();
+  for (int i = 0; i < 2; ++i) {
+    const auto refreshed = client.post_json("/v1/sessions/refresh",
+                                            object{{"refresh_token", tokens.at("refresh_token")}});
+    ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+    tokens = refreshed.json().as_object();
+  }
+  const auto refused = client.post_json("/v1/sessions/refresh",
+                                        object{{"refresh_token", tokens.at("refresh_token")}});
+  expect_problem(refused, 429, "too-many-attempts");
+  EXPECT_EQ(refused.header("retry-after"), "60");
+  // The session is not harmed: its access token still works.
+  EXPECT_EQ(client
+                .request("GET", "/v1/me", "", "",
+                         {{"Authorization",
+                           "Bearer " + std::string(tokens.at("access_token").as_string())}})
+                .status,
+            200);
 }
 
 }  // namespace

@@ -7,13 +7,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 
 namespace authd::test {
 
@@ -121,20 +125,86 @@ bool HttpClient::wait_for_close(std::chrono::milliseconds timeout) {
 }
 
 #ifdef AUTHD_TEST_RESPONSE_LOG_DIR
-// One line per response, "METHOD /path STATUS", in a file per test process: the OpenAPI
-// coverage check (tests/unit/openapi_test.cpp) reads them all after the integration tests.
-static void record_response(const std::string& method, const std::string& target, int status) {
+namespace {
+
+// True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF).
+bool is_utf8(std::string_view text) {
+  std::size_t i = 0;
+  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+  const auto continuation = [&](std::size_t at) {
+    return at < text.size() && (byte(at) & 0xC0) == 0x80;
+  };
+  while (i < text.size()) {
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    if (lead < 0x80) {
+      length = 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = continuation(i + 1) ? 2 : 0;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      const bool ok = continuation(i + 1) && continuation(i + 2) &&
+                      !(lead == 0xE0 && byte(i + 1) < 0xA0) &&  // overlong
+                      !(lead == 0xED && byte(i + 1) >= 0xA0);   // a surrogate
+      length = ok ? 3 : 0;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      const bool ok = continuation(i + 1) && continuation(i + 2) && continuation(i + 3) &&
+                      !(lead == 0xF0 && byte(i + 1) < 0x90) &&  // overlong
+                      !(lead == 0xF4 && byte(i + 1) >= 0x90);   // above U+10FFFF
+      length = ok ? 4 : 0;
+    }
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+    std::uint32_t group = 0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      group = (group << 8) | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+    }
+    for (std::size_t k = 0; k < 4; ++k) {
+      out += k <= n ? kAlphabet[(group >> (18 - 6 * k)) & 0x3F] : '=';
+    }
+  }
+  return out;
+}
+
+// One JSON object per line, in a file per test process, for every response request() received:
+// {"method", "path" (the target without its query), "status", "content_type" ("" when there is
+// none), "body"}; a body that is not valid UTF-8 is logged as "body_base64" instead of "body".
+// After the integration tests, the OpenAPI coverage check (tests/unit/openapi_test.cpp) and
+// tests/node/validate-responses.mjs (every response against the document) read them all.
+void record_response(const std::string& method, const std::string& target,
+                     const HttpResponse& response) {
   static const std::string file = [] {
     std::filesystem::create_directories(AUTHD_TEST_RESPONSE_LOG_DIR);
-    return std::string(AUTHD_TEST_RESPONSE_LOG_DIR) + "/" + std::to_string(::getpid()) + ".log";
+    return std::string(AUTHD_TEST_RESPONSE_LOG_DIR) + "/" + std::to_string(::getpid()) + ".jsonl";
   }();
+  boost::json::object line{{"method", method},
+                           {"path", target.substr(0, target.find('?'))},
+                           {"status", response.status},
+                           {"content_type", response.header("content-type")}};
+  if (is_utf8(response.body)) {
+    line["body"] = response.body;
+  } else {
+    line["body_base64"] = base64(response.body);
+  }
+  const std::string text = boost::json::serialize(line) + '\n';
   static std::mutex mutex;
   std::lock_guard lock(mutex);
-  std::ofstream(file, std::ios::app)
-      << method << ' ' << target.substr(0, target.find('?')) << ' ' << status << '\n';
+  std::ofstream(file, std::ios::app) << text;
 }
+
+}  // namespace
 #else
-static void record_response(const std::string&, const std::string&, int) {}
+static void record_response(const std::string&, const std::string&, const HttpResponse&) {}
 #endif
 
 HttpResponse HttpClient::request(const std::string& method, const std::string& target,
@@ -158,7 +228,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
     if (sent) {
       // A generous wait: a loaded machine under a sanitizer is slow, and a hang still fails.
       if (auto response = read_response(std::chrono::seconds(60), method == "HEAD")) {
-        record_response(method, target, response->status);
+        record_response(method, target, *response);
         return *response;
       }
       // Resend only if the server closed a kept-alive connection before answering anything;

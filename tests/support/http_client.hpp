@@ -28,7 +28,12 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // One request on the kept-alive connection (reconnects if the server closed it).
+  // One request on the kept-alive connection (reconnects if the server closed it). Every
+  // response is logged for the OpenAPI checks that follow the integration tests (the coverage
+  // check in tests/unit/openapi_test.cpp, tests/node/validate-responses.mjs): send only API
+  // traffic through it. Hostile framing that the HTTP layer refuses before any route (duplicate
+  // headers, a missing Host, a malformed request line) goes through send_raw + read_response,
+  // which are not logged.
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::string& body = {},
                        const std::string& content_type = "application/json",

@@ -2,7 +2,8 @@
 // its method, and every documented operation is routed. OpenApiCoverage.*: every documented
 // response status of every operation was produced by some integration test over HTTP, and every
 // status a test received from a documented operation is documented (the test client logs each
-// response; scripts/test.sh clears the logs, runs ctest, then runs this check).
+// response; scripts/test.sh clears the logs, runs ctest, then runs this check, and then
+// tests/node/validate-responses.mjs, which validates every logged response against the document).
 #include "api/openapi.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string>
 
 #include "api/routes.hpp"
 #include "crypto/sealing.hpp"
@@ -116,12 +118,32 @@ TEST(OpenApiCoverage, EveryDocumentedResponseWasProducedBySomeTest) {
   // "METHOD /template STATUS" for every response some test received from a documented path.
   const auto& paths = doc.at("paths").as_object();
   const http::Router router = documented_router(paths);
+  // Each log line is one JSON object (tests/support/http_client.cpp): {"method", "path",
+  // "status", "content_type", "body" or "body_base64"}. A HEAD request is credited to the GET
+  // operation it runs (the router's match says which); the document has no HEAD operations.
   std::set<std::string> produced;
   for (const auto& entry : std::filesystem::directory_iterator(logs)) {
     std::ifstream in(entry.path());
-    for (std::string method, path, status; in >> method >> path >> status;) {
-      const http::RouteMatch match = router.match(method, path);
-      if (match.route != nullptr) produced.insert(method + " " + match.route->path + " " + status);
+    std::size_t number = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++number;
+      if (line.empty()) continue;
+      boost::system::error_code ec;
+      const boost::json::value parsed = boost::json::parse(line, ec);
+      const auto* record = parsed.if_object();
+      const auto* method = record ? record->if_contains("method") : nullptr;
+      const auto* path = record ? record->if_contains("path") : nullptr;
+      const auto* status = record ? record->if_contains("status") : nullptr;
+      ASSERT_TRUE(!ec && method && method->is_string() && path && path->is_string() && status &&
+                  status->is_int64())
+          << entry.path() << ":" << number << " is not a response record: " << line.substr(0, 200);
+      const auto text = [](const boost::json::value& value) {
+        return std::string(value.as_string().data(), value.as_string().size());
+      };
+      const http::RouteMatch match = router.match(text(*method), text(*path));
+      if (match.route == nullptr) continue;
+      produced.insert(match.route->method + " " + match.route->path + " " +
+                      std::to_string(status->as_int64()));
     }
   }
   ASSERT_FALSE(produced.empty()) << "no responses were recorded in " << logs;
