@@ -8,6 +8,7 @@
 
 #include "cli/keys.hpp"
 #include "cli/serve.hpp"
+#include "cli/users.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"authd: an authentication server speaking several auth API dialects"};
@@ -45,6 +46,17 @@ int main(int argc, char** argv) {
   std::string revoke_kid;
   revoke->add_option("KID", revoke_kid, "The key's id (authd keys list)")->required();
 
+  authd::cli::ServeOptions user_options;
+  CLI::App* users = app.add_subcommand("users", "Administer accounts");
+  users->require_subcommand(1);
+  CLI::App* unlock = users->add_subcommand(
+      "unlock",
+      "Forget an account's failed-login counts (all networks, consecutive failures): for an "
+      "owner locked out by the cap of 100 consecutive failures");
+  authd::cli::add_store_options(*unlock, user_options);
+  std::string unlock_email;
+  unlock->add_option("EMAIL", unlock_email, "The account's email")->required();
+
   CLI11_PARSE(app, argc, argv);
   // `authd serve` may create the data folder, the database or a secret file: none of it is for
   // other users.
@@ -57,6 +69,7 @@ int main(int argc, char** argv) {
       return authd::cli::rotate_keys(key_options, std::chrono::seconds(activate_in), force);
     }
     if (revoke->parsed()) return authd::cli::revoke_key(key_options, revoke_kid);
+    if (unlock->parsed()) return authd::cli::unlock_user(user_options, unlock_email);
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -80,6 +80,10 @@ void apply_dev_relaxations(const ServeOptions& options, ServeConfig& config) {
         "address (127.0.0.1, ::1, localhost); got --listen " +
         options.listen);
   }
+  if (config.metrics_server && !is_loopback(config.metrics_server->address)) {
+    throw std::invalid_argument("--dev serves only on loopback addresses; got --metrics-listen " +
+                                options.metrics_listen);
+  }
   config.dev = true;
   constexpr std::int64_t kUnlimited = 1'000'000'000;
   const ServeOptions defaults;

@@ -13,9 +13,10 @@ namespace {
 // The key commands work on an existing database and create nothing (a mistyped --database must
 // not leave an empty database and fresh secrets behind).
 struct KeyTool {
-  explicit KeyTool(const ServeOptions& options) : config(resolve(options, /*serving=*/false)) {
+  KeyTool(const ServeOptions& options, store::OpenMode mode)
+      : config(resolve(options, /*serving=*/false)) {
     load_existing_secrets(config);
-    store = open_store(config, store::OpenMode::existing);
+    store = open_store(config, mode);
     ring = std::make_unique<core::KeyRing>(
         *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
         core::KeyRingConfig{.access_token_ttl = config.sessions.access_token_ttl,
@@ -32,7 +33,7 @@ struct KeyTool {
 }  // namespace
 
 int list_keys(const ServeOptions& options) {
-  KeyTool tool(options);
+  KeyTool tool(options, store::OpenMode::read_only);
   const auto now = tool.clock.now();
   const auto keys = tool.ring->keys();
   const core::KeyRing::Key* active = nullptr;
@@ -61,7 +62,7 @@ int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, b
                  "example after a key leak).\n";
     return 2;
   }
-  KeyTool tool(options);
+  KeyTool tool(options, store::OpenMode::existing);
   auto kid = tool.ring->add_key(activate_in);
   if (!kid) {
     std::cerr << "authd keys rotate: cannot store the new key: " << kid.error().message() << "\n";
@@ -73,7 +74,7 @@ int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, b
 }
 
 int revoke_key(const ServeOptions& options, const std::string& kid) {
-  KeyTool tool(options);
+  KeyTool tool(options, store::OpenMode::existing);
   auto revoked = tool.ring->revoke_key(kid);
   if (!revoked) {
     if (revoked.error() == store::StoreError::not_found) {

@@ -40,7 +40,7 @@ void check_private_file(const std::filesystem::path& file, const struct stat& in
   }
 }
 
-std::string read_checked(const std::filesystem::path& file, int fd) {
+SecretFile read_checked(const std::filesystem::path& file, int fd) {
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     throw std::runtime_error("cannot inspect " + file.string() + ": " + std::strerror(errno));
@@ -56,8 +56,10 @@ std::string read_checked(const std::filesystem::path& file, int fd) {
     content.append(chunk, static_cast<std::size_t>(n));
     if (content.size() > 4096) throw std::runtime_error(file.string() + " is too large");
   }
-  const std::string secret = content.substr(0, content.find('\n'));
-  if (secret.size() < kMinSecretBytes) {
+  SecretFile secret{.secret = content.substr(0, content.find('\n')),
+                    .generated = false,
+                    .mode = static_cast<unsigned>(info.st_mode & 07777)};
+  if (secret.secret.size() < kMinSecretBytes) {
     throw std::runtime_error(file.string() + " holds fewer than 32 bytes; delete it to regenerate");
   }
   return secret;
@@ -86,7 +88,7 @@ SecretFile load_or_create_secret(const std::filesystem::path& file) {
   // planted in place of the file is refused, not followed.
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    if (errno == EEXIST) return {load_secret(file), false};
+    if (errno == EEXIST) return load_secret(file);
     throw std::runtime_error("cannot create " + file.string() + ": " + std::strerror(errno));
   }
   const std::string secret = crypto::random_token(32);
@@ -98,11 +100,13 @@ SecretFile load_or_create_secret(const std::filesystem::path& file) {
     std::filesystem::remove(file);
     throw std::runtime_error("cannot write " + file.string());
   }
-  return {secret, true};
+  return {.secret = secret, .generated = true, .mode = 0600};
 }
 
-std::string load_secret(const std::filesystem::path& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+SecretFile load_secret(const std::filesystem::path& file) {
+  // O_NONBLOCK: a FIFO planted in place of the file must not hang start-up (fstat then refuses
+  // it as not a regular file).
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     const int error = errno;
     if (error == ELOOP) {
@@ -111,7 +115,7 @@ std::string load_secret(const std::filesystem::path& file) {
     throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(error));
   }
   try {
-    std::string secret = read_checked(file, fd);
+    SecretFile secret = read_checked(file, fd);
     ::close(fd);
     return secret;
   } catch (...) {

@@ -12,6 +12,7 @@ namespace authd::cli {
 struct SecretFile {
   std::string secret;
   bool generated = false;  // created now, rather than read
+  unsigned mode = 0600;    // the file's permission bits, for the log
 };
 
 // Reads `file`, or creates it when it does not exist. Throws std::runtime_error (with what to
@@ -20,7 +21,7 @@ struct SecretFile {
 SecretFile load_or_create_secret(const std::filesystem::path& file);
 
 // Reads an existing `file`, with the same checks; never creates it.
-std::string load_secret(const std::filesystem::path& file);
+SecretFile load_secret(const std::filesystem::path& file);
 
 // Creates the data folder (mode 0700) when it does not exist. Throws std::runtime_error when
 // it is not a directory owned by this user (or root) that only its owner can write.

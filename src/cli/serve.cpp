@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -25,6 +26,11 @@
 
 namespace authd::cli {
 namespace {
+
+// An address as a URL's host: IPv6 in brackets.
+std::string url_host(const std::string& address) {
+  return address.find(':') == std::string::npos ? address : "[" + address + "]";
+}
 
 void log_banner(const ServeConfig& config) {
   spdlog::info("authd {} starting", AUTHD_VERSION);
@@ -65,7 +71,7 @@ std::unique_ptr<store::Store> open_store(const ServeConfig& config, store::OpenM
     return std::make_unique<store::postgres::PostgresStore>(config.postgres_uri,
                                                             config.db_connections, mode);
   }
-  if (mode == store::OpenMode::existing && !std::filesystem::exists(config.sqlite_path)) {
+  if (mode != store::OpenMode::create_and_migrate && !std::filesystem::exists(config.sqlite_path)) {
     throw std::runtime_error("no authd database at " + config.sqlite_path +
                              " (check --database; only `authd serve` creates one)");
   }
@@ -82,7 +88,9 @@ void load_generated_secrets(ServeConfig& config) {
     const auto file = folder / name;
     SecretFile loaded = load_or_create_secret(file);
     secret = std::move(loaded.secret);
-    source = file.string() + (loaded.generated ? " (generated now, mode 0600)" : " (mode 0600)");
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", loaded.mode);
+    source = file.string() + (loaded.generated ? " (generated now, mode " : " (mode ") + mode + ")";
   };
   load("jwt-secret", config.jwt_secret, config.jwt_secret_source);
   load("key-encryption-key", config.key_encryption_key, config.key_encryption_key_source);
@@ -94,12 +102,16 @@ void load_existing_secrets(ServeConfig& config) {
   const std::filesystem::path folder(config.data_directory);
   check_private_directory(folder);
   const auto file = folder / "key-encryption-key";
-  config.key_encryption_key = load_secret(file);
+  config.key_encryption_key = load_secret(file).secret;
   config.key_encryption_key_source = file.string();
 }
 
 std::string refresh_rotation_key(const ServeConfig& config) {
   return crypto::hmac_sha256(config.key_encryption_key, "authd refresh-token rotation v1");
+}
+
+std::string throttle_key(const ServeConfig& config) {
+  return crypto::hmac_sha256(config.key_encryption_key, "authd throttle keys v1");
 }
 
 int serve(const ServeOptions& options) {
@@ -113,6 +125,7 @@ int serve(const ServeOptions& options) {
   ServeConfig config = resolve(options);
 
   load_generated_secrets(config);
+  config.auth.throttle_key = config.sessions.throttle_key = throttle_key(config);
   log_banner(config);
 
   core::SystemClock clock;
@@ -153,9 +166,16 @@ int serve(const ServeOptions& options) {
   std::jthread metrics_thread;
   if (config.metrics_server) {
     metrics_server.emplace(*config.metrics_server, operations, workers);
-    spdlog::info("metrics listening on http://{}:{}", config.metrics_server->address,
+    spdlog::info("metrics listening on http://{}:{}", url_host(config.metrics_server->address),
                  metrics_server->port());
-    metrics_thread = std::jthread([&metrics_server] { metrics_server->run(); });
+    metrics_thread = std::jthread([&metrics_server] {
+      try {
+        metrics_server->run();
+      } catch (const std::exception& e) {
+        // The public listener goes on: losing the operators' scrapes is not an outage.
+        spdlog::error("the metrics listener stopped: {}", e.what());
+      }
+    });
   }
   struct StopMetrics {
     std::optional<http::Server>& server;
@@ -171,7 +191,7 @@ int serve(const ServeOptions& options) {
     util::WorkerPool& pool;
     ~JoinWorkers() { pool.shutdown(); }
   } join_workers{workers};
-  spdlog::info("authd listening on http://{}:{}", config.server.address, server.port());
+  spdlog::info("authd listening on http://{}:{}", url_host(config.server.address), server.port());
   server.run();
   workers.shutdown();
   spdlog::info("authd stopped");

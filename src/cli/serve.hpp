@@ -31,4 +31,7 @@ void load_existing_secrets(ServeConfig& config);
 // The key that derives each next refresh token; every instance must derive the same.
 std::string refresh_rotation_key(const ServeConfig& config);
 
+// The key that MACs every brute-force counter's key; every instance must derive the same.
+std::string throttle_key(const ServeConfig& config);
+
 }  // namespace authd::cli

@@ -8,21 +8,15 @@
 #include "core/security_log.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/random.hpp"
+#include "util/text.hpp"
 
 namespace authd::core {
 namespace {
 
 constexpr std::size_t kMaxNameBytes = 128;
 
-bool has_control_character(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7f;
-  });
-}
-
 bool valid_name(const std::optional<std::string>& name) {
-  return !name || (name->size() <= kMaxNameBytes && !has_control_character(*name));
+  return !name || (name->size() <= kMaxNameBytes && !util::has_control_characters(*name));
 }
 
 AuthError from_store(const boost::system::error_code& ec) {
@@ -31,12 +25,23 @@ AuthError from_store(const boost::system::error_code& ec) {
   return AuthError::internal;
 }
 
-// What a new password must not be built from: the account's own email, its local part and
-// names, and the service's name (ASVS 5.0 6.2.11: context-specific words).
+// What a new password must not be built from: the account's own email, its local part, its
+// domain (with and without the last label, and each label), its names, and the service's name
+// (ASVS 5.0 6.2.11: context-specific words).
 std::vector<std::string> password_context(const CanonicalEmail& email,
                                           const std::optional<std::string>& first_name,
                                           const std::optional<std::string>& last_name) {
-  std::vector<std::string> words{email.key, email.key.substr(0, email.key.rfind('@')), "authd"};
+  const auto at = email.key.rfind('@');
+  const std::string domain = email.key.substr(at + 1);
+  std::vector<std::string> words{email.key, email.key.substr(0, at), domain, "authd"};
+  if (const auto last_dot = domain.rfind('.'); last_dot != std::string::npos) {
+    words.push_back(domain.substr(0, last_dot));
+    for (std::size_t start = 0; start < last_dot;) {
+      const auto dot = domain.find('.', start);
+      words.push_back(domain.substr(start, dot - start));
+      start = dot + 1;
+    }
+  }
   for (const auto* name : {&first_name, &last_name}) {
     if (*name && !(*name)->empty()) words.push_back(**name);
   }
@@ -58,7 +63,7 @@ AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, con
       clock_(clock),
       config_(std::move(config)),
       events_(events),
-      throttle_(store, clock),
+      throttle_(store, clock, config_.throttle_key),
       guard_(throttle_, config_.logins, events),
       dummy_hash_(hasher_.hash(crypto::random_token(16))) {}
 
@@ -93,11 +98,15 @@ Result<std::vector<std::string>> AuthService::choose_roles(
 
 std::pair<std::string, store::NewSession> AuthService::new_session(store::SessionKind kind,
                                                                    const ClientInfo& client) const {
-  std::string token = crypto::random_token(32);
   const util::TimePoint now = clock_.now();
+  std::string public_id = crypto::random_token(16);
+  // A rotating (/v1 refresh) token names its session, so that an old generation of it can be
+  // recognised as reuse without the store keeping every generation (SessionService::refresh).
+  std::string token = kind == store::SessionKind::v1 ? public_id + "." + crypto::random_token(32)
+                                                     : crypto::random_token(32);
   store::NewSession session{
       .kind = kind,
-      .public_id = crypto::random_token(16),
+      .public_id = std::move(public_id),
       .token_hash = crypto::sha256_hex(token),
       .rotating = kind == store::SessionKind::v1,
       .created_at = now,
@@ -189,7 +198,9 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     // A failure that cannot be counted is not answered as one: every login gets the same 503
     // until the store takes writes again, so the answer never tells a wrong guess from a
     // right one.
-    if (auto counted = guard_.failed(*attempt, request.client); !counted) return counted.error();
+    if (auto counted = guard_.failed(*attempt, user.has_value(), request.client); !counted) {
+      return counted.error();
+    }
     boost::json::object details{{"reason", make_error_code(reason).message()}};
     if (user_id) details["user_id"] = *user_id;
     log_security_event("login_failure", request.client, std::move(details));
@@ -205,6 +216,11 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     return fail(AuthError::wrong_password, user->id);
   }
   if (!user->is_active) {
+    // Counted like a wrong password: otherwise the counters (a lockout arriving one attempt
+    // later) would tell a guesser that this guess was right.
+    if (auto counted = guard_.failed(*attempt, /*account_exists=*/true, request.client); !counted) {
+      return counted.error();
+    }
     log_security_event("login_refused", request.client,
                        {{"reason", "account disabled"}, {"user_id", user->id}});
     events_.login("disabled");
@@ -234,8 +250,10 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   }
   auto updated = store_.record_login(update);
   if (!updated) {
-    if (updated.error() == store::StoreError::not_found) return AuthError::user_not_found;
-    return store_failure(updated.error());
+    // Every store failure here is the same 503 a wrong guess gets when its failure cannot be
+    // counted: a 500 for the right password alone would tell the attacker they found it.
+    if (updated.error() != store::StoreError::not_found) (void)store_failure(updated.error());
+    return AuthError::store_unavailable;
   }
   if (update.upgraded_password_hash) {
     spdlog::info("auth: upgraded password hash of user {} to the configured algorithm", user->id);
@@ -245,6 +263,16 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   events_.login("success");
   outcome.user = std::move(*updated);
   return outcome;
+}
+
+Result<void> AuthService::unlock(std::string_view email) {
+  const auto canonical = canonicalize_email(email);
+  if (!canonical) return AuthError::invalid_email;
+  if (auto forgotten = throttle_.forget({ThrottleScope::login_account, canonical->key, {}});
+      !forgotten) {
+    return store_failure(forgotten.error());
+  }
+  return {};
 }
 
 bool AuthService::store_ready() {

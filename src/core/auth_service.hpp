@@ -42,6 +42,9 @@ struct AuthConfig {
   RolePolicy roles{};
   PasswordPolicy passwords{};
   LoginGuardPolicy logins{};  // failed-login counters and the consecutive-failure cap
+  // Keys the MAC of every throttle key; every instance needs the same (derived from the
+  // key-encryption key).
+  std::string throttle_key{};
   // Registrations are counted per client network (every attempt, whatever its outcome).
   RatePolicy registrations_per_address{.max_attempts = 20, .window = std::chrono::hours(1)};
 };
@@ -90,6 +93,11 @@ class AuthService {
 
   // True when the store answers and takes writes (see Store::check_writable).
   bool store_ready();
+
+  // Forgets the account-wide failed-login counters of `email` (its all-networks count and its
+  // consecutive failures): what an operator does for an owner locked out by the cap. The
+  // per-network counters stay. invalid_email for an address outside the grammar.
+  Result<void> unlock(std::string_view email);
 
   const Clock& clock() const { return clock_; }
   std::size_t max_password_bytes() const { return hasher_.max_password_bytes(); }

@@ -20,6 +20,26 @@ const store::ThrottleRecord* record_of(const LoginGuard::Attempt& attempt, Throt
   return nullptr;
 }
 
+const FailurePolicy& rule_for(const LoginGuardPolicy& policy, ThrottleScope scope) {
+  switch (scope) {
+    case ThrottleScope::login_account_network:
+      return policy.per_account_network;
+    case ThrottleScope::login_account:
+      return policy.per_account;
+    default:
+      return policy.per_network;
+  }
+}
+
+// How long a record at or over the cap refuses: until a success resets it, or until it is old
+// enough to forget.
+std::chrono::seconds capped_for(const store::ThrottleRecord& record, std::int64_t cap,
+                                util::TimePoint now) {
+  if (record.version == 0 || record.consecutive < cap) return std::chrono::seconds(0);
+  return std::max(std::chrono::ceil<std::chrono::seconds>(record.forget_at - now),
+                  std::chrono::seconds(1));
+}
+
 std::string_view lockout_scope(ThrottleScope scope) {
   switch (scope) {
     case ThrottleScope::login_account_network:
@@ -60,13 +80,11 @@ boost::system::result<LoginGuard::Attempt, AuthFailure> LoginGuard::admit(
   std::chrono::seconds wait{0};
   if (pair != nullptr) wait = std::max(wait, locked_for(*pair, now));
   if (network != nullptr) wait = std::max(wait, locked_for(*network, now));
-  if (!attempt.known_network) {
+  if (attempt.known_network) {
+    wait = std::max(wait, capped_for(*pair, policy_.consecutive_cap, now));
+  } else {
     wait = std::max(wait, locked_for(whole, now));
-    if (whole.version != 0 && whole.consecutive >= policy_.consecutive_cap) {
-      // Until a success from a known network, or until the failures are old enough to forget.
-      wait = std::max(wait, std::chrono::ceil<std::chrono::seconds>(whole.forget_at - now));
-      wait = std::max(wait, std::chrono::seconds(1));
-    }
+    wait = std::max(wait, capped_for(whole, policy_.consecutive_cap, now));
   }
   if (wait.count() > 0) {
     log_security_event("login_throttled", client, {{"retry_after", wait.count()}});
@@ -77,19 +95,20 @@ boost::system::result<LoginGuard::Attempt, AuthFailure> LoginGuard::admit(
 }
 
 boost::system::result<void, AuthFailure> LoginGuard::failed(const Attempt& attempt,
+                                                            bool account_exists,
                                                             const ClientInfo& client) {
   bool counted = true;
   for (const ThrottleKey& key : attempt.keys) {
-    const FailurePolicy& rule = key.scope == ThrottleScope::login_account_network
-                                    ? policy_.per_account_network
-                                : key.scope == ThrottleScope::login_account ? policy_.per_account
-                                                                            : policy_.per_network;
+    const FailurePolicy& rule = rule_for(policy_, key.scope);
+    // Which counters must remember their consecutive failures for the cap: an existing
+    // account's, and a known network's for that account.
+    const bool remembers =
+        account_exists &&
+        (key.scope == ThrottleScope::login_account ||
+         (key.scope == ThrottleScope::login_account_network && attempt.known_network));
     auto stored = throttle_.update(key, [&](store::ThrottleRecord record, util::TimePoint now) {
       record = after_failure(std::move(record), now, rule);
-      // The account also remembers its consecutive failures for the cap.
-      if (key.scope == ThrottleScope::login_account) {
-        record.forget_at = std::max(record.forget_at, now + policy_.remember);
-      }
+      if (remembers) record.forget_at = std::max(record.forget_at, now + policy_.remember);
       return record;
     });
     if (!stored) {
@@ -100,8 +119,7 @@ boost::system::result<void, AuthFailure> LoginGuard::failed(const Attempt& attem
     }
     const util::TimePoint now = throttle_.clock().now();
     const auto locked = locked_for(*stored, now);
-    const bool cap_reached =
-        key.scope == ThrottleScope::login_account && stored->consecutive == policy_.consecutive_cap;
+    const bool cap_reached = remembers && stored->consecutive == policy_.consecutive_cap;
     if (locked.count() > 0 && stored->failures >= rule.max_failures) {
       events_.lockout(lockout_scope(key.scope));
       log_security_event("lockout", client,

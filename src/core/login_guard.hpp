@@ -9,8 +9,11 @@
 // The account-wide limits (the all-networks counter and the cap) do not apply to a network
 // from which the account has logged in successfully in the last `remember` (30 days): an
 // attacker's failures elsewhere cannot lock the owner out of the places they use (the
-// allow-list mitigation NIST SP 800-63B §5.2.2 suggests). The owner's own network keeps its
-// own per-network counter.
+// allow-list mitigation NIST SP 800-63B §5.2.2 suggests). Such a network keeps its own counter
+// and its own cap of consecutive failures, so guessing from it (a shared office NAT, say) is
+// bounded too. Consecutive failures are remembered for `remember` on accounts that exist; an
+// unknown email's counters are forgotten after their quiet window, so a spray of made-up
+// addresses leaves nothing lasting behind.
 //
 // A guard that cannot record a failure refuses the login (fail closed, ASVS 5.0 V6.3): wrong
 // guesses must never become free because the store stopped taking writes.
@@ -57,8 +60,10 @@ class LoginGuard {
   boost::system::result<Attempt, AuthFailure> admit(const std::string& account,
                                                     const ClientInfo& client);
 
-  // Counts a failed attempt; store_unavailable when it could not be counted.
-  boost::system::result<void, AuthFailure> failed(const Attempt& attempt, const ClientInfo& client);
+  // Counts a failed attempt (`account_exists`: the email names an account); store_unavailable
+  // when it could not be counted.
+  boost::system::result<void, AuthFailure> failed(const Attempt& attempt, bool account_exists,
+                                                  const ClientInfo& client);
 
   // A successful login: the account's counters are reset and the network is remembered as one
   // the owner uses. Best effort: the login has already succeeded.

@@ -46,14 +46,62 @@ SessionService::SessionService(store::Store& store, KeyRing& keys, const Clock& 
       clock_(clock),
       config_(std::move(config)),
       rotation_key_(std::move(rotation_key)),
-      throttle_(store, clock) {}
+      throttle_(store, clock, config_.throttle_key) {}
 
 AuthError SessionService::store_failure(const boost::system::error_code& ec) const {
   return ec == store::StoreError::unavailable ? AuthError::store_unavailable : AuthError::internal;
 }
 
 std::string SessionService::next_refresh_token(std::string_view token) const {
-  return crypto::base64url_encode(crypto::hmac_sha256(rotation_key_, token));
+  // "<sid>.<secret>" keeps its session's id; older tokens (before they named it) were the bare
+  // secret and stay so.
+  const auto dot = token.find('.');
+  const std::string_view prefix = dot == std::string_view::npos ? "" : token.substr(0, dot + 1);
+  return std::string(prefix).append(
+      crypto::base64url_encode(crypto::hmac_sha256(rotation_key_, token)));
+}
+
+SessionService::Result<TokenPair> SessionService::reuse(const store::SessionRecord& session,
+                                                        std::int64_t generation,
+                                                        const ClientInfo& client) {
+  // A replaced token, outside the grace window: someone holds a copy. End the session.
+  if (auto revoked = store_.revoke_session(session.user_id, session.public_id, clock_.now());
+      !revoked) {
+    return store_failure(revoked.error());
+  }
+  log_security_event("refresh_token_reuse", client,
+                     {{"user_id", session.user_id}, {"generation", generation}});
+  events_.refresh("reused");
+  return AuthError::refresh_token_reused;
+}
+
+SessionService::Result<TokenPair> SessionService::unknown_refresh_token(
+    std::string_view refresh_token, const ClientInfo& client) {
+  const auto invalid = [this]() -> Result<TokenPair> {
+    events_.refresh("invalid");
+    return AuthError::invalid_refresh_token;
+  };
+  const auto dot = refresh_token.find('.');
+  if (dot == std::string_view::npos || dot != kSessionIdLength) return invalid();
+  auto found = store_.find_session(refresh_token.substr(0, dot));
+  if (!found) return store_failure(found.error());
+  if (!*found || !live(**found, clock_.now()) || (*found)->refresh_token_hash.empty()) {
+    return invalid();
+  }
+  const store::SessionRecord& session = **found;
+  // Derive forward: a genuine older token reaches the one the live token replaced (or the live
+  // one) within as many steps as it is old. Nobody without the rotation key can make a token
+  // that does, so a made-up one cannot end the session.
+  std::string token(refresh_token);
+  const std::int64_t steps = std::min(session.refresh_generation, kMaxReuseWalk);
+  for (std::int64_t step = 1; step <= steps; ++step) {
+    token = next_refresh_token(token);
+    const std::string hash = crypto::sha256_hex(token);
+    if (hash == session.previous_refresh_token_hash || hash == session.refresh_token_hash) {
+      return reuse(session, session.refresh_generation - step, client);
+    }
+  }
+  return invalid();
 }
 
 TokenPair SessionService::pair_for(const store::SessionRecord& session, std::string refresh_token,
@@ -88,8 +136,8 @@ TokenPair SessionService::start(std::int64_t user_id, std::string_view session_i
 }
 
 void SessionService::purge_now_and_then(util::TimePoint now) {
-  // Every refresh adds a row; ended sessions and their refresh tokens go after a while (a week
-  // by default: long enough for an audit of recent logouts and reuses).
+  // Ended sessions are deleted after a while (a week by default: long enough for an audit of
+  // recent logouts and reuses).
   const std::uint64_t every = std::max<std::uint64_t>(config_.purge_every, 1);
   if (rotations_.fetch_add(1, std::memory_order_relaxed) % every != every - 1) return;
   if (auto purged = store_.purge_sessions(now - config_.ended_session_retention);
@@ -114,7 +162,8 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
   for (int round = 0; round < 2; ++round) {
     auto found = store_.find_refresh_token(token_hash);
     if (!found) return store_failure(found.error());
-    if (!*found || !live((*found)->session, clock_.now())) {
+    if (!*found) return unknown_refresh_token(refresh_token, client);
+    if (!live((*found)->session, clock_.now())) {
       events_.refresh("invalid");
       return AuthError::invalid_refresh_token;
     }
@@ -150,14 +199,7 @@ SessionService::Result<TokenPair> SessionService::refresh(std::string_view refre
       events_.refresh("grace_replay");
       return pair_for(session, std::move(next), *session.rotated_at);
     }
-    // The replaced token, outside the grace window: someone holds a copy. End the session.
-    if (auto revoked = store_.revoke_session(session.user_id, session.public_id, now); !revoked) {
-      return store_failure(revoked.error());
-    }
-    log_security_event("refresh_token_reuse", client,
-                       {{"user_id", session.user_id}, {"generation", generation}});
-    events_.refresh("reused");
-    return AuthError::refresh_token_reused;
+    return reuse(session, generation, client);
   }
   return AuthError::invalid_refresh_token;
 }

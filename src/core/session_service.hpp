@@ -9,8 +9,11 @@
 // (same refresh token, same access token: Ed25519 is deterministic and the claims are fixed by
 // the rotation time) as long as it comes within the grace window. The token it replaced coming
 // back later is reuse: the whole session is revoked, which also kills whoever stole a token.
-// The store keeps only the live token's hash and the previous one's, so older generations are
-// simply invalid. Refreshes are rate-limited per session and per client network.
+// The store keeps only the live token's hash and the previous one's, not every generation: a
+// refresh token starts with its session's id ("<sid>.<secret>"), so an older token is found
+// by its session and recognised by deriving forward from it until the live token's hash
+// appears (at most kMaxReuseWalk generations back; a made-up token never gets there, so it
+// cannot end anyone's session). Refreshes are rate-limited per session and per client network.
 //
 // Revocation. Access tokens carry the session id (sid). Every authenticated request reads
 // that session (one primary-key lookup joined with its user), so logout, logout-all, a reuse
@@ -51,7 +54,15 @@ struct SessionConfig {
   // A client refreshes once per access-token lifetime; a few retries fit well within these.
   RatePolicy refreshes_per_session{.max_attempts = 10, .window = std::chrono::seconds(60)};
   RatePolicy refreshes_per_network{.max_attempts = 600, .window = std::chrono::seconds(60)};
+  // Keys the MAC of every throttle key (the same as AuthConfig::throttle_key).
+  std::string throttle_key{};
 };
+
+// How far back an older refresh token is still recognised as one of its session's (and its use
+// as reuse): a client refreshing every 15 minutes goes through about 670 a week.
+inline constexpr std::int64_t kMaxReuseWalk = 1000;
+// Session ids are 16 random bytes in base64url.
+inline constexpr std::size_t kSessionIdLength = 22;
 
 struct TokenPair {
   std::string access_token;
@@ -99,6 +110,11 @@ class SessionService {
   // verified tokens when it has them.
   std::optional<VerifiedClaims> verify(std::string_view access_token, std::int64_t now);
   std::string next_refresh_token(std::string_view token) const;
+  // A refresh token the store does not know: an older generation of a live session's (reuse:
+  // the session is revoked) or nothing at all.
+  Result<TokenPair> unknown_refresh_token(std::string_view refresh_token, const ClientInfo& client);
+  Result<TokenPair> reuse(const store::SessionRecord& session, std::int64_t generation,
+                          const ClientInfo& client);
   void purge_now_and_then(util::TimePoint now);
   TokenPair pair_for(const store::SessionRecord& session, std::string refresh_token,
                      util::TimePoint issued_at);

@@ -115,10 +115,13 @@ bool KeyRing::published(const Snapshot& set, std::size_t index, util::TimePoint 
   const Key& key = set.keys[index];
   if (key.revoked_at || key.created_at > now + config_.leeway) return false;
   // Retired once a newer key has activated; its tokens live at most access_token_ttl after that.
+  // A successor revoked after it activated still retired this key: revoking it must not bring
+  // back the key before it (whose private half may have leaked with the same database).
   for (std::size_t later = index + 1; later < set.keys.size(); ++later) {
     const Key& successor = set.keys[later];
-    if (!successor.revoked_at && successor.activates_at <= now &&
-        successor.activates_at > key.activates_at) {
+    const bool ever_signed =
+        !successor.revoked_at || *successor.revoked_at > successor.activates_at;
+    if (ever_signed && successor.activates_at <= now && successor.activates_at > key.activates_at) {
       // An instance may sign with this key until it reloads after the successor's activation.
       return now < successor.activates_at + config_.reload_interval + config_.access_token_ttl +
                        config_.leeway;

@@ -41,13 +41,13 @@ void append_length_prefixed(std::string& out, std::string_view part) {
 
 }  // namespace
 
-std::string ThrottleKey::encode() const {
+std::string ThrottleKey::encode(std::string_view secret) const {
   std::string parts;
   append_length_prefixed(parts, subject);
   append_length_prefixed(parts, network);
   return std::string(scope_name(scope))
       .append(":")
-      .append(crypto::base64url_encode(crypto::sha256(parts)));
+      .append(crypto::base64url_encode(crypto::hmac_sha256(secret, parts)));
 }
 
 store::ThrottleRecord after_failure(store::ThrottleRecord record, util::TimePoint now,
@@ -99,23 +99,32 @@ std::chrono::seconds locked_for(const store::ThrottleRecord& record, util::TimeP
   return std::chrono::ceil<std::chrono::seconds>(*record.locked_until - now);
 }
 
+store::ThrottleRecord as_of(store::ThrottleRecord record, util::TimePoint now) {
+  if (record.version == 0 || now < record.forget_at) return record;
+  return store::ThrottleRecord{.version = record.version};
+}
+
 store::Result<std::vector<store::ThrottleRecord>> Throttle::read(
     std::span<const ThrottleKey> keys) {
   std::vector<std::string> encoded;
   encoded.reserve(keys.size());
-  for (const ThrottleKey& key : keys) encoded.push_back(key.encode());
-  return store_.get_throttles(encoded);
+  for (const ThrottleKey& key : keys) encoded.push_back(key.encode(key_secret_));
+  auto records = store_.get_throttles(encoded);
+  if (!records) return records.error();
+  const util::TimePoint now = clock_.now();
+  for (auto& record : *records) record = as_of(std::move(record), now);
+  return records;
 }
 
 store::Result<store::ThrottleRecord> Throttle::update(const ThrottleKey& key,
                                                       const Change& change) {
-  const std::string encoded[] = {key.encode()};
+  const std::string encoded[] = {key.encode(key_secret_)};
   for (int round = 0; round < kMaxCompareAndSetRounds; ++round) {
     auto records = store_.get_throttles(encoded);
     if (!records) return records.error();
     const store::ThrottleRecord current = records->front();
     const util::TimePoint now = clock_.now();
-    store::ThrottleRecord next = change(current, now);
+    store::ThrottleRecord next = change(as_of(current, now), now);
     auto stored = store_.put_throttle(encoded[0], current.version, next);
     if (!stored) return stored.error();
     if (!*stored) continue;  // another writer won: apply the change to its record
@@ -139,7 +148,7 @@ store::Result<Throttle::Admission> Throttle::admit(const ThrottleKey& key,
 }
 
 store::Result<void> Throttle::forget(const ThrottleKey& key) {
-  return store_.clear_throttle(key.encode());
+  return store_.clear_throttle(key.encode(key_secret_));
 }
 
 }  // namespace authd::core

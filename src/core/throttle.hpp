@@ -5,8 +5,9 @@
 //   failure (steady guessing, however slow, keeps being counted);
 // - rate limits (registrations, refreshes): at most N attempts in a fixed window that starts
 //   with the first one.
-// Keys are built from separate fields and hashed with length prefixes, so no email, session id
-// or address can be crafted to name another key (or another kind of key).
+// Keys are built from separate fields and MACed with length prefixes under a server secret, so
+// no email, session id or address can be crafted to name another key (or another kind of key),
+// and the throttles table holds no email, not even one a dictionary could recover from a hash.
 #pragma once
 
 #include <atomic>
@@ -38,9 +39,9 @@ struct ThrottleKey {
   std::string subject{};  // the canonical email or the session id; empty when the scope has none
   std::string network{};  // the client network; empty when the scope has none
 
-  // "<scope>:<base64url of SHA-256 over the length-prefixed subject and network>": injective in
-  // (scope, subject, network), and no email reaches the throttles table.
-  std::string encode() const;
+  // "<scope>:<base64url of HMAC-SHA256 under `secret` over the length-prefixed subject and
+  // network>": injective in (scope, subject, network).
+  std::string encode(std::string_view secret) const;
 };
 
 struct FailurePolicy {
@@ -66,15 +67,21 @@ store::ThrottleRecord after_attempt(store::ThrottleRecord record, util::TimePoin
 // How long the record refuses attempts from `now`, rounded up to whole seconds (a client that
 // waits Retry-After seconds finds the lock gone); zero when it does not.
 std::chrono::seconds locked_for(const store::ThrottleRecord& record, util::TimePoint now);
+// The record as the rules see it at `now`: once its forget_at has passed it counts as new (its
+// version kept, for the compare-and-set), whether or not a purge has deleted it yet.
+store::ThrottleRecord as_of(store::ThrottleRecord record, util::TimePoint now);
 
 class Throttle {
  public:
   using Change = std::function<store::ThrottleRecord(store::ThrottleRecord, util::TimePoint)>;
 
-  Throttle(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `key_secret` keys the MAC of every key (core::derive_secret from the key-encryption key; every
+  // instance needs the same).
+  Throttle(store::Store& store, const Clock& clock, std::string key_secret)
+      : store_(store), clock_(clock), key_secret_(std::move(key_secret)) {}
 
-  // The stored records of `keys` (at most store::kMaxThrottleKeys) in one read; version 0
-  // where there is none.
+  // The records of `keys` (at most store::kMaxThrottleKeys) in one read, as of now (as_of);
+  // version 0 where there is none.
   store::Result<std::vector<store::ThrottleRecord>> read(std::span<const ThrottleKey> keys);
 
   // Applies `change` to the record of `key` by compare-and-set (another instance's concurrent
@@ -96,6 +103,7 @@ class Throttle {
  private:
   store::Store& store_;
   const Clock& clock_;
+  std::string key_secret_;
   std::atomic<std::uint64_t> updates_{0};
 };
 

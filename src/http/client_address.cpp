@@ -20,6 +20,13 @@ std::optional<ip::address> parse_bare(std::string_view text) {
   boost::system::error_code ec;
   auto address = ip::make_address(std::string(text), ec);
   if (ec) return std::nullopt;
+  // A zone ("fe80::1%eth0") names an interface of the host that wrote it, not a different
+  // client: dropped, so it cannot make a network of its own.
+  if (address.is_v6() && address.to_v6().scope_id() != 0) {
+    auto v6 = address.to_v6();
+    v6.scope_id(0);
+    address = v6;
+  }
   // IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d.
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
     return ip::make_address_v4(ip::v4_mapped, address.to_v6());
@@ -41,9 +48,9 @@ std::optional<ip::address> parse(std::string_view text) {
     if (close == std::string_view::npos) return std::nullopt;
     const std::string_view rest = text.substr(close + 1);
     if (!rest.empty() && !(rest.front() == ':' && all_digits(rest.substr(1)))) return std::nullopt;
-    auto address = parse_bare(text.substr(1, close - 1));
-    if (!address || !address->is_v6()) return std::nullopt;
-    return address;
+    // Only IPv6 goes in brackets ("[::ffff:192.0.2.1]" reads as the IPv4 client it maps).
+    if (text.substr(1, close - 1).find(':') == std::string_view::npos) return std::nullopt;
+    return parse_bare(text.substr(1, close - 1));
   }
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || text.find(':') != colon) return std::nullopt;

@@ -46,49 +46,27 @@ bool is_json_media_type(std::string_view content_type) {
   return true;
 }
 
-namespace {
-
-// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_sequence(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const auto continuation = [&](std::size_t i) {
-    return i < text.size() && (byte(i) & 0xC0) == 0x80;
-  };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (!continuation(1) || !continuation(2)) return 0;
-    if (lead == 0xE0 && byte(1) < 0xA0) return 0;   // overlong
-    if (lead == 0xED && byte(1) >= 0xA0) return 0;  // a surrogate
-    return 3;
+bool is_chunked_only(std::string_view transfer_encoding) {
+  bool chunked = false;
+  while (!transfer_encoding.empty()) {
+    const auto comma = transfer_encoding.find(',');
+    const std::string_view coding = trim(transfer_encoding.substr(0, comma));
+    transfer_encoding.remove_prefix(comma == std::string_view::npos ? transfer_encoding.size()
+                                                                    : comma + 1);
+    if (coding.empty()) continue;
+    if (!iequals(coding, "chunked") || chunked) return false;
+    chunked = true;
   }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (!continuation(1) || !continuation(2) || !continuation(3)) return 0;
-    if (lead == 0xF0 && byte(1) < 0x90) return 0;   // overlong
-    if (lead == 0xF4 && byte(1) >= 0x90) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
+  return chunked;
 }
 
-}  // namespace
-
-std::string printable_text(std::string_view value, std::size_t max_bytes) {
-  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-  std::string out;
-  while (!value.empty()) {
-    const std::size_t length = utf8_sequence(value);
-    std::string_view piece = length == 0 ? kReplacement : value.substr(0, length);
-    value.remove_prefix(length == 0 ? 1 : length);
-    if (piece.size() == 1 && (static_cast<unsigned char>(piece[0]) < 0x20 || piece[0] == 0x7F)) {
-      continue;
-    }
-    if (out.size() + piece.size() > max_bytes) break;
-    out.append(piece);
+std::optional<std::string_view> header_field_problem(const FieldCounts& counts) {
+  if (counts.hosts > 1 || (counts.version >= 11 && counts.hosts == 0)) {
+    return "Exactly one Host header is required";
   }
-  return out;
+  if (counts.authorizations > 1) return "Duplicate Authorization header";
+  if (counts.content_types > 1) return "Duplicate Content-Type header";
+  return std::nullopt;
 }
 
 }  // namespace authd::http

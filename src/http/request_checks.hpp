@@ -2,7 +2,7 @@
 #pragma once
 
 #include <cstddef>
-#include <string>
+#include <optional>
 #include <string_view>
 
 namespace authd::http {
@@ -12,9 +12,22 @@ namespace authd::http {
 // does not parse, is false: a body in another encoding must not be read as UTF-8 (415).
 bool is_json_media_type(std::string_view content_type);
 
-// A header value made safe to keep and show (the User-Agent recorded with a session): invalid
-// UTF-8 becomes U+FFFD, control characters are dropped, and the result is cut to `max_bytes`
-// on a character boundary. Stores and JSON writers then never meet bytes they cannot take.
-std::string printable_text(std::string_view value, std::size_t max_bytes);
+// True when a Transfer-Encoding list (all its field lines joined with commas) names exactly one
+// coding, chunked, in any letter case, empty elements aside. authd applies no other coding, so
+// a body in "gzip, chunked" would be read as raw bytes: RFC 9112 §6.1 answers such requests 501.
+bool is_chunked_only(std::string_view transfer_encoding);
+
+// How often the fields that must appear at most once (or exactly once) came in a request.
+struct FieldCounts {
+  unsigned version = 11;  // 10 for HTTP/1.0, 11 for HTTP/1.1
+  std::size_t hosts = 0;
+  std::size_t authorizations = 0;
+  std::size_t content_types = 0;
+};
+
+// What is wrong with them, or nothing: HTTP/1.1 needs exactly one Host and no version may send
+// two (RFC 9112 §3.2); two Authorization or Content-Type values leave anyone guessing which
+// one counts.
+std::optional<std::string_view> header_field_problem(const FieldCounts& counts);
 
 }  // namespace authd::http

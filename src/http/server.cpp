@@ -29,6 +29,7 @@
 
 #include "crypto/random.hpp"
 #include "http/request_checks.hpp"
+#include "util/text.hpp"
 
 namespace authd::http {
 namespace {
@@ -115,24 +116,22 @@ bhttp::response<bhttp::empty_body> to_wire_head(const Response& response, unsign
 
 // What is wrong with a request's header fields that no route should see, or nothing.
 std::optional<std::string_view> header_problem(const bhttp::fields& fields, unsigned version) {
-  // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never two.
-  const auto hosts = fields.count(bhttp::field::host);
-  if (hosts > 1 || (version >= 11 && hosts == 0)) return "Exactly one Host header is required";
-  // Two values where one is meant: which one counts would be anyone's guess.
-  if (fields.count(bhttp::field::authorization) > 1) return "Duplicate Authorization header";
-  if (fields.count(bhttp::field::content_type) > 1) return "Duplicate Content-Type header";
-  return std::nullopt;
+  return header_field_problem({.version = version,
+                               .hosts = fields.count(bhttp::field::host),
+                               .authorizations = fields.count(bhttp::field::authorization),
+                               .content_types = fields.count(bhttp::field::content_type)});
 }
 
-// Every X-Forwarded-For line, joined: a proxy may add a line of its own instead of extending
-// the first, and only the last entries are the ones a trusted proxy vouches for.
-std::string forwarded_for(const bhttp::fields& fields) {
-  std::string joined;
-  for (auto [it, end] = fields.equal_range("X-Forwarded-For"); it != end; ++it) {
-    if (!joined.empty()) joined += ", ";
-    joined.append(it->value().data(), it->value().size());
+// Every line of a list-valued field, joined with commas (RFC 9110 §5.3). For X-Forwarded-For:
+// a proxy may add a line of its own instead of extending the first, and only the last entries
+// are the ones a trusted proxy vouches for.
+std::string joined(const bhttp::fields& fields, std::string_view name) {
+  std::string out;
+  for (auto [it, end] = fields.equal_range(name); it != end; ++it) {
+    if (!out.empty()) out += ", ";
+    out.append(it->value().data(), it->value().size());
   }
-  return joined;
+  return out;
 }
 
 bool is_quiet_close(const error_code& ec) {
@@ -321,6 +320,16 @@ struct Server::Impl {
     error_code ec;
     const auto remote = socket.remote_endpoint(ec);
     const std::string client_address = ec ? std::string() : remote.address().to_string();
+    // Released however the coroutine ends (an exception of any type, or destruction at
+    // shutdown), so a client's count of connections can never leak.
+    struct Release {
+      Impl& impl;
+      std::shared_ptr<ConnectionState> state;
+      ~Release() {
+        state->stream = nullptr;
+        impl.release(state);
+      }
+    } release_on_exit{*this, state};
     beast::tcp_stream stream(std::move(socket));
     state->stream = &stream;
     try {
@@ -328,9 +337,7 @@ struct Server::Impl {
     } catch (const std::exception& e) {
       spdlog::error("connection from {} failed: {}", client_address, e.what());
     }
-    state->stream = nullptr;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    release(state);
   }
 
   // An answer given before a request could be routed (malformed, over a limit); the connection
@@ -421,6 +428,13 @@ struct Server::Impl {
         co_await reject(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, ec);
         co_return;
       }
+      // A coding authd does not apply ("gzip, chunked"): the framing holds, but the body could
+      // not be read as what it is (RFC 9112 §6.1: 501).
+      if (header.count(bhttp::field::transfer_encoding) > 0 &&
+          !is_chunked_only(joined(header, "Transfer-Encoding"))) {
+        co_await reject(stream, plain_error(501, "Transfer coding not implemented"), version, ec);
+        co_return;
+      }
       // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, even with
       // Content-Length: refuse it and close.
       if (version < 11 && header.count(bhttp::field::transfer_encoding) > 0) {
@@ -463,7 +477,7 @@ struct Server::Impl {
       const auto started = std::chrono::steady_clock::now();
       const std::string request_id = crypto::random_token(12);
       const std::string client =
-          config.trusted_proxies.client_address(peer_address, forwarded_for(message));
+          config.trusted_proxies.client_address(peer_address, joined(message, "X-Forwarded-For"));
       ++served;
       Response response;
       switch (match.outcome) {
@@ -487,7 +501,8 @@ struct Server::Impl {
                 .path_params = std::move(match.params),
                 .authorization = std::string(message[bhttp::field::authorization]),
                 .content_type = std::string(message[bhttp::field::content_type]),
-                .user_agent = printable_text(message[bhttp::field::user_agent], kMaxUserAgentBytes),
+                .user_agent =
+                    util::printable_text(message[bhttp::field::user_agent], kMaxUserAgentBytes),
                 .client_address = client,
                 .client_network = throttle_network(client),
                 .request_id = request_id,

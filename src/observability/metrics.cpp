@@ -151,7 +151,7 @@ std::string Metrics::render(MetricsView view) const {
   std::map<std::string, std::uint64_t> logins = logins_;
   if (view == MetricsView::public_listener) {
     std::uint64_t failed = 0;
-    for (const char* telling : {"unknown_account", "wrong_password"}) {
+    for (const char* telling : {"unknown_account", "wrong_password", "disabled"}) {
       if (const auto it = logins.find(telling); it != logins.end()) {
         failed += it->second;
         logins.erase(it);

@@ -34,10 +34,10 @@ class Histogram {
   double sum_ = 0;
 };
 
-// What a scrape may tell. Separate counts of wrong passwords and unknown accounts would tell
-// anyone who can read them which emails have accounts (log in, scrape, compare), so the public
-// listener merges them into one "failed" outcome; the --metrics-listen address, which operators
-// keep private, has the detail.
+// What a scrape may tell. Separate counts of wrong passwords, unknown accounts and disabled
+// accounts would tell anyone who can read them which emails have accounts, or that a guess was
+// right (log in, scrape, compare), so the public listener merges them into one "failed"
+// outcome; the --metrics-listen address, which operators keep private, has the detail.
 enum class MetricsView { public_listener, private_listener };
 
 class Metrics final : public core::AuthEvents {
@@ -57,7 +57,7 @@ class Metrics final : public core::AuthEvents {
   void set_gauges(std::function<std::size_t()> worker_queue_depth,
                   std::function<std::optional<std::int64_t>()> active_sessions);
 
-  std::string render(MetricsView view = MetricsView::private_listener) const;
+  std::string render(MetricsView view) const;
 
  private:
   mutable std::mutex mutex_;

@@ -8,7 +8,9 @@ namespace authd::store {
 
 enum class OpenMode {
   create_and_migrate,  // create the database if needed, apply pending migrations
-  existing,            // the database must exist with every migration applied; nothing written
+  existing,            // the database must exist with every migration applied; opening writes
+                       // nothing (the command may write afterwards)
+  read_only,           // the same, for commands that only read (SQLite opens the file read-only)
 };
 
 struct Migration {

@@ -114,6 +114,9 @@ struct SessionRecord {
   std::int64_t refresh_generation = 0;          // the generation of the live refresh token
   std::string user_agent{};
   bool user_active = true;
+  // Hex SHA-256 of the live refresh token and of the one it replaced (rotating sessions).
+  std::string refresh_token_hash{};
+  std::string previous_refresh_token_hash{};
   // find_session with a kid: whether that signing key has been revoked (so a token it signed
   // is refused by the same read that checks the session).
   bool signing_key_revoked = false;

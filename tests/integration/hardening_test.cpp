@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "support/command.hpp"
 #include "support/server_fixture.hpp"
 
 namespace authd::test {
@@ -213,6 +214,33 @@ TEST(DevMode, LiftsPerAddressLimitsOnLoopbackOnly) {
     }
   }
   EXPECT_EQ(refused_at, 20) << "without --dev the secure default holds";
+}
+
+TEST(HardeningCap, TheCapLocksAndTheUsersUnlockCommandUnlocks) {
+  AuthdProcess server({.args = {"--max-consecutive-login-failures", "2"}});
+  HttpClient client(server.port());
+  ASSERT_EQ(client.post_json("/v1/users", credentials("capped@example.com")).status, 201);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(client
+                  .post_json("/v1/sessions",
+                             credentials("capped@example.com", "wrong-guess-" + std::to_string(i)))
+                  .status,
+              401);
+  }
+  // This network never logged in to the account: the cap holds even for the right password.
+  const auto capped = client.post_json("/v1/sessions", credentials("capped@example.com"));
+  EXPECT_EQ(capped.status, 429);
+  EXPECT_GT(retry_after(capped), 24 * 3600) << "until a success or a month of quiet";
+
+  const auto unlocked = run_command(
+      std::string(AUTHD_BINARY) +
+      " users unlock Capped@Example.com --database sqlite:" + server.database().string() + " 2>&1");
+  ASSERT_EQ(unlocked.exit_status, 0) << unlocked.output;
+  EXPECT_EQ(client.post_json("/v1/sessions", credentials("capped@example.com")).status, 201);
+  const auto bad =
+      run_command(std::string(AUTHD_BINARY) + " users unlock not-an-email --database sqlite:" +
+                  server.database().string() + " 2>&1");
+  EXPECT_EQ(bad.exit_status, 2) << bad.output;
 }
 
 }  // namespace

@@ -275,6 +275,17 @@ TEST_F(HttpEdge, TransferEncodingBeastWouldNotFrameIs400AndCloses) {
   }
 }
 
+TEST_F(HttpEdge, ATransferCodingAuthdDoesNotApplyIs501AndCloses) {
+  // "gzip, chunked" frames as chunked, but the body would be read as raw bytes.
+  client().send_raw(chunked_register("gzip@example.com", "gzip, chunked") +
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = client().read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 501);
+  EXPECT_TRUE(response->json().is_object());
+  EXPECT_TRUE(client().wait_for_close());
+}
+
 TEST_F(HttpEdge, EndlessChunkExtensionIsCutOffWithBoundedMemory) {
   // Beast does not limit a chunk-size line; the connection's bounded buffer does.
   client().send_raw(

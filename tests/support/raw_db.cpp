@@ -36,6 +36,15 @@ std::vector<Row> RawDb::query(const std::string& sql) {
   return rows;
 }
 
+void RawDb::execute(const std::string& script) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("script failed: " + message);
+  }
+}
+
 std::string RawDb::scalar(const std::string& sql) {
   auto rows = query(sql);
   if (rows.size() != 1 || rows[0].empty() || !rows[0][0]) {

@@ -23,6 +23,8 @@ class RawDb {
 
   // Every row as text, NULL as nullopt. Throws on error.
   std::vector<Row> query(const std::string& sql);
+  // Runs a script of several statements (no rows). Throws on error.
+  void execute(const std::string& script);
   // The single non-NULL value of a one-row, one-column result.
   std::string scalar(const std::string& sql);
   long count(const std::string& table) {

@@ -40,6 +40,14 @@ TEST(ClientAddress, EntriesWithAPortAreReadWithoutIt) {
     EXPECT_EQ(proxies.client_address("10.0.0.5", bad), "10.0.0.5") << bad;
   }
   EXPECT_EQ(throttle_network("203.0.113.9:51234"), "203.0.113.9");
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "[::ffff:203.0.113.50]:80"), "203.0.113.50")
+      << "an IPv4-mapped address in brackets is its IPv4 client";
+}
+
+TEST(ClientAddress, AZoneIdMakesNoNetworkOfItsOwn) {
+  EXPECT_EQ(throttle_network("2001:db8:1:2::99%1"), throttle_network("2001:db8:1:2::5"));
+  const TrustedProxies proxies({"10.0.0.0/8"});
+  EXPECT_EQ(proxies.client_address("10.0.0.5", "fe80::1%2"), "fe80::1");
 }
 
 TEST(ClientAddress, Ipv6AndMappedIpv4) {

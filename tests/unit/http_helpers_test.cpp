@@ -12,6 +12,7 @@
 #include "api/json_body.hpp"
 #include "http/request_checks.hpp"
 #include "http/router.hpp"
+#include "util/text.hpp"
 #include "util/time.hpp"
 #include "util/worker_pool.hpp"
 
@@ -204,8 +205,8 @@ TEST(RequestChecksTest, JsonMediaType) {
   }
 }
 
-TEST(RequestChecksTest, PrintableTextKeepsOnlyValidUtf8WithoutControls) {
-  using http::printable_text;
+TEST(TextTest, PrintableTextKeepsOnlyValidUtf8WithoutControls) {
+  using util::printable_text;
   EXPECT_EQ(printable_text("curl/8.0", 512), "curl/8.0");
   EXPECT_EQ(printable_text("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", 512),
             "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
@@ -222,6 +223,47 @@ TEST(RequestChecksTest, PrintableTextKeepsOnlyValidUtf8WithoutControls) {
   EXPECT_EQ(printable_text(std::string("a\0b\x01\tc\x7f", 8), 512), "abc");
   EXPECT_EQ(printable_text("abcdef", 4), "abcd");
   EXPECT_EQ(printable_text("ab\xE2\x82\xAC", 4), "ab") << "cut on a character boundary";
+  EXPECT_EQ(printable_text("a\xC2\x85"
+                           "b\xE2\x80\xAE"
+                           "c\xE2\x81\xA6"
+                           "d",
+                           512),
+            "abcd")
+      << "C1 controls (NEL) and bidi overrides (RLO, LRI) are dropped";
+}
+
+TEST(TextTest, ControlCharactersAreFoundWherever) {
+  using util::has_control_characters;
+  EXPECT_FALSE(has_control_characters("Ada Lovelace-Byron \xC3\xA9 \xF0\x9F\x98\x80"));
+  for (const std::string& bad :
+       {std::string("a\tb"), std::string("a\x7f"), std::string("a\xC2\x85"),
+        std::string("\xE2\x80\xAE"
+                    "evil"),
+        std::string("\xE2\x81\xA9"), std::string("\xFF"), std::string("a\0b", 3)}) {
+    EXPECT_TRUE(has_control_characters(bad)) << bad;
+  }
+}
+
+TEST(RequestChecksTest, OnlyChunkedIsATransferCodingAuthdApplies) {
+  using http::is_chunked_only;
+  for (const char* ok : {"chunked", "Chunked", " chunked ", ", chunked", "chunked,", ",,chunked"}) {
+    EXPECT_TRUE(is_chunked_only(ok)) << ok;
+  }
+  for (const char* not_ok : {"gzip, chunked", "chunked, chunked", "deflate", "", " , ",
+                             "chunked;q=1", "x-gzip, chunked", "identity, chunked"}) {
+    EXPECT_FALSE(is_chunked_only(not_ok)) << not_ok;
+  }
+}
+
+TEST(RequestChecksTest, FieldsThatMustComeOnce) {
+  using http::header_field_problem;
+  EXPECT_FALSE(header_field_problem({.version = 11, .hosts = 1}));
+  EXPECT_TRUE(header_field_problem({.version = 11, .hosts = 0}));
+  EXPECT_FALSE(header_field_problem({.version = 10, .hosts = 0})) << "HTTP/1.0 may omit Host";
+  EXPECT_TRUE(header_field_problem({.version = 10, .hosts = 2}));
+  EXPECT_TRUE(header_field_problem({.version = 11, .hosts = 1, .authorizations = 2}));
+  EXPECT_TRUE(header_field_problem({.version = 11, .hosts = 1, .content_types = 2}));
+  EXPECT_FALSE(header_field_problem({.version = 11, .hosts = 1, .authorizations = 1}));
 }
 
 // ---------------------------------------------------------------------------------------------

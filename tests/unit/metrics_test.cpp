@@ -13,7 +13,7 @@ TEST(Metrics, HistogramBucketsAreCumulative) {
   metrics.observe_request("/auth/login", "POST", 200, 3ms);
   metrics.observe_request("/auth/login", "POST", 200, 30ms);
   metrics.observe_request("/auth/login", "POST", 401, 20s);
-  const std::string text = metrics.render();
+  const std::string text = metrics.render(MetricsView::private_listener);
   const std::string prefix = R"(authd_http_request_duration_seconds_bucket{route="/auth/login",)";
   EXPECT_NE(text.find(prefix + R"(le="0.005"} 1)"), std::string::npos) << text;
   EXPECT_NE(text.find(prefix + R"(le="0.05"} 2)"), std::string::npos);
@@ -29,7 +29,8 @@ TEST(Metrics, HistogramBucketsAreCumulative) {
 TEST(Metrics, LabelValuesAreEscaped) {
   Metrics metrics;
   metrics.login("a\"b\\c\nd");
-  EXPECT_NE(metrics.render().find(R"(authd_logins_total{outcome="a\"b\\c\nd"} 1)"),
+  EXPECT_NE(metrics.render(MetricsView::private_listener)
+                .find(R"(authd_logins_total{outcome="a\"b\\c\nd"} 1)"),
             std::string::npos);
 }
 
@@ -37,10 +38,31 @@ TEST(Metrics, GaugesAreReadAtScrapeTime) {
   Metrics metrics;
   std::size_t depth = 3;
   metrics.set_gauges([&] { return depth; }, [] { return std::optional<std::int64_t>(7); });
-  EXPECT_NE(metrics.render().find("authd_worker_queue_depth 3\n"), std::string::npos);
+  EXPECT_NE(metrics.render(MetricsView::private_listener).find("authd_worker_queue_depth 3\n"),
+            std::string::npos);
   depth = 5;
-  EXPECT_NE(metrics.render().find("authd_worker_queue_depth 5\n"), std::string::npos);
-  EXPECT_NE(metrics.render().find("authd_active_sessions 7\n"), std::string::npos);
+  EXPECT_NE(metrics.render(MetricsView::private_listener).find("authd_worker_queue_depth 5\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.render(MetricsView::private_listener).find("authd_active_sessions 7\n"),
+            std::string::npos);
+}
+
+TEST(Metrics, ThePublicViewDoesNotTellUnknownAccountsFromWrongPasswords) {
+  Metrics metrics;
+  metrics.login("unknown_account");
+  metrics.login("wrong_password");
+  metrics.login("wrong_password");
+  metrics.login("disabled");
+  metrics.login("success");
+  const std::string open = metrics.render(MetricsView::public_listener);
+  EXPECT_NE(open.find(R"(authd_logins_total{outcome="failed"} 4)"), std::string::npos) << open;
+  EXPECT_EQ(open.find("disabled"), std::string::npos);
+  EXPECT_NE(open.find(R"(authd_logins_total{outcome="success"} 1)"), std::string::npos);
+  EXPECT_EQ(open.find("unknown_account"), std::string::npos);
+  EXPECT_EQ(open.find("wrong_password"), std::string::npos);
+  const std::string full = metrics.render(MetricsView::private_listener);
+  EXPECT_NE(full.find(R"(authd_logins_total{outcome="unknown_account"} 1)"), std::string::npos);
+  EXPECT_NE(full.find(R"(authd_logins_total{outcome="wrong_password"} 2)"), std::string::npos);
 }
 
 }  // namespace

@@ -73,15 +73,41 @@ TEST(PasswordPolicy, GuessableVariationsAreRefusedInAnyLetterCase) {
 }
 
 TEST(PasswordPolicy, TheAccountsOwnContextIsRefused) {
-  const std::vector<std::string> context = {"grace.hopper@navy.example", "grace.hopper", "authd",
-                                            "Grace", "Hopper"};
-  for (const char* own :
-       {"grace.hopper@navy.example", "GRACE.HOPPER@NAVY.EXAMPLE", "grace.hopper", "grace.hopper1",
-        "authd-password", "authd2024", "GraceHopper", "hoppergrace"}) {
+  const std::vector<std::string> context = {"grace.hopper@navy.example",
+                                            "grace.hopper",
+                                            "navy.example",
+                                            "authd",
+                                            "navy",
+                                            "Grace",
+                                            "Hopper"};
+  for (const char* own : {"grace.hopper@navy.example", "GRACE.HOPPER@NAVY.EXAMPLE", "grace.hopper",
+                          "grace.hopper1", "authd-password", "authd2024", "GraceHopper",
+                          "hoppergrace", "navy.example", "navy2024!", "NavyNavyNavy"}) {
     EXPECT_EQ(check_new_password(own, kDefault, 72, context), AuthError::password_too_common)
         << own;
   }
   EXPECT_EQ(check_new_password("zebra-lamp-orbit", kDefault, 72, context), std::nullopt);
+}
+
+TEST(PasswordPolicy, UnicodeDisguisesOfGuessablePasswordsAreSeenThrough) {
+  for (const char* disguised : {
+           "\xEF\xBC\xB0\xEF\xBC\xA1\xEF\xBC\xB3\xEF\xBC\xB3\xEF\xBC\xB7\xEF\xBC\xAF"
+           "\xEF\xBC\xB2\xEF\xBC\xA4\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93",  // full-width
+           "p\xD0\xB0ssword1234",                                           // Cyrillic a
+           "Password1234\xE2\x80\x8D",                                      // + ZWJ
+           "password\xE2\x80\x8B"
+           "123",  // ZWSP inside
+           "\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80\xE3\x80\x80"
+           "\xE3\x80\x80\xE3\x80\x80",  // eight ideographic spaces
+           "\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5"
+           "\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5\xF0\x9F\x94\xA5",  // eight of one emoji
+       }) {
+    EXPECT_EQ(check_new_password(disguised, kDefault, 72), AuthError::password_too_common)
+        << disguised;
+  }
+  EXPECT_EQ(check_new_password("\xC3\xA9t\xC3\xA9-\xC3\xA0-la-plage-2718", kDefault, 72),
+            std::nullopt)
+      << "a strong password with accents is still strong";
 }
 
 }  // namespace

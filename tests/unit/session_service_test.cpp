@@ -151,20 +151,38 @@ TEST_F(SessionServiceTest, RotatedTokenAfterGraceRevokesTheSession) {
   EXPECT_FALSE(authenticates(first.access_token));
 }
 
-TEST_F(SessionServiceTest, ATokenTwoGenerationsOldIsNotKeptAndSoInvalid) {
-  // The store keeps the live token and the one it replaced, not every generation: an older
-  // one is unknown. Its session goes on; the live token is what matters.
+TEST_F(SessionServiceTest, AnyOlderGenerationComingBackIsReuse) {
+  // The reported bypass: a thief who refreshes a stolen token twice made it two generations
+  // old, and the victim's later use of it must still end the session (the thief's pair too),
+  // though the store keeps only the live token's hash and the one before.
   const TokenPair first = login();
+  EXPECT_TRUE(first.refresh_token.starts_with(first.session_id + "."))
+      << "a refresh token names its session";
   auto second = sessions_.refresh(first.refresh_token, {});
   ASSERT_TRUE(second);
   auto third = sessions_.refresh(second->refresh_token, {});
   ASSERT_TRUE(third);
-  EXPECT_EQ(refresh_error(first.refresh_token), AuthError::invalid_refresh_token);
-  EXPECT_TRUE(authenticates(third->access_token));
-  clock_.advance(1min);
-  EXPECT_EQ(refresh_error(second->refresh_token), AuthError::refresh_token_reused)
-      << "the one just replaced, after the grace window, is reuse";
-  EXPECT_FALSE(authenticates(third->access_token));
+  auto fourth = sessions_.refresh(third->refresh_token, {});
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(refresh_error(first.refresh_token), AuthError::refresh_token_reused)
+      << "three generations back, even within the grace window";
+  EXPECT_FALSE(authenticates(fourth->access_token));
+  EXPECT_EQ(refresh_error(fourth->refresh_token), AuthError::invalid_refresh_token);
+}
+
+TEST_F(SessionServiceTest, AMadeUpTokenNamingASessionEndsNothing) {
+  // Only the rotation key can make a token that derives into the live one: guessing with a
+  // session's id must not let anyone end that session.
+  const TokenPair pair = login();
+  auto next = sessions_.refresh(pair.refresh_token, {});
+  ASSERT_TRUE(next);
+  for (const std::string& made_up :
+       {pair.session_id + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", pair.session_id + ".",
+        pair.session_id + "." + pair.session_id, "x." + pair.session_id}) {
+    EXPECT_EQ(refresh_error(made_up), AuthError::invalid_refresh_token) << made_up;
+  }
+  EXPECT_TRUE(authenticates(next->access_token));
+  EXPECT_TRUE(sessions_.refresh(next->refresh_token, {}));
 }
 
 TEST_F(SessionServiceTest, RefreshesAreRateLimitedPerSessionAndPerNetwork) {
@@ -347,6 +365,32 @@ TEST_F(SessionServiceTest, KeyRotationPublishesAtOnceSignsAfterTheDelayRetiresAf
   clock_.advance(1s);
   EXPECT_FALSE(keys_.public_key(first_kid));
   EXPECT_EQ(keys_.jwks().at("keys").as_array().size(), 1u);
+}
+
+TEST_F(SessionServiceTest, RevokingTheSigningKeyDoesNotBringBackTheOneItRetired) {
+  // K1 signed, K2 replaced it long ago (K1 retired and gone), then K2 is revoked after a leak:
+  // K3 signs, and K1 must stay gone (its private half leaked with the same database).
+  const TokenPair first = login();
+  const std::string k1 = kid_of(first.access_token);
+  clock_.advance(1s);
+  ASSERT_TRUE(keys_.add_key(0s));
+  clock_.advance(31s);
+  const std::string k2 = kid_of(login().access_token);
+  ASSERT_NE(k2, k1);
+  clock_.advance(2h);  // K1's tokens have all expired: K1 left the key set
+  EXPECT_FALSE(keys_.public_key(k1));
+
+  auto replacement = keys_.revoke_key(k2);
+  ASSERT_TRUE(replacement);
+  ASSERT_TRUE(*replacement) << "K2 was signing: a successor signs from now on";
+  clock_.advance(2s);
+  EXPECT_FALSE(keys_.public_key(k1)) << "a revoked successor still retired K1";
+  EXPECT_FALSE(keys_.public_key(k2)) << "revoked";
+  EXPECT_TRUE(keys_.public_key(**replacement));
+  const auto jwks = keys_.jwks().at("keys").as_array();
+  ASSERT_EQ(jwks.size(), 1u);
+  EXPECT_EQ(jwks.front().at("kid"), boost::json::value(**replacement));
+  EXPECT_EQ(kid_of(login().access_token), **replacement);
 }
 
 TEST_F(SessionServiceTest, KeysFromAnotherInstanceAreFoundByKid) {

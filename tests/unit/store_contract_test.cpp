@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <fstream>
 #include <functional>
 #include <latch>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "store/postgres/pg_migrations.hpp"
@@ -40,6 +42,9 @@ struct TestDatabase {
   std::function<std::vector<Row>(const std::string& sql)> query;
   // Opens a store where none can be opened (a missing folder, a missing database).
   std::function<std::unique_ptr<Store>()> open_unopenable;
+  // Brings the empty database to schema version `version` as a store of that release would
+  // have left it: the backend's migrations up to it, recorded as applied.
+  std::function<void(int version)> migrate_to;
 };
 
 struct Backend {
@@ -48,6 +53,8 @@ struct Backend {
   // SQL reading a timestamp column as UNIX milliseconds: SQLite stores INTEGER milliseconds,
   // PostgreSQL TIMESTAMPTZ. Only for rows the Store interface cannot read back (sessions).
   std::function<std::string(std::string_view column)> unix_millis;
+  // A timestamp literal for SQL of this backend (INTEGER milliseconds, or TIMESTAMPTZ).
+  std::function<std::string(std::int64_t ms)> timestamp;
   std::vector<int> migration_versions;  // what schema_migrations holds once a store has opened
 };
 
@@ -79,9 +86,24 @@ Backend sqlite_backend() {
                   return std::make_unique<sqlite::SqliteStore>(dir->file("missing-folder/authd.db"),
                                                                1);
                 },
+                .migrate_to =
+                    [dir, path](int version) {
+                      std::ofstream{path};  // RawDb opens existing files only
+                      test::RawDb db(path);
+                      db.execute(
+                          "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                          "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+                      for (const auto& migration : sqlite::migrations()) {
+                        if (migration.version > version) break;
+                        db.execute(migration.sql);
+                        db.execute("INSERT INTO schema_migrations VALUES (" +
+                                   std::to_string(migration.version) + ", 'old', 0)");
+                      }
+                    },
             };
           },
       .unix_millis = [](std::string_view column) { return std::string(column); },
+      .timestamp = [](std::int64_t ms) { return std::to_string(ms); },
       .migration_versions = versions_of(sqlite::migrations()),
   };
 }
@@ -102,6 +124,20 @@ Backend postgres_backend() {
                   missing.append("_missing");  // a database nobody created
                   return std::make_unique<postgres::PostgresStore>(missing, 1);
                 },
+                .migrate_to =
+                    [uri](int version) {
+                      test::pg_query(uri,
+                                     "CREATE TABLE schema_migrations (version INTEGER PRIMARY "
+                                     "KEY, description TEXT NOT NULL, applied_at TIMESTAMPTZ "
+                                     "NOT NULL)");
+                      for (const auto& migration : postgres::migrations()) {
+                        if (migration.version > version) break;
+                        test::pg_query(uri, migration.sql);
+                        test::pg_query(uri, "INSERT INTO schema_migrations VALUES (" +
+                                                std::to_string(migration.version) +
+                                                ", 'old', now())");
+                      }
+                    },
             };
           },
       .unix_millis =
@@ -110,6 +146,8 @@ Backend postgres_backend() {
             sql.append(column).append(") * 1000)::bigint");
             return sql;
           },
+      .timestamp =
+          [](std::int64_t ms) { return "to_timestamp(" + std::to_string(ms) + " / 1000.0)"; },
       .migration_versions = versions_of(postgres::migrations()),
   };
 }
@@ -777,6 +815,54 @@ TEST_P(StoreContract, V1SessionsAreFoundListedAndRotatedByCompareAndSet) {
   EXPECT_EQ(count("sessions"), 2);
 }
 
+TEST_P(StoreContract, AnUpgradedDatabaseKeepsItsRotatedSessionsRefreshable) {
+  // A database as release 3 left it: a /v1 session rotated twice (every generation's hash in
+  // refresh_tokens), one whose live generation's row is missing, and a seed 002 session.
+  TestDatabase old = GetParam().create_database();
+  old.migrate_to(3);
+  const auto ts = GetParam().timestamp;
+  old.query(
+      "INSERT INTO users (email, email_key, password_hash, created_at, updated_at) VALUES "
+      "('ada@example.com', 'ada@example.com', 'h', " +
+      ts(kT0) + ", " + ts(kT0) + ")");
+  const auto session = [&](const std::string& kind, const std::string& token,
+                           const std::string& public_id, int generation) {
+    old.query(
+        "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, "
+        "public_id, refresh_generation, rotated_at) VALUES (1, '" +
+        kind + "', '" + token + "', " + ts(kT0) + ", " + ts(kT0 + 3'600'000) + ", " +
+        (public_id.empty() ? "NULL" : "'" + public_id + "'") + ", " + std::to_string(generation) +
+        ", " + ts(kT0 + 10) + ")");
+  };
+  session("v1", "g0", "sid-rotated", 2);
+  session("v1", "h0", "sid-broken", 1);
+  session("seed002", "seed-token", "", 0);
+  for (const auto& [token, id, generation] : std::vector<std::tuple<std::string, int, int>>{
+           {"g0", 1, 0}, {"g1", 1, 1}, {"g2", 1, 2}, {"h0", 2, 0}}) {
+    old.query(
+        "INSERT INTO refresh_tokens (token_hash, session_id, generation, created_at) "
+        "VALUES ('" +
+        token + "', " + std::to_string(id) + ", " + std::to_string(generation) + ", " + ts(kT0) +
+        ")");
+  }
+
+  auto upgraded = old.open(1);  // migrates to the current version
+  auto live = upgraded->find_refresh_token("g2");
+  ASSERT_TRUE(live && live->has_value());
+  EXPECT_EQ((*live)->generation, 2);
+  EXPECT_EQ((*live)->session.public_id, "sid-rotated");
+  auto previous = upgraded->find_refresh_token("g1");
+  ASSERT_TRUE(previous && previous->has_value()) << "the grace window still works";
+  EXPECT_EQ((*previous)->generation, 1);
+  EXPECT_FALSE(upgraded->find_refresh_token("g0")->has_value());
+  EXPECT_EQ(upgraded->rotate_refresh_token((*live)->session.id, 2, "g3", at(kT0 + 20)),
+            Result<bool>(true));
+  EXPECT_EQ((*upgraded->find_refresh_token("g3"))->generation, 3);
+  EXPECT_TRUE(upgraded->find_session("sid-broken")->has_value())
+      << "a session missing its live row survives the migration (its token just stops)";
+  EXPECT_FALSE(upgraded->find_refresh_token("seed-token")->has_value());
+}
+
 TEST_P(StoreContract, ASessionTokenThatDoesNotRotateIsNoRefreshToken) {
   auto ada = store().create_user(new_user("ada@example.com"), new_session("seed-token", kT0));
   ASSERT_TRUE(ada);
@@ -824,6 +910,13 @@ TEST_P(StoreContract, DeactivatingAUserEndsItsSessionsHoweverItIsDone) {
   EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at) << "other users are not touched";
   db_.query("UPDATE users SET first_name = 'Ada' WHERE id = " + std::to_string(bob->id));
   EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at) << "only deactivation ends them";
+
+  // However the false is spelled: SQLite keeps text as given, and authd reads it as 0.
+  const std::string bob_id = std::to_string(bob->id);
+  db_.query("UPDATE users SET is_active = 'false' WHERE id = " + bob_id);
+  EXPECT_FALSE((*store().find_user_by_id(bob->id))->is_active);
+  db_.query("UPDATE users SET is_active = TRUE WHERE id = " + bob_id);
+  EXPECT_TRUE((*store().find_session("bob-1"))->revoked_at) << "'false' deactivated Bob";
 }
 
 TEST_P(StoreContract, RevocationIsPerUserAndStopsRotation) {

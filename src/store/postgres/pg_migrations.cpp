@@ -111,7 +111,9 @@ UPDATE sessions SET
                            AND r.generation = sessions.refresh_generation - 1),
   token_hash = (SELECT r.token_hash FROM refresh_tokens r
                 WHERE r.session_id = sessions.id AND r.generation = sessions.refresh_generation)
-WHERE kind = 'v1' AND refresh_generation > 0;
+WHERE kind = 'v1' AND refresh_generation > 0
+  AND EXISTS (SELECT 1 FROM refresh_tokens r
+              WHERE r.session_id = sessions.id AND r.generation = sessions.refresh_generation);
 DROP TABLE refresh_tokens;
 CREATE INDEX sessions_by_previous_token_hash ON sessions (previous_token_hash)
   WHERE previous_token_hash IS NOT NULL;

@@ -57,8 +57,8 @@ constexpr Query kInsertSession{
 #define AUTHD_SESSION_COLUMNS \
   "s.id, s.user_id, s.public_id, " AUTHD_MS("s.created_at") ", " AUTHD_MS(                 \
       "s.expires_at") ", " AUTHD_MS("s.last_used_at") ", " AUTHD_MS("s.revoked_at") ", "   \
-      AUTHD_MS("s.rotated_at") ", s.refresh_generation, COALESCE(s.user_agent, ''), "        \
-      "u.is_active "
+            AUTHD_MS("s.rotated_at") ", s.refresh_generation, COALESCE(s.user_agent, ''), "        \
+      "u.is_active, s.token_hash, s.previous_token_hash "
 constexpr Query kSelectSession{
     "session_by_public_id",
     "SELECT " AUTHD_SESSION_COLUMNS
@@ -218,6 +218,8 @@ SessionRecord read_session(const PgResult& rows, int row, int first = 0) {
   session.refresh_generation = rows.integer(row, first + 8);
   session.user_agent = rows.text(row, first + 9);
   session.user_active = rows.boolean(row, first + 10);
+  session.refresh_token_hash = rows.optional_text(row, first + 11).value_or("");
+  session.previous_refresh_token_hash = rows.optional_text(row, first + 12).value_or("");
   return session;
 }
 
@@ -477,7 +479,7 @@ Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_vie
             db.execute(kSelectSession, {std::string(public_id), std::string(kid)});
         if (rows.rows() == 0) return std::nullopt;
         SessionRecord session = read_session(rows, 0);
-        session.signing_key_revoked = rows.boolean(0, 11);
+        session.signing_key_revoked = rows.boolean(0, 13);
         return session;
       });
 }

@@ -60,10 +60,12 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
   return column_int(index);
 }
 
-Connection::Connection(const std::string& path, bool create) {
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db_,
-      SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, nullptr);
+Connection::Connection(const std::string& path, OpenMode mode) {
+  const int access = mode == OpenMode::create_and_migrate
+                         ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                     : mode == OpenMode::existing ? SQLITE_OPEN_READWRITE
+                                                  : SQLITE_OPEN_READONLY;
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, access | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -75,7 +77,9 @@ Connection::Connection(const std::string& path, bool create) {
   sqlite3_busy_timeout(db_, 5000);
   // WAL lets readers run beside the single writer. synchronous=FULL syncs the WAL on every
   // commit, so an acknowledged registration survives power loss, not only a process crash.
-  enable_wal();
+  // The journal mode is a property of the file, set when authd creates it: opening someone
+  // else's file must not change it.
+  if (mode == OpenMode::create_and_migrate) enable_wal();
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
 }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/migration.hpp"
+
 namespace authd::store::sqlite {
 
 // Thrown only inside this backend and mapped to StoreError at the Store boundary.
@@ -48,8 +50,9 @@ class Statement {
 
 class Connection {
  public:
-  // `create`: make the file when it does not exist (otherwise that is an error).
-  explicit Connection(const std::string& path, bool create = true);
+  // `mode`: create_and_migrate makes the file when it does not exist and switches it to WAL;
+  // existing and read_only open an existing file as it is (read_only without write access).
+  explicit Connection(const std::string& path, OpenMode mode = OpenMode::create_and_migrate);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

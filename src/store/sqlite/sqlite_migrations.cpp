@@ -111,23 +111,28 @@ UPDATE sessions SET
                            AND r.generation = sessions.refresh_generation - 1),
   token_hash = (SELECT r.token_hash FROM refresh_tokens r
                 WHERE r.session_id = sessions.id AND r.generation = sessions.refresh_generation)
-WHERE kind = 'v1' AND refresh_generation > 0;
+WHERE kind = 'v1' AND refresh_generation > 0
+  AND EXISTS (SELECT 1 FROM refresh_tokens r
+              WHERE r.session_id = sessions.id AND r.generation = sessions.refresh_generation);
 DROP TABLE refresh_tokens;
 CREATE INDEX sessions_by_previous_token_hash ON sessions (previous_token_hash)
   WHERE previous_token_hash IS NOT NULL;
 )sql";
 
 // Deactivating a user ends their sessions, however is_active is changed (the API, the CLI, an
-// import or an operator's SQL): re-enabling the account must not revive old tokens.
+// import or an operator's SQL): re-enabling the account must not revive old tokens. The value
+// is compared as authd reads it (as an integer), so that text such as 'false', which SQLite
+// stores as given and authd reads as 0, counts as deactivating too.
 constexpr const char* kDeactivationEndsSessions = R"sql(
 CREATE TRIGGER users_deactivation_ends_sessions AFTER UPDATE OF is_active ON users
-WHEN OLD.is_active <> 0 AND NEW.is_active = 0
+WHEN CAST(OLD.is_active AS INTEGER) <> 0 AND CAST(NEW.is_active AS INTEGER) = 0
 BEGIN
   UPDATE sessions SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
   WHERE user_id = NEW.id AND revoked_at IS NULL;
 END;
 UPDATE sessions SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
-WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM users WHERE is_active = 0);
+WHERE revoked_at IS NULL
+  AND user_id IN (SELECT id FROM users WHERE CAST(is_active AS INTEGER) = 0);
 )sql";
 
 // A signing key can be withdrawn after a compromise; /readyz proves the store takes writes by

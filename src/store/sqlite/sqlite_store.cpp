@@ -38,26 +38,27 @@ constexpr const char* kInsertSession =
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address, public_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 // One column list for every session query, in the order read_session() reads it.
-#define AUTHD_SESSION_SELECT                                                                   \
-  "SELECT s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, "          \
-  "s.revoked_at, s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active " \
-  "FROM sessions s JOIN users u ON u.id = s.user_id "
+// One column list for every session query, in the order read_session() reads it.
+#define AUTHD_SESSION_COLUMNS                                                                 \
+  " s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, s.revoked_at, " \
+  "s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active, "             \
+  "s.token_hash, s.previous_token_hash "
 constexpr const char* kSelectSession =
-    "SELECT s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, "
-    "s.revoked_at, s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active, "
-    "EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = ?2 AND k.revoked_at IS NOT NULL) "
+    "SELECT" AUTHD_SESSION_COLUMNS
+    ", EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = ?2 AND k.revoked_at IS NOT NULL) "
     "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.public_id = ?1";
-constexpr const char* kSelectLiveSessions = AUTHD_SESSION_SELECT
+constexpr const char* kSelectLiveSessions =
+    "SELECT" AUTHD_SESSION_COLUMNS
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.user_id = ?1 AND s.kind = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3 "
     "ORDER BY s.id";
 // The live token is in token_hash, the one it replaced in previous_token_hash.
 constexpr const char* kSelectRefreshToken =
     "SELECT CASE WHEN s.token_hash = ?1 THEN s.refresh_generation "
-    "ELSE s.refresh_generation - 1 END, s.id, s.user_id, s.public_id, s.created_at, "
-    "s.expires_at, s.last_used_at, s.revoked_at, s.rotated_at, s.refresh_generation, "
-    "COALESCE(s.user_agent, ''), u.is_active FROM sessions s JOIN users u ON u.id = s.user_id "
+    "ELSE s.refresh_generation - 1 END," AUTHD_SESSION_COLUMNS
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE s.kind = 'v1' AND (s.token_hash = ?1 OR s.previous_token_hash = ?1)";
-#undef AUTHD_SESSION_SELECT
+#undef AUTHD_SESSION_COLUMNS
 constexpr const char* kRevokeSession =
     "UPDATE sessions SET revoked_at = ?3 "
     "WHERE user_id = ?1 AND public_id = ?2 AND revoked_at IS NULL";
@@ -178,6 +179,8 @@ SessionRecord read_session(const Statement& row, int first = 0) {
   session.refresh_generation = row.column_int(first + 8);
   session.user_agent = row.column_text(first + 9);
   session.user_active = row.column_int(first + 10) != 0;
+  session.refresh_token_hash = row.column_optional_text(first + 11).value_or("");
+  session.previous_refresh_token_hash = row.column_optional_text(first + 12).value_or("");
   return session;
 }
 
@@ -246,7 +249,7 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t connections, OpenM
   const bool create = mode == OpenMode::create_and_migrate;
   try {
     for (std::size_t i = 0; i < std::max<std::size_t>(connections, 1); ++i) {
-      opened.push_back(std::make_unique<Connection>(path, create));
+      opened.push_back(std::make_unique<Connection>(path, mode));
     }
     if (create) {
       apply_migrations(*opened.front());
@@ -440,7 +443,7 @@ Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view 
                            stmt.bind(1, public_id).bind(2, kid);
                            if (!stmt.step()) return std::nullopt;
                            SessionRecord session = read_session(stmt);
-                           session.signing_key_revoked = stmt.column_int(11) != 0;
+                           session.signing_key_revoked = stmt.column_int(13) != 0;
                            return session;
                          });
 }
