@@ -23,12 +23,7 @@ using authd::store::Store;
 using Clock = std::chrono::steady_clock;
 
 std::string email(int prefix, int i) {
-  // Appended, not "literal" + std::string&&: GCC 12 warns falsely (-Wrestrict) on that.
-  std::string out = "u";
-  return out.append(std::to_string(prefix))
-      .append("_")
-      .append(std::to_string(i))
-      .append("@bench.example");
+  return "u" + std::to_string(prefix) + "_" + std::to_string(i) + "@bench.example";
 }
 
 // Runs `work(thread, i)` for i in [0, total) over `threads` threads; returns operations/s.
@@ -87,10 +82,9 @@ Figures measure(Store& store, int users, int threads, const std::string& hash) {
   for (int i = 0; i < sessions; ++i) {
     auto user = store.find_user_by_email(email(1, i));
     if (!user || !*user) continue;
-    authd::store::NewSession session{.kind = authd::store::SessionKind::v1,
+    authd::store::NewSession session{.family = authd::store::SessionFamily::rotating,
                                      .public_id = "session-" + std::to_string(i),
                                      .token_hash = "refresh-" + std::to_string(i),
-                                     .rotating = true,
                                      .created_at = now,
                                      .expires_at = now + std::chrono::hours(1)};
     (void)store.record_login({.user_id = (**user).id, .at = now, .session = session});

@@ -50,10 +50,11 @@ Stack::Stack(std::string dir)
       tokens("fuzz-jwt-secret-0123456789abcdef0123", clock),
       keys(store, crypto::derive_sealing_key("fuzz-key-encryption-key-0123456789abcdef"), clock,
            {}),
-      sessions(store, keys, clock, {}, "fuzz-refresh-rotation-key-0123456789abcd") {
+      sessions(store, keys, clock, {}, "fuzz-refresh-rotation-key-0123456789abcd"),
+      credentials(auth, tokens, sessions) {
   keys.load();
   api::add_routes(router, {.auth = auth,
-                           .seed_tokens = tokens,
+                           .credentials = credentials,
                            .sessions = sessions,
                            .keys = keys,
                            .metrics = metrics});

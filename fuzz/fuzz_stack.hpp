@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/auth_service.hpp"
+#include "core/credential_service.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
@@ -45,6 +46,7 @@ struct Stack {
   core::TokenIssuer tokens;
   core::KeyRing keys;
   core::SessionService sessions;
+  core::CredentialService credentials;
   http::Router router;
 
   explicit Stack(std::string dir);

@@ -13,22 +13,23 @@
 int main(int argc, char** argv) {
   CLI::App app{"authd: an authentication server speaking several auth API dialects"};
   app.require_subcommand(1);
-  authd::cli::ServeOptions options;
+  using authd::cli::SettingScope;
+  authd::cli::GivenSettings settings;
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server");
-  authd::cli::add_serve_options(*serve, options);
+  authd::cli::add_settings(*serve, SettingScope::serve, settings);
   app.add_subcommand("version", "Print the version")->callback([] {
     std::cout << "authd " << AUTHD_VERSION << "\n";
   });
 
-  // The key commands take the options that locate the store and its key-encryption key.
-  authd::cli::ServeOptions key_options;
+  // Only one command is parsed: every command fills the one map of given settings, and the
+  // offline ones take only the settings that locate the store and its key-encryption key.
   CLI::App* keys = app.add_subcommand("keys", "Manage the /v1 token signing keys");
   keys->require_subcommand(1);
   CLI::App* list = keys->add_subcommand("list", "List the signing keys and their states");
-  authd::cli::add_store_options(*list, key_options);
+  authd::cli::add_settings(*list, SettingScope::store, settings);
   CLI::App* rotate = keys->add_subcommand(
       "rotate", "Add a signing key: published in the JWKS at once, signing after a delay");
-  authd::cli::add_store_options(*rotate, key_options);
+  authd::cli::add_settings(*rotate, SettingScope::store, settings);
   std::int64_t activate_in = 3600;
   rotate
       ->add_option("--activate-in", activate_in,
@@ -42,18 +43,17 @@ int main(int argc, char** argv) {
       "revoke",
       "Withdraw a compromised key: it leaves the JWKS and every token it signed is refused at "
       "once, on every instance; if it was signing, a new key signs from now on");
-  authd::cli::add_store_options(*revoke, key_options);
+  authd::cli::add_settings(*revoke, SettingScope::store, settings);
   std::string revoke_kid;
   revoke->add_option("KID", revoke_kid, "The key's id (authd keys list)")->required();
 
-  authd::cli::ServeOptions user_options;
   CLI::App* users = app.add_subcommand("users", "Administer accounts");
   users->require_subcommand(1);
   CLI::App* unlock = users->add_subcommand(
       "unlock",
       "Forget an account's failed-login counts (all networks, consecutive failures): for an "
       "owner locked out by the cap of 100 consecutive failures");
-  authd::cli::add_store_options(*unlock, user_options);
+  authd::cli::add_settings(*unlock, SettingScope::store, settings);
   std::string unlock_email;
   unlock->add_option("EMAIL", unlock_email, "The account's email")->required();
 
@@ -63,13 +63,13 @@ int main(int argc, char** argv) {
   ::umask(077);
 
   try {
-    if (serve->parsed()) return authd::cli::serve(options);
-    if (list->parsed()) return authd::cli::list_keys(key_options);
+    if (serve->parsed()) return authd::cli::serve(settings);
+    if (list->parsed()) return authd::cli::list_keys(settings);
     if (rotate->parsed()) {
-      return authd::cli::rotate_keys(key_options, std::chrono::seconds(activate_in), force);
+      return authd::cli::rotate_keys(settings, std::chrono::seconds(activate_in), force);
     }
-    if (revoke->parsed()) return authd::cli::revoke_key(key_options, revoke_kid);
-    if (unlock->parsed()) return authd::cli::unlock_user(user_options, unlock_email);
+    if (revoke->parsed()) return authd::cli::revoke_key(settings, revoke_kid);
+    if (unlock->parsed()) return authd::cli::unlock_user(settings, unlock_email);
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -23,34 +23,4 @@ http::Response unavailable_response(const boost::json::value& body) {
   return response;
 }
 
-http::Response throttled_response(const boost::json::value& body,
-                                  std::chrono::seconds retry_after) {
-  http::Response response = json_response(429, body);
-  response.headers.emplace_back("Retry-After",
-                                std::to_string(std::max<long>(1, retry_after.count())));
-  return response;
-}
-
-std::optional<std::string> common_message(const core::AuthFailure& failure,
-                                          std::size_t max_password_bytes,
-                                          std::size_t min_password_characters) {
-  using core::AuthError;
-  switch (failure.code) {
-    case AuthError::invalid_password:
-      return "Password must be at most " + std::to_string(max_password_bytes) +
-             " bytes and contain no NUL character";
-    case AuthError::password_too_short:
-      return "Password must be at least " + std::to_string(min_password_characters) +
-             " characters long";
-    case AuthError::password_too_common:
-      return std::string("Password is too common; choose another one");
-    case AuthError::invalid_roles:
-      return std::string("Too many roles, or a role name too long");
-    case AuthError::throttled:
-      return std::string("Too many attempts; try again later");
-    default:
-      return std::nullopt;
-  }
-}
-
 }  // namespace authd::api

@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 
-#include "core/auth_error.hpp"
 #include "http/message.hpp"
 #include "util/time.hpp"
 
@@ -20,14 +19,5 @@ boost::json::value optional_time(const std::optional<util::TimePoint>& time);
 
 // 503 with Retry-After: the store is unreachable right now and the client should try again.
 http::Response unavailable_response(const boost::json::value& body);
-
-// 429 with Retry-After: too many attempts for this account or address.
-http::Response throttled_response(const boost::json::value& body, std::chrono::seconds retry_after);
-
-// The client-facing sentence for a failure every dialect words the same way (password rules,
-// throttling); nullopt for failures each dialect words itself.
-std::optional<std::string> common_message(const core::AuthFailure& failure,
-                                          std::size_t max_password_bytes,
-                                          std::size_t min_password_characters);
 
 }  // namespace authd::api

@@ -1,12 +1,10 @@
 // RFC 9457 problem details for the /v1 API: every error is application/problem+json with a
-// stable "type" per kind of error, so clients branch on the type, never on the wording.
+// stable "type" per kind of error, so clients branch on the type, never on the wording. The
+// answers themselves are built in dialect.cpp.
 #pragma once
 
-#include <chrono>
 #include <string>
 #include <string_view>
-
-#include "http/message.hpp"
 
 namespace authd::api {
 
@@ -31,14 +29,15 @@ enum class Problem {
   unavailable,             // 503, with Retry-After
 };
 
+struct ProblemInfo {
+  std::string_view slug;  // the type is "urn:authd:problem:<slug>"
+  unsigned status;
+  std::string_view title;
+};
+
+ProblemInfo problem_info(Problem problem);
+
 // "urn:authd:problem:<slug>": stable identifiers, documented in the OpenAPI document.
 std::string problem_type(Problem problem);
-
-// The response for `problem`; `detail` is optional human-readable text for this occurrence.
-http::Response problem_response(Problem problem, std::string_view detail = {},
-                                std::chrono::seconds retry_after = std::chrono::seconds(0));
-
-// The HTTP layer's own errors (413, 415, 500, 503 ...) in problem form, for /v1 routes.
-http::Response problem_for_status(unsigned status, std::string_view detail);
 
 }  // namespace authd::api

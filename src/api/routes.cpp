@@ -10,10 +10,10 @@
 namespace authd::api {
 
 void add_routes(http::Router& router, const Services& services) {
-  add_seed000_routes(router, services.auth, services.seed_tokens);
-  add_seed002_routes(router, services.auth);
-  add_seed003_routes(router, services.auth, services.seed_tokens);
-  add_v1_routes(router, services.auth, services.sessions, services.keys);
+  add_seed000_routes(router, services.credentials);
+  add_seed002_routes(router, services.credentials);
+  add_seed003_routes(router, services.credentials);
+  add_v1_routes(router, services.credentials, services.sessions, services.keys);
   add_health_routes(router, services.auth);
   add_metrics_route(router, services.metrics, observability::MetricsView::public_listener);
   add_openapi_route(router);

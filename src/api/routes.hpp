@@ -4,18 +4,18 @@
 #pragma once
 
 #include "core/auth_service.hpp"
+#include "core/credential_service.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
-#include "core/token_issuer.hpp"
 #include "http/router.hpp"
 #include "observability/metrics.hpp"
 
 namespace authd::api {
 
 struct Services {
-  core::AuthService& auth;
-  const core::TokenIssuer& seed_tokens;  // HS256, seeds 000 and 003
-  core::SessionService& sessions;        // /v1
+  core::AuthService& auth;               // readiness
+  core::CredentialService& credentials;  // registration and login, in every dialect
+  core::SessionService& sessions;        // the /v1 token lifecycle
   core::KeyRing& keys;
   const observability::Metrics& metrics;
 };

@@ -2,8 +2,9 @@
 // HS256 JWT {id, username, iat, exp} on login. See seeds/000 and DESIGN.md §6.
 #pragma once
 
-#include "core/auth_service.hpp"
-#include "core/token_issuer.hpp"
+#include <chrono>
+
+#include "core/credential_service.hpp"
 #include "http/router.hpp"
 
 namespace authd::api {
@@ -11,7 +12,6 @@ namespace authd::api {
 // Lifetime of the seed 000 login token; the seed document does not state one.
 inline constexpr std::chrono::seconds kSeed000TokenTtl{3600};
 
-void add_seed000_routes(http::Router& router, core::AuthService& auth,
-                        const core::TokenIssuer& tokens);
+void add_seed000_routes(http::Router& router, core::CredentialService& credentials);
 
 }  // namespace authd::api

@@ -3,11 +3,11 @@
 // in the sessions table. Errors are {"error": ...} with the document's exact strings.
 #pragma once
 
-#include "core/auth_service.hpp"
+#include "core/credential_service.hpp"
 #include "http/router.hpp"
 
 namespace authd::api {
 
-void add_seed002_routes(http::Router& router, core::AuthService& auth);
+void add_seed002_routes(http::Router& router, core::CredentialService& credentials);
 
 }  // namespace authd::api

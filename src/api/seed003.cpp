@@ -1,6 +1,7 @@
 #include "api/seed003.hpp"
 
 #include "api/client_info.hpp"
+#include "api/dialect.hpp"
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "util/time.hpp"
@@ -9,92 +10,65 @@ namespace authd::api {
 namespace {
 
 using boost::json::object;
-using boost::json::value;
 using core::AuthError;
 
-object envelope_error(std::string_view text) {
-  return object{{"success", false}, {"error", object{{"message", text}}}};
-}
+constexpr std::pair<AuthError, Wording> kOwnRows[] = {
+    {AuthError::invalid_email, {400, "Invalid email address"}},
+    {AuthError::invalid_name, {400, "Invalid firstName or lastName"}},
+    {AuthError::email_taken, {409, "Email is already registered"}},
+    {AuthError::user_not_found, {.status = 404, .text = "User Not found.", .bare = true}},
+    {AuthError::wrong_password, {401, "Incorrect email or password"}},
+    {AuthError::account_disabled, {403, "Account is disabled"}},
+};
+constexpr Dialect kSeed003{"seed003", Envelope::success_error,
+                           error_table(kSeedCommonRows, kOwnRows)};
 
-http::Response error(unsigned status, std::string_view text) {
-  return json_response(status, envelope_error(text));
-}
-
-http::Response format_error(unsigned status, std::string_view text) {
-  return status == 503 ? unavailable_response(envelope_error(text)) : error(status, text);
-}
-
-http::Response from_error(const core::AuthFailure& failure, const core::AuthService& auth) {
-  if (auto text =
-          common_message(failure, auth.max_password_bytes(), auth.min_password_characters())) {
-    if (failure.code == AuthError::throttled) {
-      return throttled_response(envelope_error(*text), failure.retry_after);
-    }
-    return error(400, *text);
-  }
-  switch (failure.code) {
-    case AuthError::invalid_email:
-      return error(400, "Invalid email address");
-    case AuthError::invalid_name:
-      return error(400, "Invalid firstName or lastName");
-    case AuthError::email_taken:
-      return error(409, "Email is already registered");
-    case AuthError::user_not_found:
-      return json_response(404, object{{"message", "User Not found."}});
-    case AuthError::wrong_password:
-      return error(401, "Incorrect email or password");
-    case AuthError::account_disabled:
-      return error(403, "Account is disabled");
-    case AuthError::store_unavailable:
-      return format_error(503, "Service temporarily unavailable");
-    default:
-      break;  // internal
-  }
-  return error(500, "Internal server error");
-}
+const core::SignedToken kToken{kSeed003TokenTtl, [](const core::UserView& user) {
+                                 return object{{"id", user.id}};
+                               }};
 
 // The first assigned role: assignment keeps the requested order (DESIGN.md §6).
-std::string_view primary_role(const store::UserRecord& user) {
+std::string_view primary_role(const core::UserView& user) {
   return user.roles.empty() ? std::string_view("user") : std::string_view(user.roles.front());
 }
 
-http::Response success(unsigned status, std::string token, object user) {
+http::Response success(unsigned status, const core::Authenticated& done, object user) {
   return json_response(status, object{{"success", true},
-                                      {"token", std::move(token)},
+                                      {"token", std::get<core::Jwt>(done.credential).token},
                                       {"data", object{{"user", std::move(user)}}}});
 }
 
-http::Response register_user(core::AuthService& auth, const core::TokenIssuer& tokens,
-                             const http::Request& request) {
+http::Response register_user(core::CredentialService& credentials, const http::Request& request) {
   auto body = parse_json_object(request.body);
-  if (!body.object) return error(400, body.error);
+  if (!body.object) return respond(kSeed003, 400, body.error);
   auto email = string_field(*body.object, "email");
   auto password = string_field(*body.object, "password");
   auto first_name = string_field(*body.object, "firstName");
   auto last_name = string_field(*body.object, "lastName");
   auto roles = string_list_field(*body.object, "role");
   if (!email.present_and_non_empty() || !password.present_and_non_empty()) {
-    return error(400, "email and password are required strings");
+    return respond(kSeed003, 400, "email and password are required strings");
   }
   if (first_name.status == FieldStatus::wrong_type || last_name.status == FieldStatus::wrong_type) {
-    return error(400, "firstName and lastName must be strings");
+    return respond(kSeed003, 400, "firstName and lastName must be strings");
   }
   if (roles.status == FieldStatus::wrong_type) {
-    return error(400, "role must be an array of role names");
+    return respond(kSeed003, 400, "role must be an array of role names");
   }
   auto optional = [](StringField& field) -> std::optional<std::string> {
     if (field.status != FieldStatus::present) return std::nullopt;
     return std::move(field.value);
   };
-  auto outcome = auth.register_user({.email = std::move(email.value),
-                                     .password = std::move(password.value),
-                                     .first_name = optional(first_name),
-                                     .last_name = optional(last_name),
-                                     .requested_roles = std::move(roles.values),
-                                     .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth);
-  const auto& user = outcome->user;
-  return success(201, tokens.issue({{"id", user.id}}, kSeed003TokenTtl),
+  auto done = credentials.register_user({.email = std::move(email.value),
+                                         .password = std::move(password.value),
+                                         .first_name = optional(first_name),
+                                         .last_name = optional(last_name),
+                                         .requested_roles = std::move(roles.values),
+                                         .client = client_of(request)},
+                                        kToken);
+  if (!done) return respond(kSeed003, done.error());
+  const core::UserView& user = done->user;
+  return success(201, *done,
                  object{
                      {"isActive", user.is_active},
                      {"id", user.id},
@@ -107,21 +81,21 @@ http::Response register_user(core::AuthService& auth, const core::TokenIssuer& t
                  });
 }
 
-http::Response login(core::AuthService& auth, const core::TokenIssuer& tokens,
-                     const http::Request& request) {
+http::Response login(core::CredentialService& credentials, const http::Request& request) {
   auto body = parse_json_object(request.body);
-  if (!body.object) return error(400, body.error);
+  if (!body.object) return respond(kSeed003, 400, body.error);
   auto email = string_field(*body.object, "email");
   auto password = string_field(*body.object, "password");
   if (!email.present_and_non_empty() || !password.present_and_non_empty()) {
-    return error(400, "email and password are required strings");
+    return respond(kSeed003, 400, "email and password are required strings");
   }
-  auto outcome = auth.login({.email = std::move(email.value),
-                             .password = std::move(password.value),
-                             .client = client_of(request)});
-  if (!outcome) return from_error(outcome.error(), auth);
-  const auto& user = outcome->user;
-  return success(200, tokens.issue({{"id", user.id}}, kSeed003TokenTtl),
+  auto done = credentials.login({.email = std::move(email.value),
+                                 .password = std::move(password.value),
+                                 .client = client_of(request)},
+                                kToken);
+  if (!done) return respond(kSeed003, done.error());
+  const core::UserView& user = done->user;
+  return success(200, *done,
                  object{
                      {"id", user.id},
                      {"email", user.email},
@@ -130,7 +104,7 @@ http::Response login(core::AuthService& auth, const core::TokenIssuer& tokens,
                      {"role", primary_role(user)},
                      {"isActive", user.is_active},
                      {"lastLogin", optional_time(user.last_login)},
-                     // The reset token is stored hashed and is never echoed back.
+                     // Reset tokens are stored hashed and never echoed back.
                      {"passwordResetToken", nullptr},
                      {"passwordResetExpires", optional_time(user.password_reset_expires)},
                      {"createdAt", util::to_iso8601(user.created_at)},
@@ -140,20 +114,18 @@ http::Response login(core::AuthService& auth, const core::TokenIssuer& tokens,
 
 }  // namespace
 
-void add_seed003_routes(http::Router& router, core::AuthService& auth,
-                        const core::TokenIssuer& tokens) {
-  router.add({.method = "POST",
-              .path = "/api/auth/register",
-              .handler = [&auth, &tokens](
-                             const http::Request& r) { return register_user(auth, tokens, r); },
-              .json_body = true,
-              .errors = format_error});
+void add_seed003_routes(http::Router& router, core::CredentialService& credentials) {
   router.add(
       {.method = "POST",
-       .path = "/api/auth/login",
-       .handler = [&auth, &tokens](const http::Request& r) { return login(auth, tokens, r); },
+       .path = "/api/auth/register",
+       .handler = [&credentials](const http::Request& r) { return register_user(credentials, r); },
        .json_body = true,
-       .errors = format_error});
+       .errors = http_errors<kSeed003>});
+  router.add({.method = "POST",
+              .path = "/api/auth/login",
+              .handler = [&credentials](const http::Request& r) { return login(credentials, r); },
+              .json_body = true,
+              .errors = http_errors<kSeed003>});
 }
 
 }  // namespace authd::api

@@ -4,15 +4,15 @@
 // except the document's 404 {"message": "User Not found."}.
 #pragma once
 
-#include "core/auth_service.hpp"
-#include "core/token_issuer.hpp"
+#include <chrono>
+
+#include "core/credential_service.hpp"
 #include "http/router.hpp"
 
 namespace authd::api {
 
 inline constexpr std::chrono::seconds kSeed003TokenTtl{86400};  // "expires in 24 hours"
 
-void add_seed003_routes(http::Router& router, core::AuthService& auth,
-                        const core::TokenIssuer& tokens);
+void add_seed003_routes(http::Router& router, core::CredentialService& credentials);
 
 }  // namespace authd::api

@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "api/client_info.hpp"
+#include "api/dialect.hpp"
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "api/problem.hpp"
@@ -15,10 +16,35 @@ namespace authd::api {
 namespace {
 
 using boost::json::object;
-using boost::json::value;
 using core::AuthError;
 
-object user_json(const store::UserRecord& user) {
+constexpr std::pair<AuthError, Wording> kRows[] = {
+    {AuthError::invalid_email, {400, "email is not a valid address", Problem::invalid_field}},
+    {AuthError::invalid_password,
+     {400, "password must be at most {} bytes and contain no NUL character",
+      Problem::invalid_field}},
+    {AuthError::password_too_short,
+     {400, "password must be at least {} characters", Problem::weak_password}},
+    {AuthError::password_too_common, {400, "password is too common", Problem::weak_password}},
+    {AuthError::invalid_name,
+     {400, "first_name and last_name must be at most 128 bytes of text", Problem::invalid_field}},
+    {AuthError::invalid_roles, {400, "", Problem::invalid_field}},
+    {AuthError::email_taken, {409, "", Problem::email_taken}},
+    // One login failure whatever the reason: the answer never tells which emails have accounts.
+    {AuthError::user_not_found, {401, "", Problem::invalid_credentials}},
+    {AuthError::wrong_password, {401, "", Problem::invalid_credentials}},
+    {AuthError::account_disabled, {401, "", Problem::invalid_credentials}},
+    {AuthError::throttled, {429, "", Problem::too_many_attempts}},
+    {AuthError::invalid_token, {401, "", Problem::invalid_token}},
+    {AuthError::invalid_refresh_token, {400, "", Problem::invalid_refresh_token}},
+    {AuthError::refresh_token_reused, {400, "", Problem::refresh_token_reused}},
+    {AuthError::session_not_found, {404, "", Problem::session_not_found}},
+    {AuthError::store_unavailable, {503, "", Problem::unavailable}},
+    {AuthError::internal, {500, "", Problem::internal}},
+};
+constexpr Dialect kV1{"v1", Envelope::problem, error_table(kRows)};
+
+object user_json(const core::UserView& user) {
   boost::json::array roles;
   for (const auto& role : user.roles) roles.emplace_back(role);
   return object{{"id", user.id},
@@ -42,50 +68,8 @@ http::Response no_content() {
   return {.status = 204, .body = {}, .content_type = {}};
 }
 
-// Every failure of the core, as a problem. Login failures are one answer whatever the reason,
-// so that the response never tells which emails have accounts.
-http::Response from_error(const core::AuthFailure& failure, const core::AuthService& auth) {
-  switch (failure.code) {
-    case AuthError::invalid_email:
-      return problem_response(Problem::invalid_field, "email is not a valid address");
-    case AuthError::invalid_password:
-      return problem_response(Problem::invalid_field,
-                              "password must be at most " +
-                                  std::to_string(auth.max_password_bytes()) +
-                                  " bytes and contain no NUL character");
-    case AuthError::password_too_short:
-      return problem_response(Problem::weak_password,
-                              "password must be at least " +
-                                  std::to_string(auth.min_password_characters()) + " characters");
-    case AuthError::password_too_common:
-      return problem_response(Problem::weak_password, "password is too common");
-    case AuthError::invalid_name:
-      return problem_response(Problem::invalid_field,
-                              "first_name and last_name must be at most 128 bytes of text");
-    case AuthError::invalid_roles:
-      return problem_response(Problem::invalid_field);
-    case AuthError::email_taken:
-      return problem_response(Problem::email_taken);
-    case AuthError::user_not_found:
-    case AuthError::wrong_password:
-    case AuthError::account_disabled:
-      return problem_response(Problem::invalid_credentials);
-    case AuthError::throttled:
-      return problem_response(Problem::too_many_attempts, {}, failure.retry_after);
-    case AuthError::invalid_token:
-      return problem_response(Problem::invalid_token);
-    case AuthError::invalid_refresh_token:
-      return problem_response(Problem::invalid_refresh_token);
-    case AuthError::refresh_token_reused:
-      return problem_response(Problem::refresh_token_reused);
-    case AuthError::session_not_found:
-      return problem_response(Problem::session_not_found);
-    case AuthError::store_unavailable:
-      return problem_response(Problem::unavailable);
-    case AuthError::internal:
-      break;
-  }
-  return problem_response(Problem::internal);
+http::Response problem(Problem problem, std::string_view detail = {}) {
+  return respond(kV1, problem_info(problem).status, detail, problem);
 }
 
 // The body as an object holding only `allowed` fields: a typo in a field name is an error the
@@ -97,12 +81,11 @@ struct Body {
 
 Body read_body(const http::Request& request, std::initializer_list<std::string_view> allowed) {
   auto parsed = parse_json_object(request.body);
-  if (!parsed.object)
-    return {std::nullopt, problem_response(Problem::malformed_body, parsed.error)};
+  if (!parsed.object) return {std::nullopt, problem(Problem::malformed_body, parsed.error)};
   for (const auto& member : *parsed.object) {
     if (std::find(allowed.begin(), allowed.end(), member.key()) == allowed.end()) {
-      return {std::nullopt, problem_response(Problem::invalid_field,
-                                             "unknown field: " + std::string(member.key()))};
+      return {std::nullopt,
+              problem(Problem::invalid_field, "unknown field: " + std::string(member.key()))};
     }
   }
   return {std::move(parsed.object), {}};
@@ -113,8 +96,8 @@ std::optional<http::Response> require_string(const object& body, std::string_vie
                                              StringField& out) {
   out = string_field(body, name);
   if (out.present_and_non_empty()) return std::nullopt;
-  return problem_response(Problem::invalid_field,
-                          std::string(name).append(" is required and must be a non-empty string"));
+  return problem(Problem::invalid_field,
+                 std::string(name).append(" is required and must be a non-empty string"));
 }
 
 // An optional string field (absent or null means not given).
@@ -122,8 +105,7 @@ std::optional<http::Response> optional_string(const object& body, std::string_vi
                                               std::optional<std::string>& out) {
   auto field = string_field(body, name);
   if (field.status == FieldStatus::wrong_type) {
-    return problem_response(Problem::invalid_field,
-                            std::string(name).append(" must be a string or null"));
+    return problem(Problem::invalid_field, std::string(name).append(" must be a string or null"));
   }
   if (field.status == FieldStatus::present) out = std::move(field.value);
   return std::nullopt;
@@ -153,75 +135,66 @@ bool is_session_id(std::string_view id) {
 
 class V1 {
  public:
-  V1(core::AuthService& auth, core::SessionService& sessions) : auth_(auth), sessions_(sessions) {}
+  V1(core::CredentialService& credentials, core::SessionService& sessions)
+      : credentials_(credentials), sessions_(sessions) {}
 
   http::Response register_user(const http::Request& request) {
     auto body = read_body(request, {"email", "password", "first_name", "last_name"});
     if (!body.fields) return std::move(body.error);
     StringField email, password;
     std::optional<std::string> first_name, last_name;
-    if (auto problem = require_string(*body.fields, "email", email)) return std::move(*problem);
-    if (auto problem = require_string(*body.fields, "password", password)) {
-      return std::move(*problem);
+    if (auto refused = require_string(*body.fields, "email", email)) return std::move(*refused);
+    if (auto refused = require_string(*body.fields, "password", password)) {
+      return std::move(*refused);
     }
-    if (auto problem = optional_string(*body.fields, "first_name", first_name)) {
-      return std::move(*problem);
+    if (auto refused = optional_string(*body.fields, "first_name", first_name)) {
+      return std::move(*refused);
     }
-    if (auto problem = optional_string(*body.fields, "last_name", last_name)) {
-      return std::move(*problem);
+    if (auto refused = optional_string(*body.fields, "last_name", last_name)) {
+      return std::move(*refused);
     }
-    auto outcome = auth_.register_user({.email = std::move(email.value),
-                                        .password = std::move(password.value),
-                                        .first_name = std::move(first_name),
-                                        .last_name = std::move(last_name),
-                                        .client = client_of(request)});
-    if (!outcome) return from_error(outcome.error(), auth_);
-    return json_response(201, user_json(outcome->user));
+    auto done = credentials_.register_user({.email = std::move(email.value),
+                                            .password = std::move(password.value),
+                                            .first_name = std::move(first_name),
+                                            .last_name = std::move(last_name),
+                                            .client = client_of(request)},
+                                           {});
+    if (!done) return respond(kV1, done.error());
+    return json_response(201, user_json(done->user));
   }
 
   http::Response login(const http::Request& request) {
     auto body = read_body(request, {"email", "password"});
     if (!body.fields) return std::move(body.error);
     StringField email, password;
-    if (auto problem = require_string(*body.fields, "email", email)) return std::move(*problem);
-    if (auto problem = require_string(*body.fields, "password", password)) {
-      return std::move(*problem);
+    if (auto refused = require_string(*body.fields, "email", email)) return std::move(*refused);
+    if (auto refused = require_string(*body.fields, "password", password)) {
+      return std::move(*refused);
     }
-    auto outcome = auth_.login({.email = std::move(email.value),
-                                .password = std::move(password.value),
-                                .open_session = store::SessionKind::v1,
-                                .client = client_of(request)});
-    if (!outcome) return from_error(outcome.error(), auth_);
-    return tokens_json(201, sessions_.start(outcome->user.id, outcome->session_id,
-                                            *outcome->session_token, auth_.clock().now()));
+    auto done = credentials_.login({.email = std::move(email.value),
+                                    .password = std::move(password.value),
+                                    .client = client_of(request)},
+                                   core::RotatingSession{});
+    if (!done) return respond(kV1, done.error());
+    return tokens_json(201, std::get<core::TokenPair>(done->credential));
   }
 
   http::Response refresh(const http::Request& request) {
     auto body = read_body(request, {"refresh_token"});
     if (!body.fields) return std::move(body.error);
     StringField token;
-    if (auto problem = require_string(*body.fields, "refresh_token", token)) {
-      return std::move(*problem);
+    if (auto refused = require_string(*body.fields, "refresh_token", token)) {
+      return std::move(*refused);
     }
     auto pair = sessions_.refresh(token.value, client_of(request));
-    if (!pair) return from_error(pair.error(), auth_);
+    if (!pair) return respond(kV1, pair.error());
     return tokens_json(200, *pair);
-  }
-
-  // Runs `then` for the caller of a valid access token, or answers 401.
-  template <class Then>
-  http::Response authenticated(const http::Request& request, Then&& then) {
-    const auto token = bearer_token(request);
-    if (!token) return problem_response(Problem::missing_token);
-    auto principal = sessions_.authenticate(*token);
-    if (!principal) return from_error(principal.error(), auth_);
-    return then(*principal);
   }
 
   http::Response me(const http::Request& request) {
     return authenticated(request, [&](const core::Principal& caller) {
       auto user = sessions_.user(caller);
-      if (!user) return from_error(user.error(), auth_);
+      if (!user) return respond(kV1, user.error());
       return json_response(200, user_json(*user));
     });
   }
@@ -229,7 +202,7 @@ class V1 {
   http::Response list_sessions(const http::Request& request) {
     return authenticated(request, [&](const core::Principal& caller) {
       auto sessions = sessions_.list(caller);
-      if (!sessions) return from_error(sessions.error(), auth_);
+      if (!sessions) return respond(kV1, sessions.error());
       boost::json::array list;
       for (const auto& session : *sessions) {
         list.push_back(object{{"id", session.public_id},
@@ -243,57 +216,65 @@ class V1 {
     });
   }
 
-  http::Response revoke(const http::Request& request, bool current) {
-    return authenticated(request, [&](const core::Principal& caller) {
-      const std::string_view id =
-          current ? std::string_view(caller.session_id) : http::path_param(request, "id");
-      if (!is_session_id(id)) return problem_response(Problem::session_not_found);
-      auto revoked = sessions_.revoke(caller, id, client_of(request));
-      if (!revoked) return from_error(revoked.error(), auth_);
-      return no_content();
-    });
-  }
+  http::Response revoke_current(const http::Request& request) { return revoke(request, true); }
+  http::Response revoke_one(const http::Request& request) { return revoke(request, false); }
 
   http::Response revoke_all(const http::Request& request) {
     return authenticated(request, [&](const core::Principal& caller) {
       auto revoked = sessions_.revoke_all(caller, client_of(request));
-      if (!revoked) return from_error(revoked.error(), auth_);
+      if (!revoked) return respond(kV1, revoked.error());
       return no_content();
     });
   }
 
  private:
-  core::AuthService& auth_;
+  // Runs `then` for the caller of a valid access token, or answers 401.
+  template <class Then>
+  http::Response authenticated(const http::Request& request, Then&& then) {
+    const auto token = bearer_token(request);
+    if (!token) return problem(Problem::missing_token);
+    auto principal = sessions_.authenticate(*token);
+    if (!principal) return respond(kV1, principal.error());
+    return then(*principal);
+  }
+
+  http::Response revoke(const http::Request& request, bool current) {
+    return authenticated(request, [&](const core::Principal& caller) {
+      const std::string_view id =
+          current ? std::string_view(caller.session_id) : http::path_param(request, "id");
+      if (!is_session_id(id)) return problem(Problem::session_not_found);
+      auto revoked = sessions_.revoke(caller, id, client_of(request));
+      if (!revoked) return respond(kV1, revoked.error());
+      return no_content();
+    });
+  }
+
+  core::CredentialService& credentials_;
   core::SessionService& sessions_;
 };
 
 }  // namespace
 
-void add_v1_routes(http::Router& router, core::AuthService& auth, core::SessionService& sessions,
-                   core::KeyRing& keys) {
-  auto v1 = std::make_shared<V1>(auth, sessions);
-  const auto route = [&](std::string method, std::string path, bool json_body, auto handler) {
+void add_v1_routes(http::Router& router, core::CredentialService& credentials,
+                   core::SessionService& sessions, core::KeyRing& keys) {
+  auto v1 = std::make_shared<V1>(credentials, sessions);
+  using Handler = http::Response (V1::*)(const http::Request&);
+  const auto route = [&](std::string method, std::string path, bool json_body, Handler handler) {
     router.add({.method = std::move(method),
                 .path = std::move(path),
-                .handler = [v1, handler](const http::Request& r) { return handler(*v1, r); },
+                .handler = [v1, handler](const http::Request& r) { return ((*v1).*handler)(r); },
                 .json_body = json_body,
-                .errors = problem_for_status});
+                .errors = http_errors<kV1>});
   };
-  route("POST", "/v1/users", true,
-        [](V1& api, const http::Request& r) { return api.register_user(r); });
-  route("POST", "/v1/sessions", true, [](V1& api, const http::Request& r) { return api.login(r); });
-  route("POST", "/v1/sessions/refresh", true,
-        [](V1& api, const http::Request& r) { return api.refresh(r); });
-  route("GET", "/v1/sessions", false,
-        [](V1& api, const http::Request& r) { return api.list_sessions(r); });
-  route("DELETE", "/v1/sessions", false,
-        [](V1& api, const http::Request& r) { return api.revoke_all(r); });
-  route("DELETE", "/v1/sessions/current", false,
-        [](V1& api, const http::Request& r) { return api.revoke(r, true); });
-  route("DELETE", "/v1/sessions/{id}", false,
-        [](V1& api, const http::Request& r) { return api.revoke(r, false); });
-  route("GET", "/v1/me", false, [](V1& api, const http::Request& r) { return api.me(r); });
-  router.set_errors_under("/v1/", problem_for_status);
+  route("POST", "/v1/users", true, &V1::register_user);
+  route("POST", "/v1/sessions", true, &V1::login);
+  route("POST", "/v1/sessions/refresh", true, &V1::refresh);
+  route("GET", "/v1/sessions", false, &V1::list_sessions);
+  route("DELETE", "/v1/sessions", false, &V1::revoke_all);
+  route("DELETE", "/v1/sessions/current", false, &V1::revoke_current);
+  route("DELETE", "/v1/sessions/{id}", false, &V1::revoke_one);
+  route("GET", "/v1/me", false, &V1::me);
+  router.set_errors_under("/v1/", http_errors<kV1>);
 
   router.add(
       {.method = "GET", .path = "/.well-known/jwks.json", .handler = [&keys](const http::Request&) {

@@ -1,16 +1,16 @@
 // The /v1 API: registration, sessions with rotating refresh tokens, revocation and the caller's
 // profile, with RFC 9457 problem responses; plus the JWKS that verifies its access tokens.
-// A thin adapter: the rules live in core::AuthService and core::SessionService.
+// A thin adapter: it parses and shapes; core::CredentialService and core::SessionService decide.
 #pragma once
 
-#include "core/auth_service.hpp"
+#include "core/credential_service.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "http/router.hpp"
 
 namespace authd::api {
 
-void add_v1_routes(http::Router& router, core::AuthService& auth, core::SessionService& sessions,
-                   core::KeyRing& keys);
+void add_v1_routes(http::Router& router, core::CredentialService& credentials,
+                   core::SessionService& sessions, core::KeyRing& keys);
 
 }  // namespace authd::api

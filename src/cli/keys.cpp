@@ -13,8 +13,8 @@ namespace {
 // The key commands work on an existing database and create nothing (a mistyped --database must
 // not leave an empty database and fresh secrets behind).
 struct KeyTool {
-  KeyTool(const ServeOptions& options, store::OpenMode mode)
-      : config(resolve(options, /*serving=*/false)) {
+  KeyTool(const GivenSettings& given, store::OpenMode mode)
+      : config(resolve(given, /*serving=*/false)) {
     load_existing_secrets(config);
     store = open_store(config, mode);
     ring = std::make_unique<core::KeyRing>(
@@ -32,8 +32,8 @@ struct KeyTool {
 
 }  // namespace
 
-int list_keys(const ServeOptions& options) {
-  KeyTool tool(options, store::OpenMode::read_only);
+int list_keys(const GivenSettings& given) {
+  KeyTool tool(given, store::OpenMode::read_only);
   const auto now = tool.clock.now();
   const auto keys = tool.ring->keys();
   const core::KeyRing::Key* active = nullptr;
@@ -53,7 +53,7 @@ int list_keys(const ServeOptions& options) {
   return 0;
 }
 
-int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, bool force) {
+int rotate_keys(const GivenSettings& given, std::chrono::seconds activate_in, bool force) {
   if (activate_in < kSafeActivationDelay && !force) {
     std::cerr << "authd keys rotate: --activate-in " << activate_in.count() << " is shorter than "
               << kSafeActivationDelay.count()
@@ -62,7 +62,7 @@ int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, b
                  "example after a key leak).\n";
     return 2;
   }
-  KeyTool tool(options, store::OpenMode::existing);
+  KeyTool tool(given, store::OpenMode::existing);
   auto kid = tool.ring->add_key(activate_in);
   if (!kid) {
     std::cerr << "authd keys rotate: cannot store the new key: " << kid.error().message() << "\n";
@@ -73,8 +73,8 @@ int rotate_keys(const ServeOptions& options, std::chrono::seconds activate_in, b
   return 0;
 }
 
-int revoke_key(const ServeOptions& options, const std::string& kid) {
-  KeyTool tool(options, store::OpenMode::existing);
+int revoke_key(const GivenSettings& given, const std::string& kid) {
+  KeyTool tool(given, store::OpenMode::existing);
   auto revoked = tool.ring->revoke_key(kid);
   if (!revoked) {
     if (revoked.error() == store::StoreError::not_found) {

@@ -12,10 +12,10 @@
 #include "api/health.hpp"
 #include "api/routes.hpp"
 #include "cli/secret_file.hpp"
+#include "core/derived_keys.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
-#include "crypto/digest.hpp"
 #include "crypto/sealing.hpp"
 #include "observability/logging.hpp"
 #include "observability/metrics.hpp"
@@ -106,26 +106,19 @@ void load_existing_secrets(ServeConfig& config) {
   config.key_encryption_key_source = file.string();
 }
 
-std::string refresh_rotation_key(const ServeConfig& config) {
-  return crypto::hmac_sha256(config.key_encryption_key, "authd refresh-token rotation v1");
-}
 
-std::string throttle_key(const ServeConfig& config) {
-  return crypto::hmac_sha256(config.key_encryption_key, "authd throttle keys v1");
-}
-
-int serve(const ServeOptions& options) {
+int serve(const GivenSettings& given) {
+  ServeConfig config = resolve(given);
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
-  const std::string format = !options.log_format.empty() ? options.log_format
-                             : terminal || options.dev   ? "text"
-                                                         : "json";
+  const std::string format = !config.log_format.empty() ? config.log_format
+                             : terminal || config.dev   ? "text"
+                                                        : "json";
   observability::configure_logging(
       format == "json" ? observability::LogFormat::json : observability::LogFormat::text,
-      spdlog::level::from_str(options.log_level));
-  ServeConfig config = resolve(options);
+      spdlog::level::from_str(config.log_level));
 
   load_generated_secrets(config);
-  config.auth.throttle_key = config.sessions.throttle_key = throttle_key(config);
+  config.auth.throttle_key = config.sessions.throttle_key = core::throttle_key(config.key_encryption_key);
   log_banner(config);
 
   core::SystemClock clock;
@@ -138,12 +131,13 @@ int serve(const ServeOptions& options) {
       *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
       {.access_token_ttl = config.sessions.access_token_ttl, .leeway = config.sessions.leeway});
   keys.load();
-  core::SessionService sessions(*store, keys, clock, config.sessions, refresh_rotation_key(config),
+  core::SessionService sessions(*store, keys, clock, config.sessions, core::refresh_rotation_key(config.key_encryption_key),
                                 metrics);
 
+  core::CredentialService credentials(auth, tokens, sessions);
   http::Router router;
   api::add_routes(router, {.auth = auth,
-                           .seed_tokens = tokens,
+                           .credentials = credentials,
                            .sessions = sessions,
                            .keys = keys,
                            .metrics = metrics});

@@ -5,14 +5,14 @@
 #include <memory>
 #include <string>
 
-#include "cli/config.hpp"
+#include "cli/settings.hpp"
 #include "store/migration.hpp"
 #include "store/store.hpp"
 
 namespace authd::cli {
 
 // Returns the process exit code.
-int serve(const ServeOptions& options);
+int serve(const GivenSettings& given);
 
 // Opens the configured store: `authd serve` creates and migrates it; every other command needs
 // it to exist already (store::OpenMode::existing).
@@ -27,11 +27,5 @@ void load_generated_secrets(ServeConfig& config);
 // The same for the other commands, which never create anything: the folder and the
 // key-encryption key file (unless configured) must exist.
 void load_existing_secrets(ServeConfig& config);
-
-// The key that derives each next refresh token; every instance must derive the same.
-std::string refresh_rotation_key(const ServeConfig& config);
-
-// The key that MACs every brute-force counter's key; every instance must derive the same.
-std::string throttle_key(const ServeConfig& config);
 
 }  // namespace authd::cli

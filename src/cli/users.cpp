@@ -4,13 +4,14 @@
 
 #include "cli/serve.hpp"
 #include "core/auth_service.hpp"
+#include "core/derived_keys.hpp"
 
 namespace authd::cli {
 
-int unlock_user(const ServeOptions& options, const std::string& email) {
-  ServeConfig config = resolve(options, /*serving=*/false);
+int unlock_user(const GivenSettings& given, const std::string& email) {
+  ServeConfig config = resolve(given, /*serving=*/false);
   load_existing_secrets(config);
-  config.auth.throttle_key = throttle_key(config);
+  config.auth.throttle_key = core::throttle_key(config.key_encryption_key);
   const auto store = open_store(config, store::OpenMode::existing);
   core::SystemClock clock;
   core::AuthService auth(*store, crypto::PasswordHasher(config.password_hashing), clock,

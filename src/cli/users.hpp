@@ -3,13 +3,13 @@
 
 #include <string>
 
-#include "cli/config.hpp"
+#include "cli/settings.hpp"
 
 namespace authd::cli {
 
 // `authd users unlock EMAIL`: forgets the account's account-wide failed-login counters, for an
 // owner locked out by the consecutive-failure cap. Exit 0 when done, 2 for an address outside
 // the grammar, 1 when the store fails.
-int unlock_user(const ServeOptions& options, const std::string& email);
+int unlock_user(const GivenSettings& given, const std::string& email);
 
 }  // namespace authd::cli

@@ -44,6 +44,8 @@ class AuthCategory final : public boost::system::error_category {
         return "store unavailable";
       case AuthError::internal:
         return "internal error";
+      case AuthError::end_:
+        break;
     }
     return "unknown auth error";
   }

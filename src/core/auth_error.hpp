@@ -1,19 +1,21 @@
-// Every way an auth operation can fail, as values. The dialect adapters map these to their
-// documented status codes and messages; nothing else reaches the client.
+// Every way an auth operation can fail, as values. Each wire format maps every one of them to
+// its own status and words in a table (api/dialect.hpp) that does not compile while a row is
+// missing; nothing else reaches the client.
 #pragma once
 
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <cstddef>
 #include <ostream>
 #include <type_traits>
 
 namespace authd::core {
 
 enum class AuthError {
-  invalid_email = 1,      // not an address we accept (shape, length, control characters)
+  invalid_email = 1,      // not an address we accept (the HTML "valid e-mail address" grammar)
   invalid_password,       // empty, contains NUL, or longer than the hasher accepts
   password_too_short,     // registration: shorter than the configured minimum
-  password_too_common,    // registration: on the shipped list of common passwords
+  password_too_common,    // registration: guessable (zxcvbn) or built from the account's context
   invalid_name,           // first/last name too long or contains control characters
   invalid_roles,          // too many requested roles, or a role name too long
   email_taken,            // another account has the same canonical email
@@ -25,9 +27,17 @@ enum class AuthError {
   invalid_refresh_token,  // unknown, expired or revoked refresh token
   refresh_token_reused,   // a rotated refresh token came back: its session is now revoked
   session_not_found,      // no live session with that id belongs to the caller
-  store_unavailable,      // the store cannot be reached; retry later
+  store_unavailable,      // the store cannot be reached or cannot write; retry later
   internal,               // anything unexpected; details are logged, never sent
+  end_                    // not an error: one past the last, for tables indexed by AuthError
 };
+
+inline constexpr std::size_t kAuthErrorCount = static_cast<std::size_t>(AuthError::end_) - 1;
+
+// The position of `error` in a table of kAuthErrorCount rows.
+constexpr std::size_t index_of(AuthError error) {
+  return static_cast<std::size_t>(error) - 1;
+}
 
 const boost::system::error_category& auth_category() noexcept;
 
@@ -39,15 +49,19 @@ inline std::ostream& operator<<(std::ostream& out, AuthError e) {
   return out << make_error_code(e).message();
 }
 
-// An AuthError and, for `throttled`, how long the client should wait (Retry-After).
+// An AuthError with what its answer needs to say: for `throttled`, how long the client should
+// wait (Retry-After); for the password rules, the limit that was not met.
 struct AuthFailure {
   AuthFailure() = default;  // boost::system::result requires it; never a real failure
   AuthFailure(AuthError code) : code(code) {}  // NOLINT: implicit by design, errors read as codes
   AuthFailure(AuthError code, std::chrono::seconds retry_after)
       : code(code), retry_after(retry_after) {}
+  AuthFailure(AuthError code, std::size_t limit) : code(code), limit(limit) {}
 
   AuthError code = AuthError::internal;
   std::chrono::seconds retry_after{0};
+  std::size_t limit =
+      0;  // invalid_password: the most bytes; password_too_short: the fewest characters
 
   friend bool operator==(const AuthFailure& failure, AuthError code) {
     return failure.code == code;

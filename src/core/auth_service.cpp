@@ -59,7 +59,7 @@ bool valid_roles(const std::vector<std::string>& roles) {
 AuthService::AuthService(store::Store& store, crypto::PasswordHasher hasher, const Clock& clock,
                          AuthConfig config, AuthEvents& events)
     : store_(store),
-      hasher_(std::move(hasher)),
+      hasher_(hasher),
       clock_(clock),
       config_(std::move(config)),
       events_(events),
@@ -73,11 +73,19 @@ AuthError AuthService::store_failure(const boost::system::error_code& ec) {
   return error;
 }
 
-Result<void> AuthService::validate_password(const std::string& password, std::size_t max_bytes) {
+Result<void> AuthService::validate_password(const std::string& password,
+                                            std::size_t max_bytes) const {
   if (password.empty() || password.size() > max_bytes || password.find('\0') != std::string::npos) {
-    return AuthError::invalid_password;
+    return refused_password(AuthError::invalid_password);
   }
   return {};
+}
+
+AuthFailure AuthService::refused_password(AuthError reason) const {
+  // The answer names the limit that was not met.
+  if (reason == AuthError::invalid_password) return {reason, hasher_.max_password_bytes()};
+  if (reason == AuthError::password_too_short) return {reason, config_.passwords.min_characters};
+  return reason;
 }
 
 Result<std::vector<std::string>> AuthService::choose_roles(
@@ -96,19 +104,19 @@ Result<std::vector<std::string>> AuthService::choose_roles(
   return std::move(*existing);
 }
 
-std::pair<std::string, store::NewSession> AuthService::new_session(store::SessionKind kind,
+std::pair<std::string, store::NewSession> AuthService::new_session(store::SessionFamily family,
                                                                    const ClientInfo& client) const {
   const util::TimePoint now = clock_.now();
   std::string public_id = crypto::random_token(16);
   // A rotating (/v1 refresh) token names its session, so that an old generation of it can be
   // recognised as reuse without the store keeping every generation (SessionService::refresh).
-  std::string token = kind == store::SessionKind::v1 ? public_id + "." + crypto::random_token(32)
-                                                     : crypto::random_token(32);
+  std::string token = family == store::SessionFamily::rotating
+                          ? public_id + "." + crypto::random_token(32)
+                          : crypto::random_token(32);
   store::NewSession session{
-      .kind = kind,
+      .family = family,
       .public_id = std::move(public_id),
       .token_hash = crypto::sha256_hex(token),
-      .rotating = kind == store::SessionKind::v1,
       .created_at = now,
       .expires_at = now + config_.session_ttl,
       .user_agent = client.user_agent,
@@ -140,7 +148,7 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
   if (auto refused =
           check_new_password(request.password, config_.passwords, hasher_.max_password_bytes(),
                              password_context(*email, request.first_name, request.last_name))) {
-    return *refused;
+    return refused_password(*refused);
   }
   if (!valid_roles(request.requested_roles)) return AuthError::invalid_roles;
 
@@ -203,7 +211,7 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     }
     boost::json::object details{{"reason", make_error_code(reason).message()}};
     if (user_id) details["user_id"] = *user_id;
-    log_security_event("login_failure", request.client, std::move(details));
+    log_security_event("login_failure", request.client, details);
     events_.login(reason == AuthError::user_not_found ? "unknown_account" : "wrong_password");
     return reason;
   };
@@ -242,9 +250,10 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     auto [token, grant] = new_session(*request.open_session, request.client);
     outcome.session_token = std::move(token);
     outcome.session_id = grant.public_id;
-    update.replace_sessions_of_kind = grant.kind == store::SessionKind::seed002;
-    if (grant.kind == store::SessionKind::v1) {
-      update.max_live_sessions_of_kind = config_.max_sessions_per_user;
+    // One opaque session at a time ("updates the session token"); rotating ones side by side.
+    update.replace_family = grant.family == store::SessionFamily::opaque;
+    if (grant.family == store::SessionFamily::rotating) {
+      update.max_live_of_family = config_.max_sessions_per_user;
     }
     update.session = std::move(grant);
   }

@@ -59,16 +59,16 @@ struct RegistrationRequest {
   std::optional<std::string> first_name{};
   std::optional<std::string> last_name{};
   std::vector<std::string> requested_roles{};
-  std::optional<store::SessionKind> open_session{};  // also start a session of this kind
+  std::optional<store::SessionFamily> open_session{};  // also start a session of this family
   ClientInfo client{};
 };
 
 struct LoginRequest {
   std::string email{};
   std::string password{};
-  // Starts a session of this kind; a seed 002 session replaces the user's earlier ones, while
-  // /v1 sessions live side by side (one per device).
-  std::optional<store::SessionKind> open_session{};
+  // Starts a session of this family: an opaque one replaces the user's earlier ones, while
+  // rotating ones live side by side (one per device), up to max_sessions_per_user.
+  std::optional<store::SessionFamily> open_session{};
   ClientInfo client{};
 };
 
@@ -100,14 +100,13 @@ class AuthService {
   Result<void> unlock(std::string_view email);
 
   const Clock& clock() const { return clock_; }
-  std::size_t max_password_bytes() const { return hasher_.max_password_bytes(); }
-  std::size_t min_password_characters() const { return config_.passwords.min_characters; }
 
  private:
-  static Result<void> validate_password(const std::string& password, std::size_t max_bytes);
+  Result<void> validate_password(const std::string& password, std::size_t max_bytes) const;
+  AuthFailure refused_password(AuthError reason) const;
   Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
   // The opaque token, and the session record that stores only its hash.
-  std::pair<std::string, store::NewSession> new_session(store::SessionKind kind,
+  std::pair<std::string, store::NewSession> new_session(store::SessionFamily family,
                                                         const ClientInfo& client) const;
 
   store::Store& store_;

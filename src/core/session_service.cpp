@@ -82,7 +82,7 @@ SessionService::Result<TokenPair> SessionService::unknown_refresh_token(
     return AuthError::invalid_refresh_token;
   };
   const auto dot = refresh_token.find('.');
-  if (dot == std::string_view::npos || dot != kSessionIdLength) return invalid();
+  if (dot != kSessionIdLength) return invalid();  // npos included
   auto found = store_.find_session(refresh_token.substr(0, dot));
   if (!found) return store_failure(found.error());
   if (!*found || !live(**found, clock_.now()) || (*found)->refresh_token_hash.empty()) {
@@ -216,10 +216,11 @@ std::optional<VerifiedClaims> SessionService::verify(std::string_view access_tok
     }
     return cached;
   }
-  auto claims = crypto::verify_eddsa(access_token,
-                                     [this](std::string_view kid) { return keys_.public_key(kid); },
-                                     kAccessTokenType, {.now = now, .leeway_seconds = leeway});
-  if (!claims) return std::nullopt;
+  auto verified_jws = crypto::verify_eddsa(
+      access_token, [this](std::string_view kid) { return keys_.public_key(kid); },
+      kAccessTokenType, {.now = now, .leeway_seconds = leeway});
+  if (!verified_jws) return std::nullopt;
+  const boost::json::object* claims = &verified_jws->claims;
   const boost::json::value* iss = claims->if_contains("iss");
   const boost::json::value* sid = claims->if_contains("sid");
   const boost::json::value* nbf = claims->if_contains("nbf");
@@ -234,7 +235,7 @@ std::optional<VerifiedClaims> SessionService::verify(std::string_view access_tok
   if (!exp.is_int64()) return std::nullopt;
   VerifiedClaims verified{.user_id = *user_id,
                           .session_id = std::string(sid->get_string()),
-                          .kid = std::string(crypto::jws_kid(access_token).value_or("")),
+                          .kid = std::move(verified_jws->kid),
                           .not_before = nbf->get_int64(),
                           .expires = exp.get_int64()};
   verified_.insert(access_token, verified);
@@ -287,16 +288,17 @@ SessionService::Result<std::int64_t> SessionService::revoke_all(const Principal&
 
 SessionService::Result<std::vector<store::SessionRecord>> SessionService::list(
     const Principal& caller) {
-  auto sessions = store_.list_live_sessions(caller.user_id, store::SessionKind::v1, clock_.now());
+  auto sessions =
+      store_.list_live_sessions(caller.user_id, store::SessionFamily::rotating, clock_.now());
   if (!sessions) return store_failure(sessions.error());
   return std::move(*sessions);
 }
 
-SessionService::Result<store::UserRecord> SessionService::user(const Principal& caller) {
+SessionService::Result<UserView> SessionService::user(const Principal& caller) {
   auto user = store_.find_user_by_id(caller.user_id);
   if (!user) return store_failure(user.error());
   if (!*user) return AuthError::invalid_token;  // deleted since the check
-  return std::move(**user);
+  return view_of(std::move(**user));
 }
 
 }  // namespace authd::core

@@ -35,6 +35,7 @@
 #include "core/clock.hpp"
 #include "core/signing_keys.hpp"
 #include "core/throttle.hpp"
+#include "core/user_view.hpp"
 #include "core/verified_tokens.hpp"
 #include "store/store.hpp"
 
@@ -101,7 +102,7 @@ class SessionService {
                       const ClientInfo& client);
   Result<std::int64_t> revoke_all(const Principal& caller, const ClientInfo& client);
   Result<std::vector<store::SessionRecord>> list(const Principal& caller);
-  Result<store::UserRecord> user(const Principal& caller);
+  Result<UserView> user(const Principal& caller);
 
   const SessionConfig& config() const { return config_; }
 

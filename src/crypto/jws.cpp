@@ -226,14 +226,6 @@ boost::system::result<boost::json::object> verify_hs256(std::string_view token,
   return check_claims(jws->payload, options);
 }
 
-std::optional<std::string> jws_kid(std::string_view token) {
-  auto jws = split(token);
-  if (!jws) return std::nullopt;
-  const boost::json::value* kid = jws->header.if_contains("kid");
-  if (kid == nullptr || !kid->is_string()) return std::nullopt;
-  return std::string(kid->get_string());
-}
-
 std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
                        std::string_view private_key, std::string_view typ) {
   // Member order fixed (alg, kid, typ) so that equal claims under one key give equal tokens:
@@ -248,10 +240,10 @@ std::string sign_eddsa(const boost::json::object& claims, std::string_view kid,
   return token;
 }
 
-boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
-                                                        const PublicKeyLookup& public_key_for,
-                                                        std::string_view typ,
-                                                        const VerifyOptions& options) {
+boost::system::result<VerifiedJws> verify_eddsa(std::string_view token,
+                                                const PublicKeyLookup& public_key_for,
+                                                std::string_view typ,
+                                                const VerifyOptions& options) {
   auto jws = split(token);
   if (!jws) return jws.error();
   if (!header_pins(jws->header, "EdDSA")) return JwsError::unsupported_algorithm;
@@ -268,7 +260,9 @@ boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
   if (!ed25519_verify(*public_key, jws->signing_input, jws->signature)) {
     return JwsError::bad_signature;
   }
-  return check_claims(jws->payload, options);
+  auto claims = check_claims(jws->payload, options);
+  if (!claims) return claims.error();
+  return VerifiedJws{.claims = std::move(*claims), .kid = std::string(kid->get_string())};
 }
 
 Ed25519KeyPair ed25519_generate() {

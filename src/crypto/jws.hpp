@@ -60,13 +60,13 @@ using PublicKeyLookup = std::function<std::optional<std::string>(std::string_vie
 // kind of JWT we might sign passes as this one), the key is looked up by "kid" in the caller's
 // key set (headers that carry or point at keys, such as jwk, jku and x5u, are ignored), and the
 // signature is checked before any claim is read; "exp" is required.
-boost::system::result<boost::json::object> verify_eddsa(std::string_view token,
-                                                        const PublicKeyLookup& public_key_for,
-                                                        std::string_view typ,
-                                                        const VerifyOptions& options);
-
-// The "kid" of a compact JWS header, unverified: for bookkeeping after verification only.
-std::optional<std::string> jws_kid(std::string_view token);
+struct VerifiedJws {
+  boost::json::object claims;
+  std::string kid;  // the key that signed it
+};
+boost::system::result<VerifiedJws> verify_eddsa(std::string_view token,
+                                                const PublicKeyLookup& public_key_for,
+                                                std::string_view typ, const VerifyOptions& options);
 
 // Ed25519 (RFC 8032) signatures. Keys are raw: a 32-byte private seed and a 32-byte public key.
 struct Ed25519KeyPair {

@@ -88,11 +88,6 @@ void set_header(bhttp::response<Body>& wire, const Response& response, bool keep
   wire.set(bhttp::field::cache_control, "no-store");
   wire.set("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : response.headers) wire.set(name, value);
-  // RFC 9110 §11.6.1: every 401 carries a challenge, in every dialect; the credentials authd
-  // issues are bearer tokens.
-  if (response.status == 401 && wire.count(bhttp::field::www_authenticate) == 0) {
-    wire.set(bhttp::field::www_authenticate, "Bearer");
-  }
   wire.keep_alive(keep_alive);
 }
 
@@ -367,169 +362,213 @@ struct Server::Impl {
                                 asio::redirect_error(kAwait, ec));
   }
 
+  // The connection's life, one request after another: wait for the first byte (idle timeout),
+  // read the request under every limit, answer it, and decide whether to keep the connection.
   asio::awaitable<void> serve_requests(beast::tcp_stream& stream, ConnectionState& state,
                                        const std::string& peer_address) {
     const ServerLimits& limits = config.limits;
     // Bounded: Beast 1.81 does not limit chunk-size lines or trailers, so without a cap one
     // client could make the buffer grow with every byte it sends. Overflow is answered 400.
-    beast::flat_buffer buffer(limits.max_header_bytes + limits.max_body_bytes + 16 * 1024);
-    error_code ec;
-    std::size_t served = 0;
-    for (;;) {
+    beast::flat_buffer buffer(limits.max_header_bytes + limits.max_body_bytes +
+                              std::size_t{16} * 1024);
+    for (std::size_t served = 1;; ++served) {
       state.idle = true;
-      if (stopping) co_return;
-      if (buffer.size() == 0) {
-        // Between requests the idle timeout applies; once a byte arrives, the request timeout.
-        stream.expires_after(limits.idle_timeout);
-        const std::size_t n =
-            co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(kAwait, ec));
-        if (ec) co_return;
-        buffer.commit(n);
-      }
-
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-      parser.body_limit(limits.max_body_bytes);
-      stream.expires_after(limits.request_timeout);
-      co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(kAwait, ec));
-      if (ec) {
-        if (ec == bhttp::error::header_limit) {
-          co_await reject(stream, plain_error(431, "Request headers too large"), 11, ec);
-        } else if (ec == bhttp::error::body_limit) {
-          // A declared Content-Length over the limit is refused before reading the body.
-          const auto& header = parser.get();
-          const RouteMatch match = router.match(header.method_string(), header.target());
-          const ErrorFormatter errors =
-              match.route ? match.route->errors : router.errors_for(match.path);
-          co_await reject(stream, errors(413, "Request body too large"), header.version(), ec);
-        } else if (!is_quiet_close(ec)) {
-          co_await reject(stream, plain_error(400, "Malformed HTTP request"), 11, ec);
-        }
-        co_return;
-      }
-
-      const auto& header = parser.get();
-      const unsigned version = header.version();
-      if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) >
-          limits.max_header_fields) {
-        co_await reject(stream, plain_error(431, "Too many request headers"), version, ec);
-        co_return;
-      }
-      if (header.target().size() > limits.max_target_bytes) {
-        co_await reject(stream, plain_error(414, "Request target too long"), version, ec);
-        co_return;
-      }
-      // RFC 9112 §6.3: Transfer-Encoding that Beast does not frame as chunked (it does not end in
-      // chunked, or names it twice) cannot be delimited; Beast 1.81 would read such a request as
-      // body-less and parse the body as the next request. Asking the parser itself keeps this
-      // check and the framing from ever disagreeing. (Beast rejects chunked + Content-Length.)
-      if (header.count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
-        spdlog::debug("rejecting request from {}: Transfer-Encoding is not chunked", peer_address);
-        co_await reject(stream, plain_error(400, "Unsupported Transfer-Encoding"), version, ec);
-        co_return;
-      }
-      // A coding authd does not apply ("gzip, chunked"): the framing holds, but the body could
-      // not be read as what it is (RFC 9112 §6.1: 501).
-      if (header.count(bhttp::field::transfer_encoding) > 0 &&
-          !is_chunked_only(joined(header, "Transfer-Encoding"))) {
-        co_await reject(stream, plain_error(501, "Transfer coding not implemented"), version, ec);
-        co_return;
-      }
-      // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, even with
-      // Content-Length: refuse it and close.
-      if (version < 11 && header.count(bhttp::field::transfer_encoding) > 0) {
-        co_await reject(stream, plain_error(400, "Transfer-Encoding is not HTTP/1.0"), version, ec);
-        co_return;
-      }
-
-      const RouteMatch match = router.match(header.method_string(), header.target());
-      const ErrorFormatter errors =
-          match.route ? match.route->errors : router.errors_for(match.path);
-      const bool head = header.method() == bhttp::verb::head;
-      if (const auto problem = header_problem(header, version)) {
-        // Closed after the answer: the body (if any) was not read.
-        co_await reject(stream, errors(400, *problem), version, ec, head);
-        co_return;
-      }
-
-      if (!parser.is_done()) {
-        if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
-          co_await bhttp::async_write(stream, go_on, asio::redirect_error(kAwait, ec));
-          if (ec) co_return;
-        }
-        co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(kAwait, ec));
-        if (ec == bhttp::error::body_limit) {
-          co_await reject(stream, errors(413, "Request body too large"), version, ec);
-          co_return;
-        }
-        if (ec) {
-          if (!is_quiet_close(ec)) {
-            co_await reject(stream, errors(400, "Malformed HTTP request body"), version, ec);
-          }
-          co_return;
-        }
-      }
-
+      if (stopping || !co_await wait_for_request(stream, buffer)) co_return;
+      std::optional<Incoming> incoming = co_await read_request(stream, buffer, peer_address);
+      if (!incoming) co_return;
       // Only a complete request keeps the connection from being closed by a shutdown.
       state.idle = false;
-      auto message = parser.release();
-      const auto started = std::chrono::steady_clock::now();
-      const std::string request_id = crypto::random_token(12);
-      const std::string client =
-          config.trusted_proxies.client_address(peer_address, joined(message, "X-Forwarded-For"));
-      ++served;
-      Response response;
-      switch (match.outcome) {
-        case RouteMatch::Outcome::bad_target:
-          response = plain_error(400, "Malformed request target");
-          break;
-        case RouteMatch::Outcome::not_found:
-          response = errors(404, "Not found");
-          break;
-        case RouteMatch::Outcome::method_not_allowed:
-          response = errors(405, "Method not allowed");
-          response.headers.emplace_back("Allow", match.allowed_methods);
-          break;
-        case RouteMatch::Outcome::found:
-          if (match.route->json_body && !is_json_media_type(message[bhttp::field::content_type])) {
-            response = errors(415, "Content-Type must be application/json");
-          } else {
-            Request request{
-                .method = std::string(message.method_string()),
-                .path = match.path,
-                .path_params = std::move(match.params),
-                .authorization = std::string(message[bhttp::field::authorization]),
-                .content_type = std::string(message[bhttp::field::content_type]),
-                .user_agent =
-                    util::printable_text(message[bhttp::field::user_agent], kMaxUserAgentBytes),
-                .client_address = client,
-                .client_network = throttle_network(client),
-                .request_id = request_id,
-                .body = std::move(message.body()),
-            };
-            response = co_await dispatch(*match.route, std::move(request));
-          }
-          break;
-      }
-
-      const bool keep_alive =
-          message.keep_alive() && !stopping && served < limits.max_requests_per_connection;
-      response.headers.emplace_back("X-Request-Id", request_id);
-      const unsigned status = response.status;
-      co_await write(stream, std::move(response), version, keep_alive, ec, head);
-      if (config.observer) {
-        // Route templates only: an unmatched path is client data and stays out of labels.
-        config.observer->on_request({.method = message.method_string(),
-                                     .route = match.route ? std::string_view(match.route->path)
-                                                          : std::string_view("unmatched"),
-                                     .status = status,
-                                     .latency = std::chrono::steady_clock::now() - started,
-                                     .request_id = request_id,
-                                     .client_address = client});
-      }
-      if (ec || !keep_alive) co_return;
+      const bool keep_alive = co_await answer(stream, *incoming, peer_address, served);
+      if (!keep_alive) co_return;
     }
+  }
+
+  // Between requests the idle timeout applies; once a byte arrives, the request timeout. False
+  // when the client went away or stayed silent.
+  asio::awaitable<bool> wait_for_request(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    if (buffer.size() > 0) co_return true;  // a pipelined request is there already
+    error_code ec;
+    stream.expires_after(config.limits.idle_timeout);
+    const std::size_t n =
+        co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(kAwait, ec));
+    if (ec) co_return false;
+    buffer.commit(n);
+    co_return true;
+  }
+
+  // A request read in full, with its route.
+  struct Incoming {
+    bhttp::request<bhttp::string_body> message;
+    RouteMatch match;
+    ErrorFormatter errors;  // the route's (or its path's) error shape
+    bool head = false;
+  };
+
+  // Reads one request under the limits. nullopt when the connection must close: the request
+  // broke a limit or its framing is in doubt (answered here), or the client went away.
+  asio::awaitable<std::optional<Incoming>> read_request(beast::tcp_stream& stream,
+                                                        beast::flat_buffer& buffer,
+                                                        const std::string& peer_address) {
+    const ServerLimits& limits = config.limits;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+    error_code ec;
+    stream.expires_after(limits.request_timeout);
+    co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(kAwait, ec));
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        co_await reject(stream, plain_error(431, "Request headers too large"), 11, ec);
+      } else if (ec == bhttp::error::body_limit) {
+        // A declared Content-Length over the limit is refused before reading the body.
+        const auto& header = parser.get();
+        co_await reject(stream, errors_for(header)(413, "Request body too large"), header.version(),
+                        ec);
+      } else if (!is_quiet_close(ec)) {
+        co_await reject(stream, plain_error(400, "Malformed HTTP request"), 11, ec);
+      }
+      co_return std::nullopt;
+    }
+
+    const auto& header = parser.get();
+    const unsigned version = header.version();
+    if (std::optional<Response> refusal = framing_refusal(parser, peer_address)) {
+      co_await reject(stream, std::move(*refusal), version, ec);
+      co_return std::nullopt;
+    }
+    RouteMatch match = router.match(header.method_string(), header.target());
+    const ErrorFormatter errors = match.route ? match.route->errors : router.errors_for(match.path);
+    const bool head = header.method() == bhttp::verb::head;
+    if (const auto problem = header_problem(header, version)) {
+      // Closed after the answer: the body (if any) was not read.
+      co_await reject(stream, errors(400, *problem), version, ec, head);
+      co_return std::nullopt;
+    }
+
+    if (!parser.is_done()) {
+      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, version};
+        co_await bhttp::async_write(stream, go_on, asio::redirect_error(kAwait, ec));
+        if (ec) co_return std::nullopt;
+      }
+      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(kAwait, ec));
+      if (ec == bhttp::error::body_limit) {
+        co_await reject(stream, errors(413, "Request body too large"), version, ec);
+        co_return std::nullopt;
+      }
+      if (ec) {
+        if (!is_quiet_close(ec)) {
+          co_await reject(stream, errors(400, "Malformed HTTP request body"), version, ec);
+        }
+        co_return std::nullopt;
+      }
+    }
+    co_return Incoming{
+        .message = parser.release(), .match = std::move(match), .errors = errors, .head = head};
+  }
+
+  ErrorFormatter errors_for(const bhttp::request_header<>& header) const {
+    const RouteMatch match = router.match(header.method_string(), header.target());
+    return match.route ? match.route->errors : router.errors_for(match.path);
+  }
+
+  // Why a request head must be refused before any route sees it (a limit, or framing that cannot
+  // be trusted), in plain JSON; the connection is closed after the answer.
+  std::optional<Response> framing_refusal(const bhttp::request_parser<bhttp::string_body>& parser,
+                                          const std::string& peer_address) const {
+    const auto& header = parser.get();
+    if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) >
+        config.limits.max_header_fields) {
+      return plain_error(431, "Too many request headers");
+    }
+    if (header.target().size() > config.limits.max_target_bytes) {
+      return plain_error(414, "Request target too long");
+    }
+    if (header.count(bhttp::field::transfer_encoding) == 0) return std::nullopt;
+    // RFC 9112 §6.3: Transfer-Encoding that Beast does not frame as chunked (it does not end in
+    // chunked, or names it twice) cannot be delimited; Beast 1.81 would read such a request as
+    // body-less and parse the body as the next request. Asking the parser itself keeps this
+    // check and the framing from ever disagreeing. (Beast rejects chunked + Content-Length.)
+    if (!parser.chunked()) {
+      spdlog::debug("rejecting request from {}: Transfer-Encoding is not chunked", peer_address);
+      return plain_error(400, "Unsupported Transfer-Encoding");
+    }
+    // A coding authd does not apply ("gzip, chunked"): the framing holds, but the body could
+    // not be read as what it is (RFC 9112 §6.1: 501).
+    if (!is_chunked_only(joined(header, "Transfer-Encoding"))) {
+      return plain_error(501, "Transfer coding not implemented");
+    }
+    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message is faulty framing, even with
+    // Content-Length: refuse it and close.
+    if (header.version() < 11) return plain_error(400, "Transfer-Encoding is not HTTP/1.0");
+    return std::nullopt;
+  }
+
+  // Answers a complete request (the `served`th on its connection), reports it, and says whether
+  // the connection stays open for another.
+  asio::awaitable<bool> answer(beast::tcp_stream& stream, Incoming& incoming,
+                               const std::string& peer_address, std::size_t served) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::string request_id = crypto::random_token(12);
+    const std::string client = config.trusted_proxies.client_address(
+        peer_address, joined(incoming.message, "X-Forwarded-For"));
+    Response response = co_await route_request(incoming, client, request_id);
+
+    const bool keep_alive = incoming.message.keep_alive() && !stopping &&
+                            served < config.limits.max_requests_per_connection;
+    response.headers.emplace_back("X-Request-Id", request_id);
+    const unsigned status = response.status;
+    error_code ec;
+    co_await write(stream, std::move(response), incoming.message.version(), keep_alive, ec,
+                   incoming.head);
+    if (config.observer) {
+      // Route templates only: an unmatched path is client data and stays out of labels.
+      const RouteMatch& match = incoming.match;
+      config.observer->on_request({.method = incoming.message.method_string(),
+                                   .route = match.route ? std::string_view(match.route->path)
+                                                        : std::string_view("unmatched"),
+                                   .status = status,
+                                   .latency = std::chrono::steady_clock::now() - started,
+                                   .request_id = request_id,
+                                   .client_address = client});
+    }
+    co_return !ec && keep_alive;
+  }
+
+  // The answer of the request's route, or of the router when there is none.
+  asio::awaitable<Response> route_request(Incoming& incoming, const std::string& client,
+                                          const std::string& request_id) {
+    RouteMatch& match = incoming.match;
+    auto& message = incoming.message;
+    switch (match.outcome) {
+      case RouteMatch::Outcome::bad_target:
+        co_return plain_error(400, "Malformed request target");
+      case RouteMatch::Outcome::not_found:
+        co_return incoming.errors(404, "Not found");
+      case RouteMatch::Outcome::method_not_allowed: {
+        Response response = incoming.errors(405, "Method not allowed");
+        response.headers.emplace_back("Allow", match.allowed_methods);
+        co_return response;
+      }
+      case RouteMatch::Outcome::found:
+        break;
+    }
+    if (match.route->json_body && !is_json_media_type(message[bhttp::field::content_type])) {
+      co_return incoming.errors(415, "Content-Type must be application/json");
+    }
+    Request request{
+        .method = std::string(message.method_string()),
+        .path = match.path,
+        .path_params = std::move(match.params),
+        .authorization = std::string(message[bhttp::field::authorization]),
+        .content_type = std::string(message[bhttp::field::content_type]),
+        .user_agent = util::printable_text(message[bhttp::field::user_agent], kMaxUserAgentBytes),
+        .client_address = client,
+        .client_network = throttle_network(client),
+        .request_id = request_id,
+        .body = std::move(message.body()),
+    };
+    co_return co_await dispatch(*match.route, std::move(request));
   }
 
   asio::awaitable<Response> dispatch(const Route& route, Request request) {

@@ -47,18 +47,16 @@ struct NewUser {
   util::TimePoint now{};
 };
 
-// Which API family a session belongs to: a seed 002 login replaces only seed 002 sessions.
-enum class SessionKind { seed002, v1 };
+// How a session lives, as the store must know it (the column `kind`):
+// - opaque: one token, never rotated; a login that asks for it may replace the user's earlier
+//   sessions of this family (seed 002's "updates the session token");
+// - rotating: a refresh token that rotates on every use (find_refresh_token looks only at
+//   these), many side by side (one per device), up to a cap.
+enum class SessionFamily { opaque, rotating };
 
 // The name stored in sessions.kind.
-inline const char* session_kind_name(SessionKind kind) {
-  switch (kind) {
-    case SessionKind::seed002:
-      return "seed002";
-    case SessionKind::v1:
-      return "v1";
-  }
-  return "unknown";
+inline const char* family_name(SessionFamily family) {
+  return family == SessionFamily::rotating ? "rotating" : "opaque";
 }
 
 // The record of a user a store has just created from `user`, with the id and the roles (those
@@ -77,11 +75,9 @@ inline UserRecord created_record(const NewUser& user, std::int64_t id,
 }
 
 struct NewSession {
-  SessionKind kind = SessionKind::seed002;
+  SessionFamily family = SessionFamily::opaque;
   std::string public_id{};   // the id clients see and name the session by; random, unique
-  std::string token_hash{};  // hex SHA-256 of the opaque token; the token itself is never stored
-  // The token is a refresh token that rotates (v1): it is also recorded as generation 0.
-  bool rotating = false;
+  std::string token_hash{};  // hex SHA-256 of the token; the token itself is never stored
   util::TimePoint created_at{};
   util::TimePoint expires_at{};
   std::string user_agent{};
@@ -93,14 +89,14 @@ struct LoginUpdate {
   util::TimePoint at{};
   std::optional<std::string> upgraded_password_hash{};  // set when the hash is re-computed
   std::optional<NewSession> session{};                  // a session to start with this login
-  // Revoke the user's live sessions of the new session's kind first (seed 002: one at a time).
-  bool replace_sessions_of_kind = false;
+  // Revoke the user's live sessions of the new session's family first.
+  bool replace_family = false;
   // Otherwise, when set: after starting the new session, revoke the oldest live sessions of its
-  // kind beyond this many (so that one account cannot pile up sessions without bound).
-  std::optional<std::int64_t> max_live_sessions_of_kind{};
+  // family beyond this many (so that one account cannot pile up sessions without bound).
+  std::optional<std::int64_t> max_live_of_family{};
 };
 
-// A session as the /v1 lifecycle sees it, with its owner's is_active (a deactivated user's
+// A session as the rotating lifecycle sees it, with its owner's is_active (a deactivated user's
 // sessions stop working at once).
 struct SessionRecord {
   std::int64_t id = 0;  // internal; clients know public_id
@@ -190,9 +186,9 @@ class Store {
   // that signing key has been revoked.
   virtual Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
                                                             std::string_view kid = {}) = 0;
-  // The user's sessions of `kind` neither revoked nor expired at `now`, oldest first.
+  // The user's sessions of `family` neither revoked nor expired at `now`, oldest first.
   virtual Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id,
-                                                                SessionKind kind,
+                                                                SessionFamily family,
                                                                 util::TimePoint now) = 0;
   // Revokes the user's live session `public_id`; false when the user has no such live session.
   virtual Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
@@ -200,7 +196,7 @@ class Store {
   // Revokes every live session of the user, of every kind; returns how many.
   virtual Result<std::int64_t> revoke_user_sessions(std::int64_t user_id, util::TimePoint at) = 0;
 
-  // The rotating (v1) session whose live refresh token, or the one it replaced, has this hash.
+  // The rotating session whose live refresh token, or the one it replaced, has this hash.
   virtual Result<std::optional<RefreshTokenRecord>> find_refresh_token(
       std::string_view token_hash) = 0;
   // Moves the live session's refresh token from `from_generation` to the next one, whose hash is

@@ -47,8 +47,8 @@ class ForwardingStore : public store::Store {
     return inner_.find_session(public_id, kid);
   }
   store::Result<std::vector<store::SessionRecord>> list_live_sessions(
-      std::int64_t user_id, store::SessionKind kind, util::TimePoint now) override {
-    return inner_.list_live_sessions(user_id, kind, now);
+      std::int64_t user_id, store::SessionFamily family, util::TimePoint now) override {
+    return inner_.list_live_sessions(user_id, family, now);
   }
   store::Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
                                      util::TimePoint at) override {

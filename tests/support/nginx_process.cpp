@@ -58,9 +58,7 @@ NginxProcess::NginxProcess(const std::vector<std::uint16_t>& upstream_ports)
 
 bool NginxProcess::start(std::uint16_t port, const std::vector<std::uint16_t>& upstream_ports) {
   const std::string d = dir_.string();
-  // Appended, not "literal" + std::string&&: GCC 12 warns falsely (-Wrestrict) on that.
-  std::string nonce = "probe-";
-  nonce.append(std::to_string(::getpid())).append("-").append(std::to_string(port));
+  const std::string nonce = "probe-" + std::to_string(::getpid()) + "-" + std::to_string(port);
   std::string upstreams;
   for (auto upstream : upstream_ports) {
     upstreams += "    server 127.0.0.1:" + std::to_string(upstream) + ";\n";

@@ -72,22 +72,20 @@ std::string create_test_database() {
         AUTHD_TEST_PG_DIR);
   }
   static std::atomic<int> counter{0};
-  // Built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string&&.
-  std::string name = "t";
-  name.append(std::to_string(::getpid())).append("_").append(std::to_string(counter++));
-  name.append("_").append(std::to_string(std::random_device{}() % 100000));
-  pg_query(cluster, std::string("CREATE DATABASE ").append(name));
+  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
+                           "_" + std::to_string(std::random_device{}() % 100000);
+  pg_query(cluster, "CREATE DATABASE " + name);
   return with_database(cluster, name);
 }
 
 PrivateCluster::PrivateCluster() : dir_(make_temp_dir() / "cluster") {
-  run_script(std::string("start ").append(dir_.string()));
+  run_script("start " + dir_.string());
   uri_ = first_line(dir_ / "uri");
 }
 
 PrivateCluster::~PrivateCluster() {
   try {
-    run_script(std::string("stop ").append(dir_.string()));
+    run_script("stop " + dir_.string());
   } catch (const std::exception&) {
   }
   std::error_code ignored;

@@ -73,8 +73,14 @@ class AuthServiceTest : public ::testing::Test {
 
   // Replaces the service under test; the store and clock are kept.
   void configure(crypto::PasswordHashConfig hashing, AuthConfig config = {}) {
+    hashing_ = hashing;
     service_ = std::make_unique<AuthService>(store_, crypto::PasswordHasher(hashing), clock_,
                                              std::move(config));
+  }
+
+  // The longest password the configured hashing takes (the limit the errors name).
+  std::size_t max_password_bytes() const {
+    return crypto::PasswordHasher(hashing_).max_password_bytes();
   }
 
   std::string stored_hash(std::int64_t id) {
@@ -86,8 +92,9 @@ class AuthServiceTest : public ::testing::Test {
   store::sqlite::SqliteStore store_{path_, 2};
   RawDb raw_{path_};
   ManualClock clock_{util::from_unix_millis(kT0)};
-  std::unique_ptr<AuthService> service_ = std::make_unique<AuthService>(
-      store_, crypto::PasswordHasher(fast_argon2()), clock_, AuthConfig{});
+  crypto::PasswordHashConfig hashing_ = fast_argon2();
+  std::unique_ptr<AuthService> service_ =
+      std::make_unique<AuthService>(store_, crypto::PasswordHasher(hashing_), clock_, AuthConfig{});
 };
 
 TEST_F(AuthServiceTest, RegisterThenLogin) {
@@ -217,7 +224,7 @@ TEST_F(AuthServiceTest, InvalidPasswordsAreRejected) {
   const std::vector<std::string> invalid{
       "",
       std::string("pass\0word", 9),
-      std::string(service().max_password_bytes() + 1, 'p'),
+      std::string(max_password_bytes() + 1, 'p'),
   };
   for (const std::string& password : invalid) {
     auto result = service().register_user(registration("ada@example.com", password));
@@ -225,7 +232,7 @@ TEST_F(AuthServiceTest, InvalidPasswordsAreRejected) {
     EXPECT_EQ(result.error(), AuthError::invalid_password);
   }
   EXPECT_EQ(raw_.scalar("SELECT COUNT(*) FROM users"), "0");
-  const std::string longest = varied_password(service().max_password_bytes());
+  const std::string longest = varied_password(max_password_bytes());
   ASSERT_TRUE(service().register_user(registration("ada@example.com", longest)));
   EXPECT_TRUE(service().login(login_of("ada@example.com", longest)));
 
@@ -238,7 +245,7 @@ TEST_F(AuthServiceTest, InvalidPasswordsAreRejected) {
 
 TEST_F(AuthServiceTest, NewBcryptPasswordsAreLimitedTo72BytesAndVerifiedAsBcryptDoes) {
   configure(fast_bcrypt());
-  EXPECT_EQ(service().max_password_bytes(), 72u);
+  EXPECT_EQ(max_password_bytes(), 72u);
   const std::string p72 = varied_password(72);
   const std::string p73 = p72 + "q";
 
@@ -372,7 +379,7 @@ TEST_F(AuthServiceTest, TimestampsComeFromTheClock) {
 TEST_F(AuthServiceTest, SessionsStoreOnlyTheTokenHashAndLoginReplacesThem) {
   configure(fast_argon2(), AuthConfig{.session_ttl = 2h});
   RegistrationRequest request = registration("ada@example.com");
-  request.open_session = store::SessionKind::seed002;
+  request.open_session = store::SessionFamily::opaque;
   request.client = {.user_agent = "test-agent/1", .address = "198.51.100.4"};
   auto registered = service().register_user(request);
   ASSERT_TRUE(registered) << describe(registered.error());
@@ -382,7 +389,7 @@ TEST_F(AuthServiceTest, SessionsStoreOnlyTheTokenHashAndLoginReplacesThem) {
 
   EXPECT_EQ(raw_.query("SELECT user_id, kind, token_hash, created_at, expires_at, revoked_at, "
                        "user_agent, client_address FROM sessions"),
-            (std::vector<Row>{{"1", "seed002", crypto::sha256_hex(first), std::to_string(kT0),
+            (std::vector<Row>{{"1", "opaque", crypto::sha256_hex(first), std::to_string(kT0),
                                std::to_string(kT0 + 7'200'000), std::nullopt, "test-agent/1",
                                "198.51.100.4"}}));
   EXPECT_EQ(raw_.scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = '" + first +
@@ -391,7 +398,7 @@ TEST_F(AuthServiceTest, SessionsStoreOnlyTheTokenHashAndLoginReplacesThem) {
 
   clock_.advance(5000ms);
   LoginRequest again = login_of("ada@example.com");
-  again.open_session = store::SessionKind::seed002;
+  again.open_session = store::SessionFamily::opaque;
   auto logged_in = service().login(again);
   ASSERT_TRUE(logged_in) << describe(logged_in.error());
   ASSERT_TRUE(logged_in->session_token);

@@ -20,9 +20,11 @@
 #include "api/seed002.hpp"
 #include "api/seed003.hpp"
 #include "core/auth_service.hpp"
+#include "core/credential_service.hpp"
 #include "core/token_issuer.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/jws.hpp"
+#include "crypto/sealing.hpp"
 #include "http/router.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/raw_db.hpp"
@@ -40,13 +42,6 @@ using test::RawDb;
 using test::Row;
 using test::TempDir;
 
-// GCC 12 at -O3 warns falsely (-Wrestrict) on "literal" + std::string; append instead.
-std::string concat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view part : parts) out.append(part);
-  return out;
-}
-
 bool is_base64url(std::string_view text) {
   for (const char c : text) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -63,7 +58,7 @@ std::vector<std::string> keys_of(const boost::json::object& object) {
 }
 
 constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z, seed 003's example
-constexpr std::string_view kT0Iso = "2025-03-26T13:18:37.241Z";
+const std::string kT0Iso = "2025-03-26T13:18:37.241Z";
 constexpr std::string_view kSecret = "dialect-test-secret-0123456789";
 
 struct Endpoint {
@@ -89,9 +84,10 @@ class DialectTest : public ::testing::Test {
     auth_ = std::make_unique<core::AuthService>(
         store_, crypto::PasswordHasher(hashing), clock_,
         core::AuthConfig{.passwords = {.min_characters = 1, .forbid_guessable = false}});
-    add_seed000_routes(*router_, *auth_, tokens_);
-    add_seed002_routes(*router_, *auth_);
-    add_seed003_routes(*router_, *auth_, tokens_);
+    credentials_ = std::make_unique<core::CredentialService>(*auth_, tokens_, sessions_);
+    add_seed000_routes(*router_, *credentials_);
+    add_seed002_routes(*router_, *credentials_);
+    add_seed003_routes(*router_, *credentials_);
     add_health_routes(*router_, *auth_);
     add_metrics_route(*router_, metrics_, observability::MetricsView::public_listener);
   }
@@ -147,7 +143,11 @@ class DialectTest : public ::testing::Test {
   store::sqlite::SqliteStore store_{path_, 2};
   ManualClock clock_{util::from_unix_millis(kT0)};
   core::TokenIssuer tokens_{std::string(kSecret), clock_};
+  // The seed dialects issue no /v1 pair; the ring is never loaded.
+  core::KeyRing keys_{store_, crypto::derive_sealing_key(std::string(32, 'k')), clock_, {}};
+  core::SessionService sessions_{store_, keys_, clock_, {}, std::string(32, 'r')};
   std::unique_ptr<core::AuthService> auth_;
+  std::unique_ptr<core::CredentialService> credentials_;
   observability::Metrics metrics_;
   std::unique_ptr<http::Router> router_;
 };
@@ -159,8 +159,8 @@ TEST_F(DialectTest, Seed000RegisterReturnsTheNewUser) {
   const http::Response response =
       call(kSeed000Register, R"({"email":"ada@example.com","password":"pw-000"})");
   EXPECT_EQ(response.status, 201u);
-  EXPECT_EQ(response.body, concat({R"({"id":1,"email":"ada@example.com","createdAt":")", kT0Iso,
-                                   R"(","updatedAt":")", kT0Iso, R"("})"}));
+  EXPECT_EQ(response.body, std::string(R"({"id":1,"email":"ada@example.com","createdAt":")") +
+                               kT0Iso + R"(","updatedAt":")" + kT0Iso + R"("})");
 }
 
 TEST_F(DialectTest, Seed000DuplicateIs409) {
@@ -226,11 +226,12 @@ TEST_F(DialectTest, Seed002RegisterOpensASession) {
   const std::string token(body.at("sessionToken").as_string());
   EXPECT_EQ(token.size(), 43u);
   EXPECT_TRUE(is_base64url(token)) << token;
-  EXPECT_EQ(response.body, concat({R"({"message":"User registered successfully","sessionToken":")",
-                                   token, R"("})"}));
+  EXPECT_EQ(response.body,
+            std::string(R"({"message":"User registered successfully","sessionToken":")") + token +
+                R"("})");
   EXPECT_EQ(rows("SELECT user_id, kind, token_hash, user_agent, client_address FROM sessions"),
             (std::vector<Row>{
-                {"1", "seed002", crypto::sha256_hex(token), "dialect-test/1", "203.0.113.9"}}));
+                {"1", "opaque", crypto::sha256_hex(token), "dialect-test/1", "203.0.113.9"}}));
   EXPECT_EQ(rows("SELECT first_name, last_name, email FROM users"),
             (std::vector<Row>{{"John", "Doe", "john.doe@example.com"}}));
 }
@@ -301,8 +302,9 @@ TEST_F(DialectTest, Seed002LoginReplacesTheSession) {
   EXPECT_EQ(second.size(), 43u);
   EXPECT_TRUE(is_base64url(second));
   EXPECT_NE(second, first);
-  EXPECT_EQ(response.body, concat({R"({"message":"User logged in successfully","sessionToken":")",
-                                   second, R"("})"}));
+  EXPECT_EQ(response.body,
+            std::string(R"({"message":"User logged in successfully","sessionToken":")") + second +
+                R"("})");
   EXPECT_EQ(rows("SELECT token_hash, revoked_at FROM sessions ORDER BY id"),
             (std::vector<Row>{{crypto::sha256_hex(first), std::to_string(kT0 + 2500)},
                               {crypto::sha256_hex(second), std::nullopt}}));
@@ -337,10 +339,10 @@ TEST_F(DialectTest, Seed003RegisterEnvelope) {
   ASSERT_TRUE(body.contains("token"));
   const std::string token(body.at("token").as_string());
   EXPECT_EQ(response.body,
-            concat({R"({"success":true,"token":")", token,
-                    R"(","data":{"user":{"isActive":true,"id":1,"email":"john.doe@example.com",)",
-                    R"("firstName":"johndoe","lastName":"johndoe","role":"admin","updatedAt":")",
-                    kT0Iso, R"(","createdAt":")", kT0Iso, R"("}}})"}));
+            std::string(R"({"success":true,"token":")") + token +
+                R"(","data":{"user":{"isActive":true,"id":1,"email":"john.doe@example.com",)" +
+                R"("firstName":"johndoe","lastName":"johndoe","role":"admin","updatedAt":")" +
+                kT0Iso + R"(","createdAt":")" + kT0Iso + R"("}}})");
 
   const boost::json::object claims = claims_of(token);
   EXPECT_EQ(keys_of(claims), (std::vector<std::string>{"id", "iat", "exp"}));
@@ -376,12 +378,12 @@ TEST_F(DialectTest, Seed003LoginEnvelope) {
   ASSERT_EQ(response.status, 200u) << response.body;
   const std::string token(object_of(response).at("token").as_string());
   EXPECT_EQ(response.body,
-            concat({R"({"success":true,"token":")", token,
-                    R"(","data":{"user":{"id":1,"email":"john.doe@example.com",)",
-                    R"("firstName":"johndoe","lastName":"johndoe","role":"admin",)",
-                    R"("isActive":true,"lastLogin":")", later,
-                    R"(","passwordResetToken":null,"passwordResetExpires":null,"createdAt":")",
-                    kT0Iso, R"(","updatedAt":")", later, R"("}}})"}));
+            std::string(R"({"success":true,"token":")") + token +
+                R"(","data":{"user":{"id":1,"email":"john.doe@example.com",)" +
+                R"("firstName":"johndoe","lastName":"johndoe","role":"admin",)" +
+                R"("isActive":true,"lastLogin":")" + later +
+                R"(","passwordResetToken":null,"passwordResetExpires":null,"createdAt":")" +
+                kT0Iso + R"(","updatedAt":")" + later + R"("}}})");
   const boost::json::object claims = claims_of(token);
   EXPECT_EQ(keys_of(claims), (std::vector<std::string>{"id", "iat", "exp"}));
   EXPECT_EQ(claims.at("iat").as_int64(), (kT0 + 3'600'123) / 1000);
@@ -464,8 +466,8 @@ void expect_envelope(Endpoint endpoint, const http::Response& response, std::str
 
 TEST_F(DialectTest, HostileBodiesGet4xxInTheDialectsEnvelope) {
   // Complete bodies for every dialect (unknown fields are ignored), each with one defect.
-  const std::string deep = concat({R"({"email":)", std::string(kMaxJsonDepth + 4, '['),
-                                   std::string(kMaxJsonDepth + 4, ']'), "}"});
+  const std::string deep = std::string(R"({"email":)") + std::string(kMaxJsonDepth + 4, '[') +
+                           std::string(kMaxJsonDepth + 4, ']') + "}";
   const std::vector<std::string> bodies{
       "{",
       "not json",
@@ -482,13 +484,13 @@ TEST_F(DialectTest, HostileBodiesGet4xxInTheDialectsEnvelope) {
       std::string("{\"email\":\"ada\xff@example.com\",\"password\":\"pw\"}"),
       deep,
       R"({"email":"ada @example.com","password":"pw","first_name":"A","last_name":"B"})",
-      concat({R"({"email":"ada@example.com","password":")", std::string(2000, 'p'),
-              R"(","first_name":"A","last_name":"B"})"}),
+      std::string(R"({"email":"ada@example.com","password":")") + std::string(2000, 'p') +
+          R"(","first_name":"A","last_name":"B"})",
   };
   for (Endpoint endpoint : {kSeed000Register, kSeed000Login, kSeed002Register, kSeed002Login,
                             kSeed003Register, kSeed003Login}) {
     for (const std::string& body : bodies) {
-      SCOPED_TRACE(concat({endpoint.method, " ", endpoint.path, " ", body.substr(0, 80)}));
+      SCOPED_TRACE(std::string(endpoint.method) + " " + endpoint.path + " " + body.substr(0, 80));
       expect_envelope(endpoint, call(endpoint, body), body);
     }
   }
@@ -606,14 +608,14 @@ TEST_F(DialectTest, BcryptDeploymentNeverEchoesHashes) {
 
   // 73 bytes is over bcrypt's limit: refused, not truncated, in each dialect's envelope.
   const std::string p73(73, 'p');
-  expect_envelope(
-      kSeed000Register,
-      call(kSeed000Register, concat({R"({"email":"c@example.com","password":")", p73, R"("})"})),
-      "73 bytes");
-  expect_envelope(
-      kSeed003Login,
-      call(kSeed003Login, concat({R"({"email":"ada@example.com","password":")", p73, R"("})"})),
-      "73 bytes");
+  expect_envelope(kSeed000Register,
+                  call(kSeed000Register,
+                       std::string(R"({"email":"c@example.com","password":")") + p73 + R"("})"),
+                  "73 bytes");
+  expect_envelope(kSeed003Login,
+                  call(kSeed003Login,
+                       std::string(R"({"email":"ada@example.com","password":")") + p73 + R"("})"),
+                  "73 bytes");
 }
 
 TEST_F(DialectTest, NamesWithControlCharactersAre400) {

@@ -44,6 +44,10 @@ void expect_error(const boost::system::result<boost::json::object>& r, JwsError 
   ASSERT_FALSE(r.has_value()) << boost::json::serialize(*r);
   EXPECT_EQ(r.error(), e) << r.error().message();
 }
+void expect_error(const boost::system::result<VerifiedJws>& r, JwsError e) {
+  ASSERT_FALSE(r.has_value()) << boost::json::serialize(r->claims);
+  EXPECT_EQ(r.error(), e) << r.error().message();
+}
 
 // Sets an unused low bit in the last character of a segment whose length is 2 or 3 mod 4: a
 // lenient decoder yields the same bytes, a strict one refuses.
@@ -337,7 +341,7 @@ TEST(Ed25519Test, WrongSizesAreRejected) {
 // EdDSA: the verifier looks the kid up in its own set and pins the algorithm.
 class EdDsaTest : public ::testing::Test {
  protected:
-  boost::system::result<boost::json::object> verify(std::string_view token) {
+  boost::system::result<VerifiedJws> verify(std::string_view token) {
     return verify_eddsa(token,
                         [this](std::string_view kid) -> std::optional<std::string> {
                           if (kid == "k1") return pair_.public_key;
@@ -362,9 +366,10 @@ TEST_F(EdDsaTest, RoundTripIsDeterministic) {
             base64url_encode(R"({"alg":"EdDSA","kid":"k1","typ":"at+jwt"})"));
   EXPECT_EQ(token, sign_eddsa(claims_, "k1", pair_.private_key, "at+jwt"));
   EXPECT_EQ(ed25519_public_key(pair_.private_key), std::optional(pair_.public_key));
-  auto claims = verify(token);
-  ASSERT_TRUE(claims) << claims.error().message();
-  EXPECT_EQ(*claims, claims_);
+  auto verified = verify(token);
+  ASSERT_TRUE(verified) << verified.error().message();
+  EXPECT_EQ(verified->claims, claims_);
+  EXPECT_EQ(verified->kid, "k1");
 }
 
 TEST_F(EdDsaTest, RefusesOtherAlgorithmsEvenWithTheRightKeyBytes) {

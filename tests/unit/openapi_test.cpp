@@ -62,10 +62,11 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
   core::KeyRing keys(store, crypto::derive_sealing_key(std::string(32, 'k')), clock, {});
   keys.load();
   core::SessionService sessions(store, keys, clock, {}, std::string(32, 'r'));
+  core::CredentialService credentials(auth, tokens, sessions);
   observability::Metrics metrics;
   http::Router router;
   add_routes(router, {.auth = auth,
-                      .seed_tokens = tokens,
+                      .credentials = credentials,
                       .sessions = sessions,
                       .keys = keys,
                       .metrics = metrics});

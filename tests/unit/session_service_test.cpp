@@ -56,7 +56,7 @@ class SessionServiceTest : public ::testing::Test {
   TokenPair login(std::string user_agent = "test-agent") {
     auto outcome = auth_.login({.email = "ada@example.com",
                                 .password = std::string(kPassword),
-                                .open_session = store::SessionKind::v1,
+                                .open_session = store::SessionFamily::rotating,
                                 .client = {.user_agent = std::move(user_agent)}});
     EXPECT_TRUE(outcome) << outcome.error();
     return sessions_.start(outcome->user.id, outcome->session_id, *outcome->session_token,
@@ -439,7 +439,7 @@ TEST_F(SessionServiceTest, ALoginBeyondTheSessionCapEndsTheOldest) {
     clock_.advance(1s);
     auto outcome = capped.login({.email = "ada@example.com",
                                  .password = std::string(kPassword),
-                                 .open_session = store::SessionKind::v1});
+                                 .open_session = store::SessionFamily::rotating});
     ASSERT_TRUE(outcome);
     pairs.push_back(sessions_.start(outcome->user.id, outcome->session_id, *outcome->session_token,
                                     clock_.now()));

@@ -154,11 +154,8 @@ Backend postgres_backend() {
 
 constexpr std::int64_t kT0 = 1742995117241;  // 2025-03-26T13:18:37.241Z
 
-// Built by appending: GCC 12 at -O3 warns falsely (-Wrestrict) on "literal" + std::string.
 std::string numbered(std::string_view prefix, std::int64_t n, std::string_view suffix = "") {
-  std::string out(prefix);
-  out.append(std::to_string(n)).append(suffix);
-  return out;
+  return std::string(prefix) + std::to_string(n) + std::string(suffix);
 }
 
 util::TimePoint at(std::int64_t ms) {
@@ -177,7 +174,7 @@ NewUser new_user(const std::string& email, std::vector<std::string> roles = {"us
 
 NewSession new_session(const std::string& token_hash, std::int64_t created_ms) {
   NewSession session;
-  session.kind = SessionKind::seed002;
+  session.family = SessionFamily::opaque;
   session.token_hash = token_hash;
   session.created_at = at(created_ms);
   session.expires_at = at(created_ms + 3'600'000);
@@ -385,7 +382,7 @@ TEST_P(StoreContract, CreateUserStoresTheSessionAsGiven) {
                           millis("revoked_at") + ", user_agent, client_address FROM sessions");
   ASSERT_EQ(rows.size(), 1u);
   const Row expected{std::to_string(created->id),
-                     "seed002",
+                     "opaque",
                      hash,
                      std::to_string(kT0),
                      std::to_string(kT0 + 3'600'000),
@@ -563,13 +560,13 @@ TEST_P(StoreContract, RecordLoginReplacesOnlyThatUsersLiveSessions) {
                                     .at = at(t1),
                                     .upgraded_password_hash = std::nullopt,
                                     .session = new_session("ada-2", t1),
-                                    .replace_sessions_of_kind = true}));
+                                    .replace_family = true}));
   const std::int64_t t2 = kT0 + 2000;
   ASSERT_TRUE(store().record_login({.user_id = ada->id,
                                     .at = at(t2),
                                     .upgraded_password_hash = std::nullopt,
                                     .session = new_session("ada-3", t2),
-                                    .replace_sessions_of_kind = true}));
+                                    .replace_family = true}));
 
   const auto rows = query("SELECT user_id, token_hash, " + millis("created_at") + ", " +
                           millis("revoked_at") + " FROM sessions ORDER BY id");
@@ -589,7 +586,7 @@ TEST_P(StoreContract, RecordLoginOnMissingUserIsNotFoundAndWritesNothing) {
                                       .at = at(kT0),
                                       .upgraded_password_hash = "$argon2id$x",
                                       .session = new_session("orphan", kT0),
-                                      .replace_sessions_of_kind = true});
+                                      .replace_family = true});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), StoreError::not_found);
   EXPECT_EQ(count("sessions"), 0);
@@ -749,9 +746,8 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
 NewSession v1_session(const std::string& public_id, const std::string& token_hash,
                       std::int64_t created_ms) {
   NewSession session = new_session(token_hash, created_ms);
-  session.kind = SessionKind::v1;
+  session.family = SessionFamily::rotating;
   session.public_id = public_id;
-  session.rotating = true;
   return session;
 }
 
@@ -775,12 +771,13 @@ TEST_P(StoreContract, V1SessionsAreFoundListedAndRotatedByCompareAndSet) {
   EXPECT_EQ((*found)->user_agent, "curl/8.0");
   EXPECT_FALSE(store().find_session("nope")->has_value());
 
-  auto listed = store().list_live_sessions(ada->id, SessionKind::v1, at(kT0 + 2));
+  auto listed = store().list_live_sessions(ada->id, SessionFamily::rotating, at(kT0 + 2));
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 2u) << "a v1 login does not replace the other v1 sessions";
   EXPECT_EQ((*listed)[0].public_id, "sid-1");
   EXPECT_EQ((*listed)[1].public_id, "sid-2");
-  EXPECT_TRUE(store().list_live_sessions(ada->id, SessionKind::v1, at(kT0 + 3'600'001))->empty())
+  EXPECT_TRUE(
+      store().list_live_sessions(ada->id, SessionFamily::rotating, at(kT0 + 3'600'001))->empty())
       << "expired sessions are not live";
 
   auto token = store().find_refresh_token("r0");
@@ -861,6 +858,9 @@ TEST_P(StoreContract, AnUpgradedDatabaseKeepsItsRotatedSessionsRefreshable) {
   EXPECT_TRUE(upgraded->find_session("sid-broken")->has_value())
       << "a session missing its live row survives the migration (its token just stops)";
   EXPECT_FALSE(upgraded->find_refresh_token("seed-token")->has_value());
+  // Migration 8: sessions are named by the policy they follow, no longer by a dialect.
+  EXPECT_EQ(old.query("SELECT kind FROM sessions ORDER BY id"),
+            (std::vector<Row>{{"rotating"}, {"rotating"}, {"opaque"}}));
 }
 
 TEST_P(StoreContract, ASessionTokenThatDoesNotRotateIsNoRefreshToken) {
@@ -954,9 +954,9 @@ TEST_P(StoreContract, ALoginBeyondTheCapEndsTheOldestSessionsOfItsKind) {
     ASSERT_TRUE(store().record_login({.user_id = ada->id,
                                       .at = at(kT0 + i),
                                       .session = v1_session(id, id, kT0 + i),
-                                      .max_live_sessions_of_kind = 2}));
+                                      .max_live_of_family = 2}));
   }
-  auto live = store().list_live_sessions(ada->id, SessionKind::v1, at(kT0 + 10));
+  auto live = store().list_live_sessions(ada->id, SessionFamily::rotating, at(kT0 + 10));
   ASSERT_TRUE(live);
   ASSERT_EQ(live->size(), 2u);
   EXPECT_EQ((*live)[0].public_id, "ada-3");

@@ -10,7 +10,9 @@
 #include "api/seed002.hpp"
 #include "api/seed003.hpp"
 #include "core/auth_service.hpp"
+#include "core/credential_service.hpp"
 #include "core/token_issuer.hpp"
+#include "crypto/sealing.hpp"
 
 namespace authd {
 namespace {
@@ -52,7 +54,7 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<std::vector<store::SessionRecord>> list_live_sessions(std::int64_t,
-                                                                      store::SessionKind,
+                                                                      store::SessionFamily,
                                                                       util::TimePoint) override {
     return StoreError::unavailable;
   }
@@ -92,9 +94,9 @@ class UnreachableStore final : public store::Store {
 class StoreOutage : public ::testing::Test {
  protected:
   StoreOutage() {
-    api::add_seed000_routes(router_, auth_, tokens_);
-    api::add_seed002_routes(router_, auth_);
-    api::add_seed003_routes(router_, auth_, tokens_);
+    api::add_seed000_routes(router_, credentials_);
+    api::add_seed002_routes(router_, credentials_);
+    api::add_seed003_routes(router_, credentials_);
     api::add_health_routes(router_, auth_);
   }
 
@@ -117,6 +119,9 @@ class StoreOutage : public ::testing::Test {
       store_, crypto::PasswordHasher({.argon2_opslimit = 1, .argon2_memlimit = 8 << 20}), clock_,
       core::AuthConfig{}};
   core::TokenIssuer tokens_{std::string(32, 'k'), clock_};
+  core::KeyRing keys_{store_, crypto::derive_sealing_key(std::string(32, 'k')), clock_, {}};
+  core::SessionService sessions_{store_, keys_, clock_, {}, std::string(32, 'r')};
+  core::CredentialService credentials_{auth_, tokens_, sessions_};
   observability::Metrics metrics_;
   http::Router router_;
 };

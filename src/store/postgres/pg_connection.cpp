@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 
 namespace authd::store::postgres {
 
@@ -26,6 +28,46 @@ std::int64_t PgResult::integer(int row, int column) const {
 std::optional<std::int64_t> PgResult::optional_integer(int row, int column) const {
   if (is_null(row, column)) return std::nullopt;
   return integer(row, column);
+}
+
+util::TimePoint PgResult::time(int row, int column) const {
+  // "YYYY-MM-DD HH:MM:SS[.ffffff]+00": the session runs in UTC (ensure_connected).
+  const std::string value = text(row, column);
+  int year = 0;
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int consumed = 0;
+  if (std::sscanf(value.c_str(), "%d-%u-%u %u:%u:%u%n", &year, &month, &day, &hour, &minute,
+                  &second, &consumed) != 6) {
+    throw PgFailure{.message = "unexpected timestamp from the server: " + value};
+  }
+  std::size_t at = static_cast<std::size_t>(consumed);
+  std::int64_t micros = 0;
+  int digits = 0;
+  if (at < value.size() && value[at] == '.') {
+    for (++at; at < value.size() && value[at] >= '0' && value[at] <= '9'; ++at, ++digits) {
+      if (digits < 6) micros = micros * 10 + (value[at] - '0');
+    }
+  }
+  for (; digits < 6; ++digits) micros *= 10;
+  // The zone offset ("+00", "-05:30"), should a connection URI have set another time zone.
+  int offset_minutes = 0;
+  if (at < value.size() && (value[at] == '+' || value[at] == '-')) {
+    unsigned hours = 0, minutes = 0;
+    std::sscanf(value.c_str() + at + 1, "%u:%u", &hours, &minutes);
+    offset_minutes = static_cast<int>(hours * 60 + minutes) * (value[at] == '-' ? -1 : 1);
+  }
+  const auto date = std::chrono::sys_days{std::chrono::year{year} / std::chrono::month{month} /
+                                          std::chrono::day{day}};
+  const auto instant = date + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+                       std::chrono::seconds(second) - std::chrono::minutes(offset_minutes);
+  // Rounded: values written as ms/1000.0 by older releases read back as .240999.
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(instant) +
+         std::chrono::milliseconds((micros + 500) / 1000);
+}
+
+std::optional<util::TimePoint> PgResult::optional_time(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return time(row, column);
 }
 
 PgConnection::~PgConnection() {
@@ -53,15 +95,11 @@ void PgConnection::ensure_connected() {
                             "options",
                             "dbname",
                             nullptr};
-  const char* values[] = {"2",
-                          "10",
-                          "5",
-                          "2",
-                          "10000",
-                          "-c statement_timeout=5000 -c lock_timeout=3000 "
-                          "-c idle_in_transaction_session_timeout=15000",
-                          conninfo_.c_str(),
-                          nullptr};
+  // One server option string, split over lines (not a missing comma).
+  constexpr const char* kServerOptions =
+      "-c statement_timeout=5000 -c lock_timeout=3000 "
+      "-c idle_in_transaction_session_timeout=15000 -c TimeZone=UTC -c DateStyle=ISO";
+  const char* values[] = {"2", "10", "5", "2", "10000", kServerOptions, conninfo_.c_str(), nullptr};
   conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     PgFailure failure{.message = PQerrorMessage(conn_), .connection_lost = true};

@@ -12,6 +12,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "util/time.hpp"
+
 namespace authd::store::postgres {
 
 // Thrown only inside this backend and mapped to StoreError at the Store boundary.
@@ -37,6 +39,10 @@ class PgResult {
   std::optional<std::string> optional_text(int row, int column) const;
   std::int64_t integer(int row, int column) const;
   std::optional<std::int64_t> optional_integer(int row, int column) const;
+  // A timestamptz as the server prints it to a session in UTC with DateStyle ISO
+  // ("2025-03-26 13:18:37.241+00"), to the millisecond.
+  util::TimePoint time(int row, int column) const;
+  std::optional<util::TimePoint> optional_time(int row, int column) const;
   bool boolean(int row, int column) const { return text(row, column) == "t"; }
 
  private:
@@ -45,6 +51,35 @@ class PgResult {
 
 // Parameters are sent as text; nullopt is SQL NULL.
 using Param = std::optional<std::string>;
+
+// The text form of each parameter type a query takes: numbers in decimal, booleans as
+// true/false, instants in ISO 8601 UTC (the server reads them as timestamptz), optionals as
+// NULL when empty.
+inline Param to_param(std::int64_t value) {
+  return std::to_string(value);
+}
+inline Param to_param(int value) {
+  return std::to_string(value);
+}
+inline Param to_param(bool value) {
+  return value ? "true" : "false";
+}
+inline Param to_param(std::string_view value) {
+  return std::string(value);
+}
+inline Param to_param(const std::string& value) {
+  return value;
+}
+inline Param to_param(const char* value) {
+  return std::string(value);
+}
+inline Param to_param(util::TimePoint value) {
+  return util::to_iso8601(value);
+}
+template <class T>
+Param to_param(const std::optional<T>& value) {
+  return value ? to_param(*value) : Param();
+}
 
 class PgConnection {
  public:
@@ -56,6 +91,11 @@ class PgConnection {
   // Connects if there is no healthy session; throws PgFailure{connection_lost} when it cannot.
   void ensure_connected();
   PgResult execute(const Query& query, const std::vector<Param>& params = {});
+  // The same with typed parameters, in order: execute(kQuery, user_id, email, at).
+  template <class... Args>
+  PgResult execute_with(const Query& query, const Args&... args) {
+    return execute(query, std::vector<Param>{to_param(args)...});
+  }
   void run(const char* sql);  // simple protocol: transaction control, migrations
   // Rolls back an open transaction; a lost session needs nothing (the server rolled it back).
   void rollback() noexcept;

@@ -15,158 +15,162 @@
 namespace authd::store::postgres {
 namespace {
 
-// Timestamps cross the wire as integer UTC milliseconds, converted in SQL so both stores hand
-// the core the same values; the columns are TIMESTAMPTZ for the operators' sake.
-#define AUTHD_MS(column) "round(extract(epoch FROM " column ") * 1000)::bigint"
-#define AUTHD_TS(param) "to_timestamp(" param "::bigint / 1000.0)"
+// Every query as one raw string. Parameters travel as text (PgConnection::execute_with): instants
+// in ISO 8601 UTC, which the server reads as timestamptz; the server prints timestamptz back in
+// UTC (the session's TimeZone), which PgResult::time reads.
 
-#define AUTHD_USER_SELECT \
-  "SELECT id, email, password_hash, first_name, last_name, is_active, " AUTHD_MS(           \
-      "last_login") ", password_reset_token_hash, " AUTHD_MS("password_reset_expires") ", " \
-                    AUTHD_MS("created_at") ", " AUTHD_MS("updated_at") ", "                 \
-      "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) FROM user_roles ur "          \
-      "JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]') FROM users "
+// One column list for every user query, in the order read_user() reads it.
+#define AUTHD_USER_COLUMNS                                                      \
+  "id, email, password_hash, first_name, last_name, is_active, last_login, "    \
+  "password_reset_token_hash, password_reset_expires, created_at, updated_at, " \
+  "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) "                     \
+  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]')"
+constexpr Query kSelectUserByEmailKey{
+    "user_by_email_key", "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE email_key = $1"};
+constexpr Query kSelectUserById{"user_by_id",
+                                "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE id = $1"};
+#undef AUTHD_USER_COLUMNS
 
-constexpr Query kSelectUserByEmailKey{"user_by_email_key",
-                                      AUTHD_USER_SELECT "WHERE email_key = $1"};
-constexpr Query kSelectUserById{"user_by_id", AUTHD_USER_SELECT "WHERE id = $1"};
 constexpr Query kSelectRoleExists{"role_exists", "SELECT 1 FROM roles WHERE name = $1"};
-constexpr Query kInsertUser{
-    "insert_user",
-    "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_active, "
-    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, " AUTHD_TS("$6") ", " AUTHD_TS(
-        "$6") ") RETURNING id"};
-constexpr Query kInsertUserRole{"insert_user_role",
-                                "INSERT INTO user_roles (user_id, role_id, position) "
-                                "SELECT $1::bigint, id, $2::integer FROM roles WHERE name = $3 "
-                                "ON CONFLICT DO NOTHING RETURNING role_id"};
-constexpr Query kUpdateLogin{"update_login",
-                             "UPDATE users SET last_login = " AUTHD_TS("$2") ", updated_at = " AUTHD_TS(
-                                 "$2") ", password_hash = COALESCE($3, password_hash) "
-                                       "WHERE id = $1 RETURNING id"};
-constexpr Query kRevokeSessionsOfKind{
-    "revoke_sessions_of_kind",
-    "UPDATE sessions SET revoked_at = " AUTHD_TS(
-        "$3") " WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL"};
-constexpr Query kInsertSession{
-    "insert_session",
-    "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
-    "client_address, public_id) VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS(
-        "$5") ", $6, $7, $8) RETURNING id"};
+
+constexpr Query kInsertUser{"insert_user", R"sql(
+  INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_active,
+                     created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)
+  RETURNING id)sql"};
+
+constexpr Query kInsertUserRole{"insert_user_role", R"sql(
+  INSERT INTO user_roles (user_id, role_id, position)
+  SELECT $1, id, $2 FROM roles WHERE name = $3
+  ON CONFLICT DO NOTHING
+  RETURNING role_id)sql"};
+
+constexpr Query kUpdateLogin{"update_login", R"sql(
+  UPDATE users SET last_login = $2, updated_at = $2, password_hash = COALESCE($3, password_hash)
+  WHERE id = $1
+  RETURNING id)sql"};
+
+constexpr Query kRevokeSessionsOfFamily{"revoke_sessions_of_family", R"sql(
+  UPDATE sessions SET revoked_at = $3
+  WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL)sql"};
+
+constexpr Query kInsertSession{"insert_session", R"sql(
+  INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent,
+                        client_address, public_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8))sql"};
+
 // One column list for every session query, in the order read_session() reads it.
-#define AUTHD_SESSION_COLUMNS \
-  "s.id, s.user_id, s.public_id, " AUTHD_MS("s.created_at") ", " AUTHD_MS(                 \
-      "s.expires_at") ", " AUTHD_MS("s.last_used_at") ", " AUTHD_MS("s.revoked_at") ", "   \
-            AUTHD_MS("s.rotated_at") ", s.refresh_generation, COALESCE(s.user_agent, ''), "        \
-      "u.is_active, s.token_hash, s.previous_token_hash "
-constexpr Query kSelectSession{
-    "session_by_public_id",
-    "SELECT " AUTHD_SESSION_COLUMNS
-    ", EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = $2 AND k.revoked_at IS NOT NULL) "
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.public_id = $1"};
-constexpr Query kSelectLiveSessions{
-    "live_sessions",
-    "SELECT " AUTHD_SESSION_COLUMNS
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1 AND s.kind = $2 "
-    "AND s.revoked_at IS NULL AND s.expires_at > " AUTHD_TS("$3") " ORDER BY s.id"};
+#define AUTHD_SESSION_COLUMNS                                                                 \
+  " s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, s.revoked_at, " \
+  "s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active, "             \
+  "s.token_hash, s.previous_token_hash "
+constexpr Query kSelectSession{"session_by_public_id", "SELECT" AUTHD_SESSION_COLUMNS R"sql(,
+         EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = $2 AND k.revoked_at IS NOT NULL)
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.public_id = $1)sql"};
+
+constexpr Query kSelectLiveSessions{"live_sessions", "SELECT" AUTHD_SESSION_COLUMNS R"sql(
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.user_id = $1 AND s.kind = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
+  ORDER BY s.id)sql"};
+
 // The live token is in token_hash, the one it replaced in previous_token_hash.
-constexpr Query kSelectRefreshToken{
-    "refresh_token",
-    "SELECT CASE WHEN s.token_hash = $1 THEN s.refresh_generation "
-    "ELSE s.refresh_generation - 1 END, " AUTHD_SESSION_COLUMNS
-    "FROM sessions s JOIN users u ON u.id = s.user_id "
-    "WHERE s.kind = 'v1' AND (s.token_hash = $1 OR s.previous_token_hash = $1)"};
+constexpr Query kSelectRefreshToken{"refresh_token", R"sql(
+  SELECT CASE WHEN s.token_hash = $1 THEN s.refresh_generation
+              ELSE s.refresh_generation - 1 END,)sql" AUTHD_SESSION_COLUMNS R"sql(
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.kind = 'rotating' AND (s.token_hash = $1 OR s.previous_token_hash = $1))sql"};
 #undef AUTHD_SESSION_COLUMNS
-constexpr Query kRevokeSession{"revoke_session",
-                               "UPDATE sessions SET revoked_at = " AUTHD_TS(
-                                   "$3") " WHERE user_id = $1 AND public_id = $2 "
-                                         "AND revoked_at IS NULL RETURNING 1"};
-constexpr Query kRevokeUserSessions{
-    "revoke_user_sessions",
-    "WITH gone AS (UPDATE sessions SET revoked_at = " AUTHD_TS(
-        "$2") " WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1) SELECT COUNT(*) FROM gone"};
-constexpr Query kAdvanceRefreshGeneration{
-    "advance_refresh_generation",
-    "UPDATE sessions SET refresh_generation = $2::bigint + 1, rotated_at = " AUTHD_TS(
-        "$3") ", last_used_at = " AUTHD_TS("$3") ", previous_token_hash = token_hash, "
-                                                 "token_hash = $4 WHERE id = $1 AND "
-                                                 "refresh_generation = $2::bigint AND "
-                                                 "revoked_at IS NULL RETURNING 1"};
-// The live sessions of a kind beyond the newest $4.
-constexpr Query kRevokeSessionsBeyond{
-    "revoke_sessions_beyond",
-    "UPDATE sessions SET revoked_at = " AUTHD_TS(
-        "$3") " WHERE id IN (SELECT id FROM sessions WHERE user_id = $1 AND kind = $2 AND "
-              "revoked_at IS NULL ORDER BY id DESC OFFSET $4)"};
-constexpr Query kPurgeSessions{
-    "purge_sessions",
-    "WITH gone AS (DELETE FROM sessions WHERE expires_at < " AUTHD_TS(
-        "$1") " OR revoked_at < " AUTHD_TS("$1") " RETURNING 1) SELECT COUNT(*) FROM gone"};
-constexpr Query kInsertSigningKey{
-    "insert_signing_key",
-    "INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at) "
-    "VALUES ($1, $2, $3, " AUTHD_TS("$4") ", " AUTHD_TS("$5") ")"};
-constexpr Query kSelectSigningKeys{
-    "signing_keys",
-    "SELECT kid, public_key, sealed_private_key, " AUTHD_MS("created_at") ", " AUTHD_MS(
-        "activates_at") ", " AUTHD_MS("revoked_at") " FROM signing_keys ORDER BY activates_at, "
-                                                    "kid"};
-constexpr Query kRevokeSigningKey{"revoke_signing_key",
-                                  "UPDATE signing_keys SET revoked_at = " AUTHD_TS(
-                                      "$2") " WHERE kid = $1 AND revoked_at IS NULL RETURNING 1"};
-constexpr Query kWriteReadinessProbe{
-    "write_readiness_probe",
-    "INSERT INTO readiness_probe (id, checked_at) VALUES (1, " AUTHD_TS(
-        "$1") ") ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"};
+
+constexpr Query kRevokeSession{"revoke_session", R"sql(
+  UPDATE sessions SET revoked_at = $3
+  WHERE user_id = $1 AND public_id = $2 AND revoked_at IS NULL
+  RETURNING 1)sql"};
+
+constexpr Query kRevokeUserSessions{"revoke_user_sessions", R"sql(
+  WITH gone AS (UPDATE sessions SET revoked_at = $2
+                WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1)
+  SELECT COUNT(*) FROM gone)sql"};
+
+constexpr Query kAdvanceRefreshGeneration{"advance_refresh_generation", R"sql(
+  UPDATE sessions
+  SET refresh_generation = $2::bigint + 1, rotated_at = $3, last_used_at = $3,
+      previous_token_hash = token_hash, token_hash = $4
+  WHERE id = $1 AND refresh_generation = $2::bigint AND revoked_at IS NULL
+  RETURNING 1)sql"};
+
+// The live sessions of a family beyond the newest $4.
+constexpr Query kRevokeSessionsBeyond{"revoke_sessions_beyond", R"sql(
+  UPDATE sessions SET revoked_at = $3
+  WHERE id IN (SELECT id FROM sessions
+               WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL
+               ORDER BY id DESC OFFSET $4))sql"};
+
+constexpr Query kPurgeSessions{"purge_sessions", R"sql(
+  WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING 1)
+  SELECT COUNT(*) FROM gone)sql"};
+
+constexpr Query kInsertSigningKey{"insert_signing_key", R"sql(
+  INSERT INTO signing_keys (kid, public_key, sealed_private_key, created_at, activates_at)
+  VALUES ($1, $2, $3, $4, $5))sql"};
+
+constexpr Query kSelectSigningKeys{"signing_keys", R"sql(
+  SELECT kid, public_key, sealed_private_key, created_at, activates_at, revoked_at
+  FROM signing_keys
+  ORDER BY activates_at, kid)sql"};
+
+constexpr Query kRevokeSigningKey{"revoke_signing_key", R"sql(
+  UPDATE signing_keys SET revoked_at = $2
+  WHERE kid = $1 AND revoked_at IS NULL
+  RETURNING 1)sql"};
+
+constexpr Query kWriteReadinessProbe{"write_readiness_probe", R"sql(
+  INSERT INTO readiness_probe (id, checked_at) VALUES (1, $1)
+  ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at)sql"};
+
 constexpr Query kPing{"ping", "SELECT 1"};
-constexpr Query kTryMigrationLock{"try_migration_lock", "SELECT pg_try_advisory_lock($1::bigint)"};
+
 // Up to kMaxThrottleKeys keys in one round trip; unused places hold '', which is never a key.
-constexpr Query kSelectThrottles{
-    "select_throttles",
-    "SELECT key, failures, " AUTHD_MS("counted_at") ", " AUTHD_MS(
-        "locked_until") ", lockouts, consecutive, " AUTHD_MS("last_success") ", " AUTHD_MS(
-        "forget_at") ", version FROM throttles WHERE key IN ($1, $2, $3, $4)"};
-constexpr Query kInsertThrottle{
-    "insert_throttle",
-    "INSERT INTO throttles (key, failures, counted_at, locked_until, lockouts, consecutive, "
-    "last_success, forget_at, version) VALUES ($1, $2, " AUTHD_TS("$3") ", " AUTHD_TS(
-        "$4") ", $5, $6, " AUTHD_TS("$7") ", " AUTHD_TS("$8") ", 1) "
-                                                               "ON CONFLICT (key) DO NOTHING "
-                                                               "RETURNING 1"};
-constexpr Query kUpdateThrottle{
-    "update_throttle",
-    "UPDATE throttles SET failures = $2, counted_at = " AUTHD_TS("$3") ", locked_until = " AUTHD_TS(
-        "$4") ", lockouts = $5, consecutive = $6, last_success = " AUTHD_TS(
-        "$7") ", forget_at = " AUTHD_TS("$8") ", version = version + 1 "
-                                              "WHERE key = $1 AND version = $9 RETURNING 1"};
+constexpr Query kSelectThrottles{"select_throttles", R"sql(
+  SELECT key, failures, counted_at, locked_until, lockouts, consecutive, last_success,
+         forget_at, version
+  FROM throttles
+  WHERE key IN ($1, $2, $3, $4))sql"};
+
+constexpr Query kInsertThrottle{"insert_throttle", R"sql(
+  INSERT INTO throttles (key, failures, counted_at, locked_until, lockouts, consecutive,
+                         last_success, forget_at, version)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)
+  ON CONFLICT (key) DO NOTHING
+  RETURNING 1)sql"};
+
+constexpr Query kUpdateThrottle{"update_throttle", R"sql(
+  UPDATE throttles
+  SET failures = $2, counted_at = $3, locked_until = $4, lockouts = $5, consecutive = $6,
+      last_success = $7, forget_at = $8, version = version + 1
+  WHERE key = $1 AND version = $9
+  RETURNING 1)sql"};
+
 constexpr Query kDeleteThrottle{"delete_throttle", "DELETE FROM throttles WHERE key = $1"};
-constexpr Query kPurgeThrottles{"purge_throttles",
-                                "WITH gone AS (DELETE FROM throttles WHERE forget_at < " AUTHD_TS(
-                                    "$1") " RETURNING 1) SELECT COUNT(*) FROM gone"};
-constexpr Query kCountActiveSessions{
-    "count_active_sessions",
-    "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > " AUTHD_TS("$1")};
+
+constexpr Query kPurgeThrottles{"purge_throttles", R"sql(
+  WITH gone AS (DELETE FROM throttles WHERE forget_at < $1 RETURNING 1)
+  SELECT COUNT(*) FROM gone)sql"};
+
+constexpr Query kCountActiveSessions{"count_active_sessions", R"sql(
+  SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > $1)sql"};
+
+constexpr Query kTryMigrationLock{"try_migration_lock", "SELECT pg_try_advisory_lock($1)"};
+constexpr Query kUnlockMigrations{"unlock_migrations", "SELECT pg_advisory_unlock($1)"};
 constexpr Query kSelectMigrationsTable{"migrations_table",
                                        "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 constexpr Query kSelectMigration{"migration_applied",
                                  "SELECT 1 FROM schema_migrations WHERE version = $1"};
-constexpr Query kInsertMigration{
-    "record_migration",
-    "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, now())"};
-
-#undef AUTHD_USER_SELECT
-#undef AUTHD_TS
-#undef AUTHD_MS
+constexpr Query kInsertMigration{"record_migration", R"sql(
+  INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, now()))sql"};
 
 constexpr const char* kUniqueViolation = "23505";
 constexpr const char* kEmailConstraint = "users_email_key_unique";
-
-std::string number(std::int64_t value) {
-  return std::to_string(value);
-}
-std::string millis(util::TimePoint t) {
-  return number(util::to_unix_millis(t));
-}
 
 UserRecord read_user(const PgResult& row) {
   UserRecord user;
@@ -176,32 +180,29 @@ UserRecord read_user(const PgResult& row) {
   user.first_name = row.optional_text(0, 3);
   user.last_name = row.optional_text(0, 4);
   user.is_active = row.boolean(0, 5);
-  if (auto v = row.optional_integer(0, 6)) user.last_login = util::from_unix_millis(*v);
+  user.last_login = row.optional_time(0, 6);
   user.password_reset_token_hash = row.optional_text(0, 7);
-  if (auto v = row.optional_integer(0, 8)) user.password_reset_expires = util::from_unix_millis(*v);
-  user.created_at = util::from_unix_millis(row.integer(0, 9));
-  user.updated_at = util::from_unix_millis(row.integer(0, 10));
+  user.password_reset_expires = row.optional_time(0, 8);
+  user.created_at = row.time(0, 9);
+  user.updated_at = row.time(0, 10);
   const boost::json::value roles = boost::json::parse(row.text(0, 11));
   for (const auto& role : roles.as_array()) user.roles.emplace_back(role.as_string());
   return user;
 }
 
-std::optional<UserRecord> load_user(PgConnection& db, const Query& query, std::string key) {
-  const PgResult result = db.execute(query, {std::move(key)});
+template <class Key>
+std::optional<UserRecord> load_user(PgConnection& db, const Query& query, const Key& key) {
+  const PgResult result = db.execute_with(query, key);
   if (result.rows() == 0) return std::nullopt;
   return read_user(result);
 }
 
 void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
-  const Param public_id = session.public_id.empty() ? Param() : Param(session.public_id);
-  db.execute(kInsertSession, {number(user_id), session_kind_name(session.kind), session.token_hash,
-                              millis(session.created_at), millis(session.expires_at),
-                              session.user_agent, session.client_address, public_id});
-}
-
-std::optional<util::TimePoint> optional_time(const PgResult& rows, int row, int column) {
-  if (auto v = rows.optional_integer(row, column)) return util::from_unix_millis(*v);
-  return std::nullopt;
+  const std::optional<std::string> public_id =
+      session.public_id.empty() ? std::nullopt : std::optional(session.public_id);
+  db.execute_with(kInsertSession, user_id, family_name(session.family), session.token_hash,
+                  session.created_at, session.expires_at, session.user_agent,
+                  session.client_address, public_id);
 }
 
 // Reads the session columns of `row` starting at `first`.
@@ -210,21 +211,17 @@ SessionRecord read_session(const PgResult& rows, int row, int first = 0) {
   session.id = rows.integer(row, first);
   session.user_id = rows.integer(row, first + 1);
   session.public_id = rows.optional_text(row, first + 2).value_or("");
-  session.created_at = util::from_unix_millis(rows.integer(row, first + 3));
-  session.expires_at = util::from_unix_millis(rows.integer(row, first + 4));
-  session.last_used_at = optional_time(rows, row, first + 5);
-  session.revoked_at = optional_time(rows, row, first + 6);
-  session.rotated_at = optional_time(rows, row, first + 7);
+  session.created_at = rows.time(row, first + 3);
+  session.expires_at = rows.time(row, first + 4);
+  session.last_used_at = rows.optional_time(row, first + 5);
+  session.revoked_at = rows.optional_time(row, first + 6);
+  session.rotated_at = rows.optional_time(row, first + 7);
   session.refresh_generation = rows.integer(row, first + 8);
   session.user_agent = rows.text(row, first + 9);
   session.user_active = rows.boolean(row, first + 10);
   session.refresh_token_hash = rows.optional_text(row, first + 11).value_or("");
   session.previous_refresh_token_hash = rows.optional_text(row, first + 12).value_or("");
   return session;
-}
-
-Param optional_millis(const std::optional<util::TimePoint>& time) {
-  return time ? Param(millis(*time)) : Param();
 }
 
 StoreError classify(const PgFailure& failure) {
@@ -253,7 +250,7 @@ void apply_migrations(PgConnection& db) {
   // Waited for with a deadline and a log line, so a start-up stuck behind a dead instance says so.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (bool logged = false;;) {
-    const PgResult locked = db.execute(kTryMigrationLock, {std::to_string(kMigrationLockKey)});
+    const PgResult locked = db.execute_with(kTryMigrationLock, std::int64_t{kMigrationLockKey});
     if (locked.boolean(0, 0)) break;
     if (std::chrono::steady_clock::now() > deadline) {
       throw PgFailure{.message = "another instance held the migration lock for 60 s"};
@@ -266,14 +263,14 @@ void apply_migrations(PgConnection& db) {
       "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
       "description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)");
   for (const Migration& migration : migrations()) {
-    if (db.execute(kSelectMigration, {number(migration.version)}).rows() > 0) continue;
+    if (db.execute_with(kSelectMigration, migration.version).rows() > 0) continue;
     PgTransaction tx(db);
     db.run(migration.sql);
-    db.execute(kInsertMigration, {number(migration.version), migration.description});
+    db.execute_with(kInsertMigration, migration.version, migration.description);
     tx.commit();
     spdlog::info("store: applied migration {} ({})", migration.version, migration.description);
   }
-  db.run(("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLockKey) + ")").c_str());
+  db.execute_with(kUnlockMigrations, std::int64_t{kMigrationLockKey});
   db.run("RESET statement_timeout");
 }
 
@@ -281,7 +278,7 @@ void apply_migrations(PgConnection& db) {
 bool fully_migrated(PgConnection& db) {
   if (!db.execute(kSelectMigrationsTable).boolean(0, 0)) return false;
   for (const Migration& migration : migrations()) {
-    if (db.execute(kSelectMigration, {number(migration.version)}).rows() == 0) return false;
+    if (db.execute_with(kSelectMigration, migration.version).rows() == 0) return false;
   }
   return true;
 }
@@ -339,13 +336,13 @@ Result<UserRecord> PostgresStore::create_user(const NewUser& user,
   return with_connection("create_user", [&](PgConnection& db) -> Result<UserRecord> {
     PgTransaction tx(db);
     const std::int64_t id =
-        db.execute(kInsertUser, {user.email, user.email_key, user.password_hash, user.first_name,
-                                 user.last_name, millis(user.now)})
+        db.execute_with(kInsertUser, user.email, user.email_key, user.password_hash,
+                        user.first_name, user.last_name, user.now)
             .integer(0, 0);
     std::vector<std::string> roles;
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
-      const PgResult inserted = db.execute(
-          kInsertUserRole, {number(id), number(static_cast<std::int64_t>(i)), user.roles[i]});
+      const PgResult inserted =
+          db.execute_with(kInsertUserRole, id, static_cast<std::int64_t>(i), user.roles[i]);
       if (inserted.rows() > 0) roles.push_back(user.roles[i]);
     }
     if (session) insert_session(db, id, *session);
@@ -357,14 +354,14 @@ Result<UserRecord> PostgresStore::create_user(const NewUser& user,
 Result<std::optional<UserRecord>> PostgresStore::find_user_by_email(std::string_view email_key) {
   return with_connection("find_user_by_email",
                          [&](PgConnection& db) -> Result<std::optional<UserRecord>> {
-                           return load_user(db, kSelectUserByEmailKey, std::string(email_key));
+                           return load_user(db, kSelectUserByEmailKey, email_key);
                          });
 }
 
 Result<std::optional<UserRecord>> PostgresStore::find_user_by_id(std::int64_t id) {
   return with_connection("find_user_by_id",
                          [&](PgConnection& db) -> Result<std::optional<UserRecord>> {
-                           return load_user(db, kSelectUserById, number(id));
+                           return load_user(db, kSelectUserById, id);
                          });
 }
 
@@ -375,7 +372,7 @@ Result<std::vector<std::string>> PostgresStore::existing_roles(std::span<const s
                            std::unordered_set<std::string_view> seen;
                            for (const std::string& name : names) {
                              if (!seen.insert(name).second) continue;
-                             if (db.execute(kSelectRoleExists, {name}).rows() > 0) {
+                             if (db.execute_with(kSelectRoleExists, name).rows() > 0) {
                                found.push_back(name);
                              }
                            }
@@ -386,24 +383,22 @@ Result<std::vector<std::string>> PostgresStore::existing_roles(std::span<const s
 Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
   return with_connection("record_login", [&](PgConnection& db) -> Result<UserRecord> {
     PgTransaction tx(db);
-    const std::string at = millis(update.at);
-    if (db.execute(kUpdateLogin, {number(update.user_id), at, update.upgraded_password_hash})
+    if (db.execute_with(kUpdateLogin, update.user_id, update.at, update.upgraded_password_hash)
             .rows() == 0) {
       return StoreError::not_found;
     }
     if (update.session) {
-      if (update.replace_sessions_of_kind) {
-        db.execute(kRevokeSessionsOfKind,
-                   {number(update.user_id), session_kind_name(update.session->kind), at});
+      const char* family = family_name(update.session->family);
+      if (update.replace_family) {
+        db.execute_with(kRevokeSessionsOfFamily, update.user_id, family, update.at);
       }
       insert_session(db, update.user_id, *update.session);
-      if (!update.replace_sessions_of_kind && update.max_live_sessions_of_kind) {
-        db.execute(kRevokeSessionsBeyond,
-                   {number(update.user_id), session_kind_name(update.session->kind), at,
-                    number(*update.max_live_sessions_of_kind)});
+      if (!update.replace_family && update.max_live_of_family) {
+        db.execute_with(kRevokeSessionsBeyond, update.user_id, family, update.at,
+                        *update.max_live_of_family);
       }
     }
-    auto user = load_user(db, kSelectUserById, number(update.user_id));
+    auto user = load_user(db, kSelectUserById, update.user_id);
     tx.commit();
     if (!user) return StoreError::not_found;
     return std::move(*user);
@@ -425,12 +420,12 @@ Result<std::vector<ThrottleRecord>> PostgresStore::get_throttles(
                              const std::string key = rows.text(row, 0);
                              ThrottleRecord record{
                                  .failures = rows.integer(row, 1),
-                                 .counted_at = util::from_unix_millis(rows.integer(row, 2)),
-                                 .locked_until = optional_time(rows, row, 3),
+                                 .counted_at = rows.time(row, 2),
+                                 .locked_until = rows.optional_time(row, 3),
                                  .lockouts = rows.integer(row, 4),
                                  .consecutive = rows.integer(row, 5),
-                                 .last_success = optional_time(rows, row, 6),
-                                 .forget_at = util::from_unix_millis(rows.integer(row, 7)),
+                                 .last_success = rows.optional_time(row, 6),
+                                 .forget_at = rows.time(row, 7),
                                  .version = rows.integer(row, 8),
                              };
                              for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -444,53 +439,50 @@ Result<std::vector<ThrottleRecord>> PostgresStore::get_throttles(
 Result<bool> PostgresStore::put_throttle(std::string_view key, std::int64_t expected_version,
                                          const ThrottleRecord& next) {
   return with_connection("put_throttle", [&](PgConnection& db) -> Result<bool> {
-    std::vector<Param> params{std::string(key),
-                              number(next.failures),
-                              millis(next.counted_at),
-                              optional_millis(next.locked_until),
-                              number(next.lockouts),
-                              number(next.consecutive),
-                              optional_millis(next.last_success),
-                              millis(next.forget_at)};
-    if (expected_version != 0) params.push_back(number(expected_version));
-    return db.execute(expected_version == 0 ? kInsertThrottle : kUpdateThrottle, params).rows() ==
-           1;
+    const PgResult stored =
+        expected_version == 0
+            ? db.execute_with(kInsertThrottle, key, next.failures, next.counted_at,
+                              next.locked_until, next.lockouts, next.consecutive, next.last_success,
+                              next.forget_at)
+            : db.execute_with(kUpdateThrottle, key, next.failures, next.counted_at,
+                              next.locked_until, next.lockouts, next.consecutive, next.last_success,
+                              next.forget_at, expected_version);
+    return stored.rows() == 1;
   });
 }
 
 Result<void> PostgresStore::clear_throttle(std::string_view key) {
   return with_connection("clear_throttle", [&](PgConnection& db) -> Result<void> {
-    db.execute(kDeleteThrottle, {std::string(key)});
+    db.execute_with(kDeleteThrottle, key);
     return {};
   });
 }
 
 Result<std::int64_t> PostgresStore::purge_throttles(util::TimePoint now) {
   return with_connection("purge_throttles", [&](PgConnection& db) -> Result<std::int64_t> {
-    return db.execute(kPurgeThrottles, {millis(now)}).integer(0, 0);
+    return db.execute_with(kPurgeThrottles, now).integer(0, 0);
   });
 }
 
 Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_view public_id,
                                                                  std::string_view kid) {
-  return with_connection(
-      "find_session", [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
-        const PgResult rows =
-            db.execute(kSelectSession, {std::string(public_id), std::string(kid)});
-        if (rows.rows() == 0) return std::nullopt;
-        SessionRecord session = read_session(rows, 0);
-        session.signing_key_revoked = rows.boolean(0, 13);
-        return session;
-      });
+  return with_connection("find_session",
+                         [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
+                           const PgResult rows = db.execute_with(kSelectSession, public_id, kid);
+                           if (rows.rows() == 0) return std::nullopt;
+                           SessionRecord session = read_session(rows, 0);
+                           session.signing_key_revoked = rows.boolean(0, 13);
+                           return session;
+                         });
 }
 
 Result<std::vector<SessionRecord>> PostgresStore::list_live_sessions(std::int64_t user_id,
-                                                                     SessionKind kind,
+                                                                     SessionFamily family,
                                                                      util::TimePoint now) {
   return with_connection(
       "list_live_sessions", [&](PgConnection& db) -> Result<std::vector<SessionRecord>> {
-        const PgResult rows = db.execute(kSelectLiveSessions,
-                                         {number(user_id), session_kind_name(kind), millis(now)});
+        const PgResult rows =
+            db.execute_with(kSelectLiveSessions, user_id, family_name(family), now);
         std::vector<SessionRecord> sessions;
         for (int row = 0; row < rows.rows(); ++row) sessions.push_back(read_session(rows, row));
         return sessions;
@@ -500,26 +492,25 @@ Result<std::vector<SessionRecord>> PostgresStore::list_live_sessions(std::int64_
 Result<bool> PostgresStore::revoke_session(std::int64_t user_id, std::string_view public_id,
                                            util::TimePoint at) {
   return with_connection("revoke_session", [&](PgConnection& db) -> Result<bool> {
-    return db.execute(kRevokeSession, {number(user_id), std::string(public_id), millis(at)})
-               .rows() == 1;
+    return db.execute_with(kRevokeSession, user_id, public_id, at).rows() == 1;
   });
 }
 
 Result<std::int64_t> PostgresStore::revoke_user_sessions(std::int64_t user_id, util::TimePoint at) {
   return with_connection("revoke_user_sessions", [&](PgConnection& db) -> Result<std::int64_t> {
-    return db.execute(kRevokeUserSessions, {number(user_id), millis(at)}).integer(0, 0);
+    return db.execute_with(kRevokeUserSessions, user_id, at).integer(0, 0);
   });
 }
 
 Result<std::optional<RefreshTokenRecord>> PostgresStore::find_refresh_token(
     std::string_view token_hash) {
-  return with_connection(
-      "find_refresh_token", [&](PgConnection& db) -> Result<std::optional<RefreshTokenRecord>> {
-        const PgResult rows = db.execute(kSelectRefreshToken, {std::string(token_hash)});
-        if (rows.rows() == 0) return std::nullopt;
-        return RefreshTokenRecord{.generation = rows.integer(0, 0),
-                                  .session = read_session(rows, 0, 1)};
-      });
+  return with_connection("find_refresh_token",
+                         [&](PgConnection& db) -> Result<std::optional<RefreshTokenRecord>> {
+                           const PgResult rows = db.execute_with(kSelectRefreshToken, token_hash);
+                           if (rows.rows() == 0) return std::nullopt;
+                           return RefreshTokenRecord{.generation = rows.integer(0, 0),
+                                                     .session = read_session(rows, 0, 1)};
+                         });
 }
 
 Result<bool> PostgresStore::rotate_refresh_token(std::int64_t session_id,
@@ -527,52 +518,52 @@ Result<bool> PostgresStore::rotate_refresh_token(std::int64_t session_id,
                                                  std::string_view next_token_hash,
                                                  util::TimePoint at) {
   return with_connection("rotate_refresh_token", [&](PgConnection& db) -> Result<bool> {
-    return db.execute(kAdvanceRefreshGeneration, {number(session_id), number(from_generation),
-                                                  millis(at), std::string(next_token_hash)})
+    return db.execute_with(kAdvanceRefreshGeneration, session_id, from_generation, at,
+                           next_token_hash)
                .rows() == 1;
   });
 }
 
 Result<std::int64_t> PostgresStore::purge_sessions(util::TimePoint before) {
   return with_connection("purge_sessions", [&](PgConnection& db) -> Result<std::int64_t> {
-    return db.execute(kPurgeSessions, {millis(before)}).integer(0, 0);
+    return db.execute_with(kPurgeSessions, before).integer(0, 0);
   });
 }
 
 Result<void> PostgresStore::add_signing_key(const SigningKeyRecord& key) {
   return with_connection("add_signing_key", [&](PgConnection& db) -> Result<void> {
-    db.execute(kInsertSigningKey, {key.kid, key.public_key, key.sealed_private_key,
-                                   millis(key.created_at), millis(key.activates_at)});
+    db.execute_with(kInsertSigningKey, key.kid, key.public_key, key.sealed_private_key,
+                    key.created_at, key.activates_at);
     return {};
   });
 }
 
 Result<std::vector<SigningKeyRecord>> PostgresStore::signing_keys() {
-  return with_connection(
-      "signing_keys", [&](PgConnection& db) -> Result<std::vector<SigningKeyRecord>> {
-        const PgResult rows = db.execute(kSelectSigningKeys);
-        std::vector<SigningKeyRecord> keys;
-        for (int row = 0; row < rows.rows(); ++row) {
-          keys.push_back({.kid = rows.text(row, 0),
-                          .public_key = rows.text(row, 1),
-                          .sealed_private_key = rows.text(row, 2),
-                          .created_at = util::from_unix_millis(rows.integer(row, 3)),
-                          .activates_at = util::from_unix_millis(rows.integer(row, 4)),
-                          .revoked_at = optional_time(rows, row, 5)});
-        }
-        return keys;
-      });
+  return with_connection("signing_keys",
+                         [&](PgConnection& db) -> Result<std::vector<SigningKeyRecord>> {
+                           const PgResult rows = db.execute(kSelectSigningKeys);
+                           std::vector<SigningKeyRecord> keys;
+                           for (int row = 0; row < rows.rows(); ++row) {
+                             keys.push_back({.kid = rows.text(row, 0),
+                                             .public_key = rows.text(row, 1),
+                                             .sealed_private_key = rows.text(row, 2),
+                                             .created_at = rows.time(row, 3),
+                                             .activates_at = rows.time(row, 4),
+                                             .revoked_at = rows.optional_time(row, 5)});
+                           }
+                           return keys;
+                         });
 }
 
 Result<bool> PostgresStore::revoke_signing_key(std::string_view kid, util::TimePoint at) {
   return with_connection("revoke_signing_key", [&](PgConnection& db) -> Result<bool> {
-    return db.execute(kRevokeSigningKey, {std::string(kid), millis(at)}).rows() == 1;
+    return db.execute_with(kRevokeSigningKey, kid, at).rows() == 1;
   });
 }
 
 Result<std::int64_t> PostgresStore::count_active_sessions(util::TimePoint now) {
   return with_connection("count_active_sessions", [&](PgConnection& db) -> Result<std::int64_t> {
-    return db.execute(kCountActiveSessions, {millis(now)}).integer(0, 0);
+    return db.execute_with(kCountActiveSessions, now).integer(0, 0);
   });
 }
 
@@ -585,7 +576,7 @@ Result<void> PostgresStore::ping() {
 
 Result<void> PostgresStore::check_writable(util::TimePoint now) {
   return with_connection("check_writable", [&](PgConnection& db) -> Result<void> {
-    db.execute(kWriteReadinessProbe, {millis(now)});
+    db.execute_with(kWriteReadinessProbe, now);
     return {};
   });
 }

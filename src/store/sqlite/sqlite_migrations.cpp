@@ -145,6 +145,12 @@ CREATE TABLE readiness_probe (
 );
 )sql";
 
+// Sessions are told apart by how they live, not by the API that opened them.
+constexpr const char* kSessionFamilies = R"sql(
+UPDATE sessions SET kind = 'opaque' WHERE kind = 'seed002';
+UPDATE sessions SET kind = 'rotating' WHERE kind = 'v1';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -153,6 +159,7 @@ constexpr Migration kMigrations[] = {
     {5, "refresh tokens kept in their session", kRefreshTokensInSessions},
     {6, "deactivation ends sessions", kDeactivationEndsSessions},
     {7, "signing key revocation, readiness probe", kKeyRevocationAndProbe},
+    {8, "sessions named by family: opaque, rotating", kSessionFamilies},
 };
 
 }  // namespace

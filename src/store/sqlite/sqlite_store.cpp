@@ -31,7 +31,7 @@ constexpr const char* kInsertUserRole =
 constexpr const char* kUpdateLogin =
     "UPDATE users SET last_login = ?2, updated_at = ?2, "
     "password_hash = COALESCE(?3, password_hash) WHERE id = ?1";
-constexpr const char* kRevokeSessionsOfKind =
+constexpr const char* kRevokeSessionsOfFamily =
     "UPDATE sessions SET revoked_at = ?3 "
     "WHERE user_id = ?1 AND kind = ?2 AND revoked_at IS NULL";
 constexpr const char* kInsertSession =
@@ -57,7 +57,7 @@ constexpr const char* kSelectRefreshToken =
     "SELECT CASE WHEN s.token_hash = ?1 THEN s.refresh_generation "
     "ELSE s.refresh_generation - 1 END," AUTHD_SESSION_COLUMNS
     "FROM sessions s JOIN users u ON u.id = s.user_id "
-    "WHERE s.kind = 'v1' AND (s.token_hash = ?1 OR s.previous_token_hash = ?1)";
+    "WHERE s.kind = 'rotating' AND (s.token_hash = ?1 OR s.previous_token_hash = ?1)";
 #undef AUTHD_SESSION_COLUMNS
 constexpr const char* kRevokeSession =
     "UPDATE sessions SET revoked_at = ?3 "
@@ -150,7 +150,7 @@ std::optional<std::string> null_if_empty(const std::string& text) {
 void insert_session(Connection& db, std::int64_t user_id, const NewSession& session) {
   db.prepare(kInsertSession)
       .bind(1, user_id)
-      .bind(2, std::string_view(session_kind_name(session.kind)))
+      .bind(2, std::string_view(family_name(session.family)))
       .bind(3, std::string_view(session.token_hash))
       .bind(4, util::to_unix_millis(session.created_at))
       .bind(5, util::to_unix_millis(session.expires_at))
@@ -350,20 +350,20 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
         .run();
     if (db.changes() == 0) return StoreError::not_found;
     if (update.session) {
-      if (update.replace_sessions_of_kind) {
-        db.prepare(kRevokeSessionsOfKind)
+      if (update.replace_family) {
+        db.prepare(kRevokeSessionsOfFamily)
             .bind(1, update.user_id)
-            .bind(2, std::string_view(session_kind_name(update.session->kind)))
+            .bind(2, std::string_view(family_name(update.session->family)))
             .bind(3, at)
             .run();
       }
       insert_session(db, update.user_id, *update.session);
-      if (!update.replace_sessions_of_kind && update.max_live_sessions_of_kind) {
+      if (!update.replace_family && update.max_live_of_family) {
         db.prepare(kRevokeSessionsBeyond)
             .bind(1, update.user_id)
-            .bind(2, std::string_view(session_kind_name(update.session->kind)))
+            .bind(2, std::string_view(family_name(update.session->family)))
             .bind(3, at)
-            .bind(4, *update.max_live_sessions_of_kind)
+            .bind(4, *update.max_live_of_family)
             .run();
       }
     }
@@ -449,13 +449,13 @@ Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view 
 }
 
 Result<std::vector<SessionRecord>> SqliteStore::list_live_sessions(std::int64_t user_id,
-                                                                   SessionKind kind,
+                                                                   SessionFamily family,
                                                                    util::TimePoint now) {
   return with_connection("list_live_sessions",
                          [&](Connection& db) -> Result<std::vector<SessionRecord>> {
                            auto stmt = db.prepare(kSelectLiveSessions);
                            stmt.bind(1, user_id)
-                               .bind(2, std::string_view(session_kind_name(kind)))
+                               .bind(2, std::string_view(family_name(family)))
                                .bind(3, util::to_unix_millis(now));
                            std::vector<SessionRecord> sessions;
                            while (stmt.step()) sessions.push_back(read_session(stmt));
