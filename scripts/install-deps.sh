@@ -26,6 +26,8 @@ test_packages=(
   e2fsprogs
   # fuzzing: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for stack traces
   clang libclang-rt-14-dev llvm-14
+  # static analysis (scripts/tidy.sh, .clang-tidy)
+  clang-tidy
 )
 
 list_only=false

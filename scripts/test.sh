@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (warnings are errors) and runs every test tier
 # (unit, store and integration: the real authd over HTTP), in three stages:
-#   1. the `ci` preset (the release build, warnings as errors): build, then every test, then the
-#      checks that every response the OpenAPI document promises was produced by some test and
-#      that every response the tests received validates against the document (ajv, tests/node);
+#   1. the `ci` preset (the release build, warnings as errors): build, clang-tidy over src/
+#      (scripts/tidy.sh), then every test, then the checks that every response the OpenAPI
+#      document promises was produced by some test and that every response the tests received
+#      validates against the document (ajv, tests/node);
 #   2. the `debug` preset (AddressSanitizer + UndefinedBehaviorSanitizer): build, then every test
 #      again; a leak, a memory error or undefined behaviour fails the run;
 #   3. scripts/fuzz.sh, when it exists, for AUTHD_FUZZ_SECONDS (default 60).
@@ -28,6 +29,7 @@ stage_done
 stage "release build and tests (ci preset)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci
+scripts/tidy.sh
 rm -rf build/ci/test-responses  # the integration tests log every response here
 ctest --preset ci
 # The OpenAPI document promises responses; every one of them must have been produced by some

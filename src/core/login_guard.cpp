@@ -107,7 +107,7 @@ boost::system::result<void, AuthFailure> LoginGuard::failed(const Attempt& attem
         (key.scope == ThrottleScope::login_account ||
          (key.scope == ThrottleScope::login_account_network && attempt.known_network));
     auto stored = throttle_.update(key, [&](store::ThrottleRecord record, util::TimePoint now) {
-      record = after_failure(std::move(record), now, rule);
+      record = after_failure(record, now, rule);
       if (remembers) record.forget_at = std::max(record.forget_at, now + policy_.remember);
       return record;
     });

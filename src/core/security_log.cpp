@@ -7,10 +7,10 @@
 namespace authd::core {
 
 void log_security_event(std::string_view event, const ClientInfo& client,
-                        boost::json::object details) {
+                        const boost::json::object& details) {
   boost::json::object line{
       {"security_event", event}, {"request_id", client.request_id}, {"client", client.address}};
-  for (auto& [key, value] : details) line[key] = std::move(value);
+  for (const auto& [key, value] : details) line[key] = value;
   spdlog::info("{}", boost::json::serialize(line));
 }
 

@@ -11,6 +11,6 @@
 namespace authd::core {
 
 void log_security_event(std::string_view event, const ClientInfo& client,
-                        boost::json::object details = {});
+                        const boost::json::object& details = {});
 
 }  // namespace authd::core

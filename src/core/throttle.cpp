@@ -112,7 +112,7 @@ store::Result<std::vector<store::ThrottleRecord>> Throttle::read(
   auto records = store_.get_throttles(encoded);
   if (!records) return records.error();
   const util::TimePoint now = clock_.now();
-  for (auto& record : *records) record = as_of(std::move(record), now);
+  for (auto& record : *records) record = as_of(record, now);
   return records;
 }
 
@@ -140,7 +140,7 @@ store::Result<store::ThrottleRecord> Throttle::update(const ThrottleKey& key,
 store::Result<Throttle::Admission> Throttle::admit(const ThrottleKey& key,
                                                    const RatePolicy& policy) {
   auto stored = update(key, [&policy](store::ThrottleRecord record, util::TimePoint now) {
-    return after_attempt(std::move(record), now, policy);
+    return after_attempt(record, now, policy);
   });
   if (!stored) return stored.error();
   return Admission{.wait = locked_for(*stored, clock_.now()),

@@ -26,8 +26,8 @@ struct PasswordHashConfig {
   PasswordAlgorithm algorithm = PasswordAlgorithm::argon2id;
   // OWASP's argon2id baseline: m=19456 KiB, t=2, p=1 (p is always 1 with libsodium).
   unsigned long long argon2_opslimit = 2;
-  std::size_t argon2_memlimit = 19456 * 1024;  // bytes
-  int bcrypt_cost = 10;                        // log2 rounds, 4..31
+  std::size_t argon2_memlimit = std::size_t{19456} * 1024;  // bytes
+  int bcrypt_cost = 10;                                     // log2 rounds, 4..31
 };
 
 class PasswordHasher {

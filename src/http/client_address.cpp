@@ -105,7 +105,7 @@ std::string throttle_network(const std::string& address) {
 std::string TrustedProxies::client_address(const std::string& peer,
                                            std::string_view forwarded_for) const {
   const auto peer_address = parse(peer);
-  const std::string normalised = peer_address ? peer_address->to_string() : peer;
+  std::string normalised = peer_address ? peer_address->to_string() : peer;
   if (forwarded_for.empty() || !contains(normalised)) return normalised;
   std::string client = normalised;
   // Walk right to left: each trusted hop vouches for the address before it.

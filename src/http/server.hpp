@@ -17,13 +17,13 @@
 namespace authd::http {
 
 struct ServerLimits {
-  std::size_t max_header_bytes = 8 * 1024;  // request line + headers; more gets 431
-  std::size_t max_header_fields = 100;      // more gets 431
-  std::size_t max_target_bytes = 2048;      // the request-target (path + query); more gets 414
-  std::size_t max_body_bytes = 64 * 1024;   // more gets 413
-  std::size_t max_requests_per_connection = 1000;  // then the connection is closed
-  std::chrono::seconds request_timeout{10};        // to receive a request once its first byte came
-  std::chrono::seconds idle_timeout{30};           // keep-alive wait for the next request
+  std::size_t max_header_bytes = std::size_t{8} * 1024;  // request line + headers; more gets 431
+  std::size_t max_header_fields = 100;                   // more gets 431
+  std::size_t max_target_bytes = 2048;  // the request-target (path + query); more gets 414
+  std::size_t max_body_bytes = std::size_t{64} * 1024;  // more gets 413
+  std::size_t max_requests_per_connection = 1000;       // then the connection is closed
+  std::chrono::seconds request_timeout{10};  // to receive a request once its first byte came
+  std::chrono::seconds idle_timeout{30};     // keep-alive wait for the next request
   std::chrono::seconds write_timeout{10};
 };
 
