@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
@@ -190,6 +191,30 @@ Setting flag(const std::string& flag, const std::string& env, const std::string&
       .apply = [=](ServeConfig& config,
                    std::string_view value) { field(config) = parse_switch(flag, value); },
       .show = [=](const ServeConfig& config) { return std::string(field(config) ? "on" : "off"); }};
+}
+
+// The three failed-login limits, which share their lockout lengths.
+std::array<core::FailurePolicy*, 3> login_limits(ServeConfig& config) {
+  return {&config.auth.logins.per_account_network, &config.auth.logins.per_account,
+          &config.auth.logins.per_network};
+}
+
+// A lockout length of every login limit: `length` is first_lockout or max_lockout.
+Setting lockout(const std::string& flag, const std::string& env, const std::string& help,
+                std::chrono::seconds core::FailurePolicy::*length) {
+  return {.flag = flag,
+          .env = env,
+          .values = "1-86400",
+          .help = help,
+          .apply =
+              [=](ServeConfig& config, std::string_view text) {
+                const std::chrono::seconds seconds(parse_integer(flag, text, 1, 86400));
+                for (core::FailurePolicy* limit : login_limits(config)) limit->*length = seconds;
+              },
+          .show =
+              [=](const ServeConfig& config) {
+                return std::to_string((config.auth.logins.per_account_network.*length).count());
+              }};
 }
 
 std::vector<Setting> make_settings() {
@@ -450,42 +475,13 @@ std::vector<Setting> make_settings() {
                           "100) before it refuses every network that has not logged in to it "
                           "successfully in the last 30 days; a successful login resets the count",
                           AUTHD_FIELD(auth.logins.consecutive_cap)));
-  table.push_back({
-      .flag = "--lockout-seconds",
-      .env = "AUTHD_LOCKOUT_SECONDS",
-      .values = "1-86400",
-      .help = "First lockout of the login limits; each further failure while counting doubles it",
-      .apply =
-          [](ServeConfig& c, std::string_view v) {
-            const std::chrono::seconds lockout(parse_integer("--lockout-seconds", v, 1, 86400));
-            for (auto* policy : {&c.auth.logins.per_account_network, &c.auth.logins.per_account,
-                                 &c.auth.logins.per_network}) {
-              policy->first_lockout = lockout;
-            }
-          },
-      .show =
-          [](const ServeConfig& c) {
-            return std::to_string(c.auth.logins.per_account_network.first_lockout.count());
-          },
-  });
-  table.push_back({
-      .flag = "--max-lockout-seconds",
-      .env = "AUTHD_MAX_LOCKOUT_SECONDS",
-      .values = "1-86400",
-      .help = "Longest lockout, so an attacker cannot lock a victim out for long",
-      .apply =
-          [](ServeConfig& c, std::string_view v) {
-            const std::chrono::seconds lockout(parse_integer("--max-lockout-seconds", v, 1, 86400));
-            for (auto* policy : {&c.auth.logins.per_account_network, &c.auth.logins.per_account,
-                                 &c.auth.logins.per_network}) {
-              policy->max_lockout = lockout;
-            }
-          },
-      .show =
-          [](const ServeConfig& c) {
-            return std::to_string(c.auth.logins.per_account_network.max_lockout.count());
-          },
-  });
+  table.push_back(lockout("--lockout-seconds", "AUTHD_LOCKOUT_SECONDS",
+                          "First lockout of the login limits; each further failure while "
+                          "counting doubles it",
+                          &core::FailurePolicy::first_lockout));
+  table.push_back(lockout("--max-lockout-seconds", "AUTHD_MAX_LOCKOUT_SECONDS",
+                          "Longest lockout, so an attacker cannot lock a victim out for long",
+                          &core::FailurePolicy::max_lockout));
   table.push_back(integer("--registrations-per-address", "AUTHD_REGISTRATIONS_PER_ADDRESS", 1,
                           1000000, "Registration attempts per client network and hour",
                           AUTHD_FIELD(auth.registrations_per_address.max_attempts)));
@@ -644,9 +640,8 @@ ServeConfig resolve(const GivenSettings& given, bool serving) {
       setting.apply(config, value->second);
     }
   }
-  for (auto* policy : {&config.auth.logins.per_account_network, &config.auth.logins.per_account,
-                       &config.auth.logins.per_network}) {
-    policy->max_lockout = std::max(policy->max_lockout, policy->first_lockout);
+  for (core::FailurePolicy* limit : login_limits(config)) {
+    limit->max_lockout = std::max(limit->max_lockout, limit->first_lockout);
   }
   if (config.server.io_threads == 0) config.server.io_threads = cores();
   if (config.worker_threads == 0) config.worker_threads = cores();
