@@ -237,6 +237,10 @@ std::vector<Setting> make_settings() {
               "would tell which emails have accounts",
       .apply =
           [](ServeConfig& c, std::string_view v) {
+            if (v.empty()) {  // explicitly none
+              c.metrics_server.reset();
+              return;
+            }
             http::ServerConfig metrics;
             metrics.io_threads = 1;  // a scraper or two
             metrics.max_connections = metrics.max_connections_per_client = 64;

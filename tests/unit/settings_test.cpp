@@ -151,5 +151,23 @@ TEST(Settings, FlagsAndEnvironmentVariables) {
   EXPECT_EQ(keys.get_option_no_throw("--listen"), nullptr);
 }
 
+// CLI11 2.1 fills environment variables into the options of every command, parsed or not, and
+// runs their callbacks: each command keeps its own map, so the variable cannot overwrite the flag
+// given to the command that runs (main.cpp, cli/users.cpp).
+TEST(Settings, AFlagBeatsTheEnvironmentWhenSeveralCommandsTakeTheSetting) {
+  ::setenv("AUTHD_DATABASE", "sqlite:/from-the-environment.db", 1);
+  CLI::App app;
+  CLI::App* serve = app.add_subcommand("serve");
+  CLI::App* other = app.add_subcommand("other");
+  GivenSettings serve_given, other_given;
+  add_settings(*serve, SettingScope::serve, serve_given);
+  add_settings(*other, SettingScope::store, other_given);
+  std::vector<std::string> args = {"serve", "--database", "sqlite:/from-the-flag.db"};
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  ::unsetenv("AUTHD_DATABASE");
+  EXPECT_EQ(resolve(serve_given).sqlite_path, "/from-the-flag.db");
+}
+
 }  // namespace
 }  // namespace authd::cli

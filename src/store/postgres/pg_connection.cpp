@@ -109,6 +109,12 @@ void PgConnection::ensure_connected() {
   // Server notices ("relation already exists, skipping") are not errors: debug log, not stderr.
   PQsetNoticeProcessor(
       conn_, [](void*, const char* message) { spdlog::debug("postgresql: {}", message); }, nullptr);
+  // PgResult::time reads timestamps as ISO 8601 in UTC. Set again here because an options=
+  // parameter in the operator's URI replaces the defaults above, and PGDATESTYLE in the
+  // environment is sent after them.
+  PGresult* set = PQexec(conn_, "SET DateStyle = 'ISO'; SET TimeZone = 'UTC'");
+  if (PQresultStatus(set) != PGRES_COMMAND_OK) fail(set);  // throws
+  PQclear(set);
 }
 
 void PgConnection::fail(PGresult* result) {
