@@ -14,22 +14,24 @@ int main(int argc, char** argv) {
   CLI::App app{"authd: an authentication server speaking several auth API dialects"};
   app.require_subcommand(1);
   using authd::cli::SettingScope;
-  authd::cli::GivenSettings settings;
+  // Each command has its own map of given settings: CLI11 2.1 reads the environment into the
+  // options of every command, parsed or not, so a shared map would let a variable overwrite a
+  // flag given to the command that runs.
+  authd::cli::GivenSettings serve_settings, list_settings, rotate_settings, revoke_settings;
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server");
-  authd::cli::add_settings(*serve, SettingScope::serve, settings);
+  authd::cli::add_settings(*serve, SettingScope::serve, serve_settings);
   app.add_subcommand("version", "Print the version")->callback([] {
     std::cout << "authd " << AUTHD_VERSION << "\n";
   });
 
-  // Only one command is parsed: every command fills the one map of given settings, and the
-  // offline ones take only the settings that locate the store and its key-encryption key.
+  // The offline commands take only the settings that locate the store and its key-encryption key.
   CLI::App* keys = app.add_subcommand("keys", "Manage the /v1 token signing keys");
   keys->require_subcommand(1);
   CLI::App* list = keys->add_subcommand("list", "List the signing keys and their states");
-  authd::cli::add_settings(*list, SettingScope::store, settings);
+  authd::cli::add_settings(*list, SettingScope::store, list_settings);
   CLI::App* rotate = keys->add_subcommand(
       "rotate", "Add a signing key: published in the JWKS at once, signing after a delay");
-  authd::cli::add_settings(*rotate, SettingScope::store, settings);
+  authd::cli::add_settings(*rotate, SettingScope::store, rotate_settings);
   std::int64_t activate_in = 3600;
   rotate
       ->add_option("--activate-in", activate_in,
@@ -43,19 +45,11 @@ int main(int argc, char** argv) {
       "revoke",
       "Withdraw a compromised key: it leaves the JWKS and every token it signed is refused at "
       "once, on every instance; if it was signing, a new key signs from now on");
-  authd::cli::add_settings(*revoke, SettingScope::store, settings);
+  authd::cli::add_settings(*revoke, SettingScope::store, revoke_settings);
   std::string revoke_kid;
   revoke->add_option("KID", revoke_kid, "The key's id (authd keys list)")->required();
 
-  CLI::App* users = app.add_subcommand("users", "Administer accounts");
-  users->require_subcommand(1);
-  CLI::App* unlock = users->add_subcommand(
-      "unlock",
-      "Forget an account's failed-login counts (all networks, consecutive failures): for an "
-      "owner locked out by the cap of 100 consecutive failures");
-  authd::cli::add_settings(*unlock, SettingScope::store, settings);
-  std::string unlock_email;
-  unlock->add_option("EMAIL", unlock_email, "The account's email")->required();
+  const auto run_users_command = authd::cli::add_users_commands(app);
 
   CLI11_PARSE(app, argc, argv);
   // `authd serve` may create the data folder, the database or a secret file: none of it is for
@@ -63,13 +57,13 @@ int main(int argc, char** argv) {
   ::umask(077);
 
   try {
-    if (serve->parsed()) return authd::cli::serve(settings);
-    if (list->parsed()) return authd::cli::list_keys(settings);
+    if (serve->parsed()) return authd::cli::serve(serve_settings);
+    if (list->parsed()) return authd::cli::list_keys(list_settings);
     if (rotate->parsed()) {
-      return authd::cli::rotate_keys(settings, std::chrono::seconds(activate_in), force);
+      return authd::cli::rotate_keys(rotate_settings, std::chrono::seconds(activate_in), force);
     }
-    if (revoke->parsed()) return authd::cli::revoke_key(settings, revoke_kid);
-    if (unlock->parsed()) return authd::cli::unlock_user(settings, unlock_email);
+    if (revoke->parsed()) return authd::cli::revoke_key(revoke_settings, revoke_kid);
+    if (const auto status = run_users_command()) return *status;
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

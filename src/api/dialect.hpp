@@ -63,6 +63,7 @@ inline constexpr std::pair<core::AuthError, Wording> kSeedCommonRows[] = {
     {core::AuthError::invalid_refresh_token, {500, "Internal server error"}},
     {core::AuthError::refresh_token_reused, {500, "Internal server error"}},
     {core::AuthError::session_not_found, {500, "Internal server error"}},
+    {core::AuthError::role_not_found, {500, "Internal server error"}},
     {core::AuthError::internal, {500, "Internal server error"}},
 };
 

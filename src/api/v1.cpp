@@ -39,6 +39,7 @@ constexpr std::pair<AuthError, Wording> kRows[] = {
     {AuthError::invalid_refresh_token, {400, "", Problem::invalid_refresh_token}},
     {AuthError::refresh_token_reused, {400, "", Problem::refresh_token_reused}},
     {AuthError::session_not_found, {404, "", Problem::session_not_found}},
+    {AuthError::role_not_found, {400, "no such role", Problem::invalid_field}},
     {AuthError::store_unavailable, {503, "", Problem::unavailable}},
     {AuthError::internal, {500, "", Problem::internal}},
 };

@@ -1,15 +1,19 @@
-// `authd users ...`: account administration offline, against the same store the servers use.
+// `authd users ...`: account administration, against the same store the servers use (also while
+// they run). Exit codes say what happened: 0 done, 1 the store failed, 2 refused input (an
+// address outside the grammar, a weak password), 3 no such user or role, 4 the email is taken.
 #pragma once
 
-#include <string>
+#include <CLI/App.hpp>
+#include <functional>
+#include <optional>
 
 #include "cli/settings.hpp"
 
 namespace authd::cli {
 
-// `authd users unlock EMAIL`: forgets the account's account-wide failed-login counters, for an
-// owner locked out by the consecutive-failure cap. Exit 0 when done, 2 for an address outside
-// the grammar, 1 when the store fails.
-int unlock_user(const GivenSettings& given, const std::string& email);
+// Registers `authd users` and its subcommands on `app`, each with the store's settings. The
+// returned function runs the one that was parsed and returns its exit code, or nullopt when none
+// was.
+std::function<std::optional<int>()> add_users_commands(CLI::App& app);
 
 }  // namespace authd::cli

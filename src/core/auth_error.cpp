@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/store_error.hpp"
+
 namespace authd::core {
 namespace {
 
@@ -40,6 +42,8 @@ class AuthCategory final : public boost::system::error_category {
         return "refresh token reused";
       case AuthError::session_not_found:
         return "session not found";
+      case AuthError::role_not_found:
+        return "role not found";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:
@@ -56,6 +60,12 @@ class AuthCategory final : public boost::system::error_category {
 const boost::system::error_category& auth_category() noexcept {
   static const AuthCategory category;
   return category;
+}
+
+AuthError from_store(const boost::system::error_code& ec) {
+  if (ec == store::StoreError::email_taken) return AuthError::email_taken;
+  if (ec == store::StoreError::unavailable) return AuthError::store_unavailable;
+  return AuthError::internal;
 }
 
 }  // namespace authd::core

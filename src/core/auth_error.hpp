@@ -27,6 +27,7 @@ enum class AuthError {
   invalid_refresh_token,  // unknown, expired or revoked refresh token
   refresh_token_reused,   // a rotated refresh token came back: its session is now revoked
   session_not_found,      // no live session with that id belongs to the caller
+  role_not_found,         // an operator named a role that does not exist
   store_unavailable,      // the store cannot be reached or cannot write; retry later
   internal,               // anything unexpected; details are logged, never sent
   end_                    // not an error: one past the last, for tables indexed by AuthError
@@ -38,6 +39,9 @@ inline constexpr std::size_t kAuthErrorCount = static_cast<std::size_t>(AuthErro
 constexpr std::size_t index_of(AuthError error) {
   return static_cast<std::size_t>(error) - 1;
 }
+
+// The core's reading of a store failure: a taken email, an outage (retry later), or internal.
+AuthError from_store(const boost::system::error_code& ec);
 
 const boost::system::error_category& auth_category() noexcept;
 
@@ -60,8 +64,8 @@ struct AuthFailure {
 
   AuthError code = AuthError::internal;
   std::chrono::seconds retry_after{0};
-  std::size_t limit =
-      0;  // invalid_password: the most bytes; password_too_short: the fewest characters
+  // invalid_password: the most bytes; password_too_short: the fewest characters.
+  std::size_t limit = 0;
 
   friend bool operator==(const AuthFailure& failure, AuthError code) {
     return failure.code == code;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "core/email.hpp"
 #include "core/security_log.hpp"
@@ -17,12 +18,6 @@ constexpr std::size_t kMaxNameBytes = 128;
 
 bool valid_name(const std::optional<std::string>& name) {
   return !name || (name->size() <= kMaxNameBytes && !util::has_control_characters(*name));
-}
-
-AuthError from_store(const boost::system::error_code& ec) {
-  if (ec == store::StoreError::email_taken) return AuthError::email_taken;
-  if (ec == store::StoreError::unavailable) return AuthError::store_unavailable;
-  return AuthError::internal;
 }
 
 // What a new password must not be built from: the account's own email, its local part, its
@@ -93,6 +88,7 @@ Result<std::vector<std::string>> AuthService::choose_roles(
   std::vector<std::string> permitted;
   for (const std::string& role : requested) {
     const auto& allowed = config_.roles.self_assignable;
+    if (is_reserved_role(role)) continue;  // not even from an allow-list
     if (config_.roles.allow_any_existing ||
         std::find(allowed.begin(), allowed.end(), role) != allowed.end()) {
       permitted.push_back(role);
@@ -140,6 +136,28 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
     }
   }
 
+  return create_user(request, [&] { return choose_roles(request.requested_roles); });
+}
+
+Result<AuthOutcome> AuthService::create_account(const RegistrationRequest& request) {
+  return create_user(request, [&]() -> Result<std::vector<std::string>> {
+    if (request.requested_roles.empty()) {
+      return std::vector<std::string>{config_.roles.default_role};
+    }
+    auto existing = store_.existing_roles(request.requested_roles);
+    if (!existing) return store_failure(existing.error());
+    if (existing->size() !=
+        std::set<std::string>(request.requested_roles.begin(), request.requested_roles.end())
+            .size()) {
+      return AuthError::role_not_found;
+    }
+    return std::move(*existing);
+  });
+}
+
+Result<AuthOutcome> AuthService::create_user(
+    const RegistrationRequest& request,
+    const std::function<Result<std::vector<std::string>>()>& choose) {
   const auto email = canonicalize_email(request.email);
   if (!email) return AuthError::invalid_email;
   if (!valid_name(request.first_name) || !valid_name(request.last_name)) {
@@ -157,7 +175,7 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
   if (!existing) return store_failure(existing.error());
   if (*existing) return AuthError::email_taken;
 
-  auto roles = choose_roles(request.requested_roles);
+  auto roles = choose();
   if (!roles) return roles.error();
 
   store::NewUser user{

@@ -6,9 +6,11 @@
 
 #include <boost/system/result.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/auth_error.hpp"
@@ -49,6 +51,14 @@ struct AuthConfig {
   RatePolicy registrations_per_address{.max_attempts = 20, .window = std::chrono::hours(1)};
 };
 
+// Roles named with this prefix are authd's own, such as the administrators' role: an operator
+// (the CLI) grants them; self-registration never does, whatever RolePolicy allows.
+inline constexpr std::string_view kReservedRolePrefix = "authd:";
+inline constexpr std::string_view kAdministratorRole = "authd:admin";
+inline bool is_reserved_role(std::string_view role) {
+  return role.starts_with(kReservedRolePrefix);
+}
+
 // Requested roles beyond these limits are a client error, not something to store.
 inline constexpr std::size_t kMaxRequestedRoles = 16;
 inline constexpr std::size_t kMaxRoleNameBytes = 64;
@@ -85,6 +95,11 @@ class AuthService {
 
   Result<AuthOutcome> register_user(const RegistrationRequest& request);
 
+  // An operator's creation of an account: the same checks of email, names and password, but the
+  // requested roles exactly (reserved ones included; each must exist, or role_not_found; none
+  // requested: the default role), no registration limit and no session.
+  Result<AuthOutcome> create_account(const RegistrationRequest& request);
+
   // Spends one password verification whether or not the email exists, so response time does not
   // tell an attacker which emails are registered. Refuses (throttled, with the time to wait)
   // without evaluating the password while the account or the client address is locked, and
@@ -105,6 +120,9 @@ class AuthService {
   Result<void> validate_password(const std::string& password, std::size_t max_bytes) const;
   AuthFailure refused_password(AuthError reason) const;
   Result<std::vector<std::string>> choose_roles(const std::vector<std::string>& requested);
+  // Checks and stores a new account with `roles` decided by the caller.
+  Result<AuthOutcome> create_user(const RegistrationRequest& request,
+                                  const std::function<Result<std::vector<std::string>>()>& roles);
   // The opaque token, and the session record that stores only its hash.
   std::pair<std::string, store::NewSession> new_session(store::SessionFamily family,
                                                         const ClientInfo& client) const;

@@ -165,6 +165,14 @@ class Store {
 
   // The subset of `names` that are existing roles, in the given order, without duplicates.
   virtual Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) = 0;
+  // Marks the user active or not (updated_at = at); deactivating ends every session of theirs
+  // at once (the schema's trigger). False when there is no such user.
+  virtual Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at) = 0;
+  // Gives the user an existing role, after the roles they hold. False when they held it already
+  // or when the role or the user does not exist.
+  virtual Result<bool> add_user_role(std::int64_t user_id, std::string_view role) = 0;
+  // False when the user did not hold the role.
+  virtual Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) = 0;
 
   // Records a successful login atomically (last_login, updated_at, optional hash upgrade and
   // session replacement) and returns the updated user. StoreError::not_found if it vanished.

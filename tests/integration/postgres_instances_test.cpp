@@ -82,7 +82,7 @@ TEST(PostgresMigrations, InstancesStartingTogetherMigrateOnce) {
             (std::vector<Row>{{"1", "1"}}));
   EXPECT_EQ(pg_query(database, "SELECT COUNT(*) = MAX(version) FROM schema_migrations"),
             (std::vector<Row>{{"t"}}));
-  EXPECT_EQ(pg_query(database, "SELECT COUNT(*) FROM roles"), (std::vector<Row>{{"5"}}));
+  EXPECT_EQ(pg_query(database, "SELECT COUNT(*) FROM roles"), (std::vector<Row>{{"6"}}));
 }
 
 TEST(PostgresConfiguration, AGeneratedSecretIsRefused) {

@@ -25,6 +25,16 @@ class ForwardingStore : public store::Store {
       std::span<const std::string> names) override {
     return inner_.existing_roles(names);
   }
+  store::Result<bool> set_user_active(std::int64_t user_id, bool active,
+                                      util::TimePoint at) override {
+    return inner_.set_user_active(user_id, active, at);
+  }
+  store::Result<bool> add_user_role(std::int64_t user_id, std::string_view role) override {
+    return inner_.add_user_role(user_id, role);
+  }
+  store::Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) override {
+    return inner_.remove_user_role(user_id, role);
+  }
   store::Result<store::UserRecord> record_login(const store::LoginUpdate& update) override {
     return inner_.record_login(update);
   }
@@ -102,6 +112,15 @@ class ReadOnlyStore final : public ForwardingStore {
     return store::StoreError::unavailable;
   }
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> add_user_role(std::int64_t, std::string_view) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> remove_user_role(std::int64_t, std::string_view) override {
     return store::StoreError::unavailable;
   }
   store::Result<bool> put_throttle(std::string_view, std::int64_t,

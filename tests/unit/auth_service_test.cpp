@@ -455,6 +455,40 @@ TEST_F(AuthServiceTest, AllowListRolePolicyDropsOtherRoles) {
   EXPECT_EQ(roles_after_registering(service(), "c@x.io", {"moderator", "admin"}), Roles{"user"});
 }
 
+TEST_F(AuthServiceTest, SelfRegistrationNeverGrantsAReservedRole) {
+  using Roles = std::vector<std::string>;
+  // Whatever --self-register-roles says: any existing role, or an allow-list naming it.
+  EXPECT_EQ(roles_after_registering(service(), "a@x.io", {"authd:admin", "seller"}),
+            Roles{"seller"});
+  EXPECT_EQ(roles_after_registering(service(), "b@x.io", {"authd:admin"}), Roles{"user"});
+  AuthConfig config;
+  config.roles = {.allow_any_existing = false,
+                  .self_assignable = {"authd:admin", "user"},
+                  .default_role = "user"};
+  configure(fast_argon2(), config);
+  EXPECT_EQ(roles_after_registering(service(), "c@x.io", {"authd:admin"}), Roles{"user"});
+}
+
+TEST_F(AuthServiceTest, AnOperatorsAccountGetsExactlyTheNamedRoles) {
+  const auto create = [this](const std::string& email, std::vector<std::string> roles) {
+    return service().create_account(
+        {.email = email, .password = varied_password(16), .requested_roles = std::move(roles)});
+  };
+  auto admin = create("root@x.io", {"authd:admin", "seller"});
+  ASSERT_TRUE(admin) << describe(admin.error());
+  EXPECT_EQ(admin->user.roles, (std::vector<std::string>{"authd:admin", "seller"}));
+  EXPECT_FALSE(admin->session_token);
+  EXPECT_EQ(create("plain@x.io", {})->user.roles, std::vector<std::string>{"user"});
+  auto ghost = create("ghost@x.io", {"seller", "no-such-role"});
+  ASSERT_FALSE(ghost);
+  EXPECT_EQ(ghost.error(), AuthError::role_not_found);
+  EXPECT_FALSE(*store_.find_user_by_email("ghost@x.io")) << "nothing written";
+  EXPECT_EQ(create("root@x.io", {"user"}).error(), AuthError::email_taken);
+  auto weak = service().create_account({.email = "weak@x.io", .password = "password"});
+  ASSERT_FALSE(weak);
+  EXPECT_EQ(weak.error(), AuthError::password_too_common);
+}
+
 TEST_F(AuthServiceTest, ConfiguredDefaultRoleIsUsed) {
   AuthConfig config;
   config.roles = {.allow_any_existing = true, .self_assignable = {}, .default_role = "buyer"};

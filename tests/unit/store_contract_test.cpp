@@ -225,7 +225,8 @@ TEST_P(StoreContract, MigrationsCreateTheSchemaAndSeedRoles) {
     EXPECT_NO_THROW(query(std::string("SELECT COUNT(*) FROM ") + table)) << table;
   }
   EXPECT_EQ(query("SELECT name FROM roles ORDER BY id"),
-            (std::vector<Row>{{"user"}, {"moderator"}, {"admin"}, {"seller"}, {"buyer"}}));
+            (std::vector<Row>{
+                {"user"}, {"moderator"}, {"admin"}, {"seller"}, {"buyer"}, {"authd:admin"}}));
   expect_migrations_recorded_once();
 }
 
@@ -247,7 +248,7 @@ TEST_P(StoreContract, ReopeningIsANoOpAndKeepsData) {
   auto third = db_.open(1);  // a third open must not fail or re-run anything either
   ASSERT_TRUE(third->ping());
   expect_migrations_recorded_once();
-  EXPECT_EQ(count("roles"), 5) << "role seeding must not repeat";
+  EXPECT_EQ(count("roles"), 6) << "role seeding must not repeat";
   EXPECT_EQ(count("users"), 2);
 }
 
@@ -289,7 +290,7 @@ TEST_P(StoreContract, ConcurrentFirstOpensOfAFreshDatabaseAllSucceed) {
     EXPECT_EQ(fresh.query("SELECT COUNT(*) FROM schema_migrations"),
               (std::vector<Row>{{std::to_string(versions.size())}}))
         << "round " << round;
-    EXPECT_EQ(fresh.query("SELECT COUNT(*) FROM roles"), (std::vector<Row>{{"5"}}))
+    EXPECT_EQ(fresh.query("SELECT COUNT(*) FROM roles"), (std::vector<Row>{{"6"}}))
         << "round " << round;
   }
 }
@@ -917,6 +918,45 @@ TEST_P(StoreContract, DeactivatingAUserEndsItsSessionsHoweverItIsDone) {
   EXPECT_FALSE((*store().find_user_by_id(bob->id))->is_active);
   db_.query("UPDATE users SET is_active = TRUE WHERE id = " + bob_id);
   EXPECT_TRUE((*store().find_session("bob-1"))->revoked_at) << "'false' deactivated Bob";
+}
+
+TEST_P(StoreContract, SetUserActiveEndsSessionsAndReactivationRevivesNone) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("ada-1", "a0", kT0)}));
+  EXPECT_EQ(store().set_user_active(ada->id, false, at(kT0 + 5)), Result<bool>(true));
+  const auto disabled = *store().find_user_by_id(ada->id);
+  EXPECT_FALSE(disabled->is_active);
+  EXPECT_EQ(disabled->updated_at, at(kT0 + 5));
+  EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at);
+  EXPECT_EQ(store().set_user_active(ada->id, true, at(kT0 + 6)), Result<bool>(true));
+  EXPECT_TRUE((*store().find_user_by_id(ada->id))->is_active);
+  EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at) << "reactivation revives nothing";
+  EXPECT_EQ(store().set_user_active(ada->id + 100, false, at(kT0)), Result<bool>(false));
+}
+
+TEST_P(StoreContract, RolesAreAddedAfterTheHeldOnesAndRemoved) {
+  auto ada = store().create_user(new_user("ada@example.com", {"user"}), std::nullopt);
+  ASSERT_TRUE(ada);
+  // Migration 9 adds the administrators' role.
+  const std::vector<std::string> admin{"authd:admin"};
+  EXPECT_EQ(*store().existing_roles(admin), admin);
+  EXPECT_EQ(store().add_user_role(ada->id, "authd:admin"), Result<bool>(true));
+  EXPECT_EQ(store().add_user_role(ada->id, "seller"), Result<bool>(true));
+  EXPECT_EQ(store().add_user_role(ada->id, "seller"), Result<bool>(false)) << "held already";
+  EXPECT_EQ(store().add_user_role(ada->id, "no-such-role"), Result<bool>(false));
+  EXPECT_EQ(store().add_user_role(ada->id + 100, "seller"), Result<bool>(false)) << "no user";
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->roles,
+            (std::vector<std::string>{"user", "authd:admin", "seller"}));
+  EXPECT_EQ(store().remove_user_role(ada->id, "authd:admin"), Result<bool>(true));
+  EXPECT_EQ(store().remove_user_role(ada->id, "authd:admin"), Result<bool>(false));
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->roles,
+            (std::vector<std::string>{"user", "seller"}));
+  EXPECT_EQ(store().add_user_role(ada->id, "authd:admin"), Result<bool>(true));
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->roles,
+            (std::vector<std::string>{"user", "seller", "authd:admin"}))
+      << "a role given again goes last";
 }
 
 TEST_P(StoreContract, RevocationIsPerUserAndStopsRotation) {

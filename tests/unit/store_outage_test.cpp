@@ -37,6 +37,15 @@ class UnreachableStore final : public store::Store {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
     return StoreError::unavailable;
   }
+  store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> add_user_role(std::int64_t, std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> remove_user_role(std::int64_t, std::string_view) override {
+    return StoreError::unavailable;
+  }
   store::Result<std::vector<store::ThrottleRecord>> get_throttles(
       std::span<const std::string>) override {
     return StoreError::unavailable;

@@ -152,6 +152,12 @@ UPDATE sessions SET kind = 'opaque' WHERE kind = 'seed002';
 UPDATE sessions SET kind = 'rotating' WHERE kind = 'v1';
 )sql";
 
+// The administrators' role. Its "authd:" prefix is reserved: self-registration never grants it,
+// whatever --self-register-roles says (core::is_reserved_role).
+constexpr const char* kAdministratorRole = R"sql(
+INSERT INTO roles (name) VALUES ('authd:admin') ON CONFLICT (name) DO NOTHING;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -161,6 +167,7 @@ constexpr Migration kMigrations[] = {
     {6, "deactivation ends sessions", kDeactivationEndsSessions},
     {7, "signing key revocation, readiness probe", kKeyRevocationAndProbe},
     {8, "sessions named by family: opaque, rotating", kSessionFamilies},
+    {9, "the administrators' role", kAdministratorRole},
 };
 
 }  // namespace

@@ -119,6 +119,25 @@ constexpr Query kSelectSigningKeys{"signing_keys", R"sql(
   FROM signing_keys
   ORDER BY activates_at, kid)sql"};
 
+constexpr Query kSetUserActive{"set_user_active", R"sql(
+  UPDATE users SET is_active = $2, updated_at = $3 WHERE id = $1
+  RETURNING 1)sql"};
+
+// Serialised per user by the row lock on the user, so that two grants cannot take one position.
+constexpr Query kLockUser{"lock_user", "SELECT 1 FROM users WHERE id = $1 FOR UPDATE"};
+
+constexpr Query kAddUserRole{"add_user_role", R"sql(
+  INSERT INTO user_roles (user_id, role_id, position)
+  SELECT $1, r.id, (SELECT COALESCE(MAX(position), -1) + 1 FROM user_roles WHERE user_id = $1)
+  FROM roles r WHERE r.name = $2
+  ON CONFLICT DO NOTHING
+  RETURNING 1)sql"};
+
+constexpr Query kRemoveUserRole{"remove_user_role", R"sql(
+  DELETE FROM user_roles
+  WHERE user_id = $1 AND role_id = (SELECT id FROM roles WHERE name = $2)
+  RETURNING 1)sql"};
+
 constexpr Query kRevokeSigningKey{"revoke_signing_key", R"sql(
   UPDATE signing_keys SET revoked_at = $2
   WHERE kid = $1 AND revoked_at IS NULL
@@ -378,6 +397,28 @@ Result<std::vector<std::string>> PostgresStore::existing_roles(std::span<const s
                            }
                            return found;
                          });
+}
+
+Result<bool> PostgresStore::set_user_active(std::int64_t user_id, bool active, util::TimePoint at) {
+  return with_connection("set_user_active", [&](PgConnection& db) -> Result<bool> {
+    return db.execute_with(kSetUserActive, user_id, active, at).rows() == 1;
+  });
+}
+
+Result<bool> PostgresStore::add_user_role(std::int64_t user_id, std::string_view role) {
+  return with_connection("add_user_role", [&](PgConnection& db) -> Result<bool> {
+    PgTransaction tx(db);
+    if (db.execute_with(kLockUser, user_id).rows() == 0) return false;
+    const bool added = db.execute_with(kAddUserRole, user_id, role).rows() == 1;
+    tx.commit();
+    return added;
+  });
+}
+
+Result<bool> PostgresStore::remove_user_role(std::int64_t user_id, std::string_view role) {
+  return with_connection("remove_user_role", [&](PgConnection& db) -> Result<bool> {
+    return db.execute_with(kRemoveUserRole, user_id, role).rows() == 1;
+  });
 }
 
 Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {

@@ -28,6 +28,16 @@ constexpr const char* kInsertUser =
 constexpr const char* kInsertUserRole =
     "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
     "SELECT ?1, id, ?2 FROM roles WHERE name = ?3";
+constexpr const char* kSetUserActive =
+    "UPDATE users SET is_active = ?2, updated_at = ?3 WHERE id = ?1";
+constexpr const char* kAddUserRole =
+    "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
+    "SELECT u.id, r.id, (SELECT COALESCE(MAX(position), -1) + 1 FROM user_roles WHERE user_id = "
+    "?1) "
+    "FROM users u, roles r WHERE u.id = ?1 AND r.name = ?2";
+constexpr const char* kRemoveUserRole =
+    "DELETE FROM user_roles WHERE user_id = ?1 AND role_id = (SELECT id FROM roles WHERE name = "
+    "?2)";
 constexpr const char* kUpdateLogin =
     "UPDATE users SET last_login = ?2, updated_at = ?2, "
     "password_hash = COALESCE(?3, password_hash) WHERE id = ?1";
@@ -336,6 +346,31 @@ Result<std::vector<std::string>> SqliteStore::existing_roles(std::span<const std
       if (stmt.step()) found.push_back(name);
     }
     return found;
+  });
+}
+
+Result<bool> SqliteStore::set_user_active(std::int64_t user_id, bool active, util::TimePoint at) {
+  return with_connection("set_user_active", [&](Connection& db) -> Result<bool> {
+    db.prepare(kSetUserActive)
+        .bind(1, user_id)
+        .bind(2, std::int64_t{active ? 1 : 0})
+        .bind(3, util::to_unix_millis(at))
+        .run();
+    return db.changes() == 1;
+  });
+}
+
+Result<bool> SqliteStore::add_user_role(std::int64_t user_id, std::string_view role) {
+  return with_connection("add_user_role", [&](Connection& db) -> Result<bool> {
+    db.prepare(kAddUserRole).bind(1, user_id).bind(2, role).run();
+    return db.changes() == 1;
+  });
+}
+
+Result<bool> SqliteStore::remove_user_role(std::int64_t user_id, std::string_view role) {
+  return with_connection("remove_user_role", [&](Connection& db) -> Result<bool> {
+    db.prepare(kRemoveUserRole).bind(1, user_id).bind(2, role).run();
+    return db.changes() == 1;
   });
 }
 

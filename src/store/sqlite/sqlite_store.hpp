@@ -28,6 +28,9 @@ class SqliteStore final : public Store {
   Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) override;
   Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
   Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) override;
+  Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at) override;
+  Result<bool> add_user_role(std::int64_t user_id, std::string_view role) override;
+  Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
   Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
