@@ -106,7 +106,6 @@ void load_existing_secrets(ServeConfig& config) {
   config.key_encryption_key_source = file.string();
 }
 
-
 int serve(const GivenSettings& given) {
   ServeConfig config = resolve(given);
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
@@ -118,7 +117,8 @@ int serve(const GivenSettings& given) {
       spdlog::level::from_str(config.log_level));
 
   load_generated_secrets(config);
-  config.auth.throttle_key = config.sessions.throttle_key = core::throttle_key(config.key_encryption_key);
+  config.auth.throttle_key = config.sessions.throttle_key =
+      core::throttle_key(config.key_encryption_key);
   log_banner(config);
 
   core::SystemClock clock;
@@ -131,8 +131,8 @@ int serve(const GivenSettings& given) {
       *store, crypto::derive_sealing_key(config.key_encryption_key), clock,
       {.access_token_ttl = config.sessions.access_token_ttl, .leeway = config.sessions.leeway});
   keys.load();
-  core::SessionService sessions(*store, keys, clock, config.sessions, core::refresh_rotation_key(config.key_encryption_key),
-                                metrics);
+  core::SessionService sessions(*store, keys, clock, config.sessions,
+                                core::refresh_rotation_key(config.key_encryption_key), metrics);
 
   core::CredentialService credentials(auth, tokens, sessions);
   http::Router router;

@@ -322,6 +322,7 @@ std::vector<Setting> make_settings() {
       .help = "Algorithm for new password hashes (argon2id: libsodium, m=19456 KiB t=2 p=1); "
               "stored hashes of either kind verify, and are upgraded to this one on the next "
               "successful login",
+      .scope = S::accounts,
       .apply =
           [](ServeConfig& c, std::string_view v) {
             if (v != "argon2id" && v != "bcrypt") {
@@ -341,7 +342,7 @@ std::vector<Setting> make_settings() {
   table.push_back(integer("--bcrypt-cost", "AUTHD_BCRYPT_COST", 4, 31,
                           "bcrypt cost with --password-hash bcrypt; --bcrypt-cost 8 reproduces "
                           "seed 003",
-                          AUTHD_FIELD(password_hashing.bcrypt_cost)));
+                          AUTHD_FIELD(password_hashing.bcrypt_cost), S::accounts));
   table.push_back({
       .flag = "--self-register-roles",
       .env = "AUTHD_SELF_REGISTER_ROLES",
@@ -426,13 +427,14 @@ std::vector<Setting> make_settings() {
                           AUTHD_FIELD(server.limits.idle_timeout)));
   table.push_back(integer("--min-password-length", "AUTHD_MIN_PASSWORD_LENGTH", 1, 128,
                           "Shortest password (in characters) a registration accepts",
-                          AUTHD_FIELD(auth.passwords.min_characters)));
+                          AUTHD_FIELD(auth.passwords.min_characters), S::accounts));
   table.push_back({
       .flag = "--allow-common-passwords",
       .env = "AUTHD_ALLOW_COMMON_PASSWORDS",
       .values = "on | off",
       .help = "Accept passwords that zxcvbn finds guessable (common passwords, words, the "
               "account's own email); for tests and migrations only",
+      .scope = S::accounts,
       .form = Form::flag,
       .apply =
           [](ServeConfig& c, std::string_view v) {
@@ -606,7 +608,7 @@ std::span<const Setting> all_settings() {
 void add_settings(CLI::App& command, SettingScope scope, GivenSettings& given) {
   const ServeConfig defaults;
   for (const Setting& setting : all_settings()) {
-    if (scope == SettingScope::store && setting.scope != SettingScope::store) continue;
+    if (setting.scope > scope) continue;
     const std::string help = setting.help + " (default: " + setting.show(defaults) + ")";
     const std::string& name = setting.flag;
     CLI::Option* option = nullptr;

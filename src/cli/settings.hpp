@@ -14,9 +14,10 @@
 
 namespace authd::cli {
 
-// Which commands take a setting: `store` ones locate the store and its keys, and every command
-// takes them; the rest are for `authd serve` alone.
-enum class SettingScope { store, serve };
+// Which commands take a setting, each scope including the ones before it: `store` settings
+// locate the store and its keys (every command); `accounts` ones decide how passwords are
+// checked and hashed (also the commands that set passwords); the rest are for `authd serve`.
+enum class SettingScope { store, accounts, serve };
 
 struct Setting {
   std::string flag;    // "--access-token-ttl"

@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <csignal>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -19,6 +20,7 @@
 #include "core/auth_service.hpp"
 #include "core/derived_keys.hpp"
 #include "core/user_admin.hpp"
+#include "util/text.hpp"
 #include "util/time.hpp"
 
 namespace authd::cli {
@@ -102,30 +104,54 @@ void print_user(const core::UserView& user, bool json) {
             << "\n";
 }
 
+// The terminal's settings while echo is off, restored by the signal handler below if the
+// operator interrupts the prompt (a shell left without echo is worse than the interruption).
+termios g_saved_terminal{};
+
+void restore_terminal_and_die(int signal) {
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);  // async-signal-safe
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 // One line without echo from the terminal.
 std::optional<std::string> prompt_hidden(const char* question) {
   std::cerr << question << std::flush;
-  termios saved{};
-  if (::tcgetattr(STDIN_FILENO, &saved) != 0) return std::nullopt;
-  termios quiet = saved;
+  if (::tcgetattr(STDIN_FILENO, &g_saved_terminal) != 0) return std::nullopt;
+  termios quiet = g_saved_terminal;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP}) {
+    std::signal(signal, restore_terminal_and_die);
+  }
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
   std::string line;
   const bool read = static_cast<bool>(std::getline(std::cin, line));
-  ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP}) {
+    std::signal(signal, SIG_DFL);
+  }
   std::cerr << "\n";
   if (!read) return std::nullopt;
   return line;
 }
 
 // The new account's password: never from the command line (argv is visible to every user of
-// the machine). Standard input with --password-stdin (one trailing newline dropped), otherwise
-// asked twice on the terminal.
+// the machine). Standard input with --password-stdin (one trailing line end, \n or \r\n,
+// dropped), otherwise asked twice on the terminal. A control character left in it (a second line
+// end, a tab) is refused: it would be part of a password nobody can type at a login form.
 std::optional<std::string> read_password(bool from_stdin) {
   if (from_stdin) {
     std::string password{std::istreambuf_iterator<char>(std::cin), {}};
-    if (password.ends_with('\n')) password.pop_back();
-    if (password.ends_with('\r')) password.pop_back();
+    if (password.ends_with("\r\n")) {
+      password.resize(password.size() - 2);
+    } else if (password.ends_with('\n')) {
+      password.pop_back();
+    }
+    if (util::has_control_characters(password)) {
+      std::cerr << "authd users create: the password holds a control character (one line, "
+                   "without a tab or a second line end)\n";
+      return std::nullopt;
+    }
     return password;
   }
   if (::isatty(STDIN_FILENO) == 0) {
@@ -133,8 +159,9 @@ std::optional<std::string> read_password(bool from_stdin) {
     return std::nullopt;
   }
   auto first = prompt_hidden("Password: ");
+  if (!first) return std::nullopt;
   auto second = prompt_hidden("Password again: ");
-  if (!first || !second || *first != *second) {
+  if (!second || *first != *second) {
     std::cerr << "authd users create: the passwords differ\n";
     return std::nullopt;
   }
@@ -204,7 +231,9 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
   unlock->add_option("EMAIL", args->who, "The account's email")->required();
 
   for (CLI::App* command : {create, show, disable, enable, add_role, remove_role, unlock}) {
-    add_settings(*command, SettingScope::store, args->given[command]);
+    // Creating an account checks and hashes its password as the servers do.
+    add_settings(*command, command == create ? SettingScope::accounts : SettingScope::store,
+                 args->given[command]);
   }
 
   // --json on every command that prints an account.

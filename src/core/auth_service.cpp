@@ -276,6 +276,10 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     update.session = std::move(grant);
   }
   auto updated = store_.record_login(update);
+  if (!updated && updated.error() == store::StoreError::not_found) {
+    // Deactivated (or deleted) while the password was being verified: no session is written.
+    return AuthError::account_disabled;
+  }
   if (!updated) {
     // Every store failure here is the same 503 a wrong guess gets when its failure cannot be
     // counted: a 500 for the right password alone would tell the attacker they found it.

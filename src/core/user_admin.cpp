@@ -73,6 +73,11 @@ Result<UserView> UserAdmin::add_role(std::string_view who, std::string_view role
 Result<UserView> UserAdmin::remove_role(std::string_view who, std::string_view role) {
   auto record = find_record(who);
   if (!record) return record.error();
+  // A mistyped role is an error, not a quiet "done": the operator may be demoting someone.
+  const std::string name(role);
+  auto exists = store_.existing_roles(std::span<const std::string>(&name, 1));
+  if (!exists) return from_store(exists.error());
+  if (exists->empty()) return AuthError::role_not_found;
   auto removed = store_.remove_user_role(record->id, role);
   if (!removed) return from_store(removed.error());
   if (*removed) {

@@ -29,8 +29,8 @@ class UserAdmin {
   // revives none of them.
   Result<UserView> set_active(std::string_view who, bool active);
 
-  // role_not_found for a role that does not exist; adding a role held, or removing one not
-  // held, changes nothing and is no error.
+  // role_not_found for a role that does not exist (for both: a typo must not pass as done);
+  // adding a role held, or removing one not held, changes nothing and is no error.
   Result<UserView> add_role(std::string_view who, std::string_view role);
   Result<UserView> remove_role(std::string_view who, std::string_view role);
 

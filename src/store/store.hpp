@@ -175,7 +175,9 @@ class Store {
   virtual Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) = 0;
 
   // Records a successful login atomically (last_login, updated_at, optional hash upgrade and
-  // session replacement) and returns the updated user. StoreError::not_found if it vanished.
+  // session replacement) and returns the updated user. StoreError::not_found, writing nothing,
+  // if the user vanished or was deactivated since the login read it: the write holds the user's
+  // row, so a deactivation either ends this session too or makes the login fail.
   virtual Result<UserRecord> record_login(const LoginUpdate& update) = 0;
 
   // The records for `keys` (at most kMaxThrottleKeys), in the same order, in one read; a default

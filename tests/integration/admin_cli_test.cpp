@@ -65,7 +65,30 @@ TEST_F(AdminCli, CreatesTheFirstAdministratorWithThePasswordOnStandardInput) {
   EXPECT_EQ(users("show nobody@example.com").exit_status, 3);
   EXPECT_EQ(users("show 999999").exit_status, 3);
   EXPECT_EQ(users("roles add root@example.com ghost").exit_status, 3);
+  EXPECT_EQ(users("roles remove root@example.com authd:amdin").exit_status, 3) << "a typo";
   EXPECT_EQ(users("show x@example.com").exit_status, 3) << "a refused creation wrote nothing";
+  // A second line end (or any control character) would be part of the password: refused.
+  EXPECT_EQ(users("create --email z@example.com --password-stdin", kPassword + "\n\n").exit_status,
+            2);
+}
+
+TEST_F(AdminCli, CreationFollowsTheServersPasswordPolicy) {
+  // kPassword has 17 characters: too short for a policy of 20, by flag or by variable.
+  EXPECT_EQ(
+      users("create --email a@example.com --min-password-length 20 --password-stdin", kPassword)
+          .exit_status,
+      2);
+  const auto by_variable =
+      run_command("(printf '%s' '" + kPassword + "' | AUTHD_MIN_PASSWORD_LENGTH=20 " +
+                  std::string(AUTHD_BINARY) +
+                  " users create --email b@example.com --password-stdin --database sqlite:" +
+                  server_.database().string() + " 2>/dev/null)");
+  EXPECT_EQ(by_variable.exit_status, 2) << by_variable.output;
+  EXPECT_EQ(users("show b@example.com").exit_status, 3);
+  EXPECT_EQ(
+      users("create --email c@example.com --min-password-length 8 --password-stdin", kPassword)
+          .exit_status,
+      0);
 }
 
 TEST_F(AdminCli, SelfRegistrationCannotClaimTheAdministratorsRole) {

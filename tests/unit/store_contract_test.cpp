@@ -594,6 +594,20 @@ TEST_P(StoreContract, RecordLoginOnMissingUserIsNotFoundAndWritesNothing) {
   EXPECT_EQ(count("users"), 0);
 }
 
+TEST_P(StoreContract, RecordLoginOnADeactivatedUserIsNotFoundAndWritesNothing) {
+  // A login that read the user as active, racing a deactivation that committed before its write:
+  // no session may outlive the deactivation (enabling the user again would revive it).
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().set_user_active(ada->id, false, at(kT0)), Result<bool>(true));
+  auto result = store().record_login(
+      {.user_id = ada->id, .at = at(kT0 + 1), .session = new_session("late", kT0 + 1)});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error(), StoreError::not_found);
+  EXPECT_EQ(count("sessions"), 0);
+  EXPECT_FALSE((*store().find_user_by_id(ada->id))->last_login);
+}
+
 TEST_P(StoreContract, CheckWritableCommitsAWrite) {
   EXPECT_TRUE(store().check_writable(at(kT0)));
   EXPECT_TRUE(store().check_writable(at(kT0 + 1)));

@@ -47,7 +47,7 @@ constexpr Query kInsertUserRole{"insert_user_role", R"sql(
 
 constexpr Query kUpdateLogin{"update_login", R"sql(
   UPDATE users SET last_login = $2, updated_at = $2, password_hash = COALESCE($3, password_hash)
-  WHERE id = $1
+  WHERE id = $1 AND is_active
   RETURNING id)sql"};
 
 constexpr Query kRevokeSessionsOfFamily{"revoke_sessions_of_family", R"sql(

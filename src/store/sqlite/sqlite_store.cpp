@@ -40,7 +40,8 @@ constexpr const char* kRemoveUserRole =
     "?2)";
 constexpr const char* kUpdateLogin =
     "UPDATE users SET last_login = ?2, updated_at = ?2, "
-    "password_hash = COALESCE(?3, password_hash) WHERE id = ?1";
+    "password_hash = COALESCE(?3, password_hash) "
+    "WHERE id = ?1 AND CAST(is_active AS INTEGER) <> 0";
 constexpr const char* kRevokeSessionsOfFamily =
     "UPDATE sessions SET revoked_at = ?3 "
     "WHERE user_id = ?1 AND kind = ?2 AND revoked_at IS NULL";
