@@ -55,22 +55,14 @@ Result<UserView> UserAdmin::set_active(std::string_view who, bool active) {
 }
 
 Result<UserView> UserAdmin::add_role(std::string_view who, std::string_view role) {
-  auto record = find_record(who);
-  if (!record) return record.error();
-  const std::string name(role);
-  auto exists = store_.existing_roles(std::span<const std::string>(&name, 1));
-  if (!exists) return from_store(exists.error());
-  if (exists->empty()) return AuthError::role_not_found;
-  auto added = store_.add_user_role(record->id, role);
-  if (!added) return from_store(added.error());
-  if (*added) {
-    log_security_event("role_granted", {},
-                       {{"user_id", record->id}, {"role", name}, {"actor", "cli"}});
-  }
-  return reread(record->id);
+  return change_role(who, role, /*give=*/true);
 }
 
 Result<UserView> UserAdmin::remove_role(std::string_view who, std::string_view role) {
+  return change_role(who, role, /*give=*/false);
+}
+
+Result<UserView> UserAdmin::change_role(std::string_view who, std::string_view role, bool give) {
   auto record = find_record(who);
   if (!record) return record.error();
   // A mistyped role is an error, not a quiet "done": the operator may be demoting someone.
@@ -78,11 +70,12 @@ Result<UserView> UserAdmin::remove_role(std::string_view who, std::string_view r
   auto exists = store_.existing_roles(std::span<const std::string>(&name, 1));
   if (!exists) return from_store(exists.error());
   if (exists->empty()) return AuthError::role_not_found;
-  auto removed = store_.remove_user_role(record->id, role);
-  if (!removed) return from_store(removed.error());
-  if (*removed) {
-    log_security_event("role_revoked", {},
-                       {{"user_id", record->id}, {"role", std::string(role)}, {"actor", "cli"}});
+  auto changed =
+      give ? store_.add_user_role(record->id, role) : store_.remove_user_role(record->id, role);
+  if (!changed) return from_store(changed.error());
+  if (*changed) {
+    log_security_event(give ? "role_granted" : "role_revoked", {},
+                       {{"user_id", record->id}, {"role", name}, {"actor", "cli"}});
   }
   return reread(record->id);
 }

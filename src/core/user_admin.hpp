@@ -37,6 +37,7 @@ class UserAdmin {
  private:
   Result<store::UserRecord> find_record(std::string_view who);
   Result<UserView> reread(std::int64_t id);
+  Result<UserView> change_role(std::string_view who, std::string_view role, bool give);
 
   store::Store& store_;
   AuthService& auth_;
