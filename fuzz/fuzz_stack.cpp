@@ -51,12 +51,15 @@ Stack::Stack(std::string dir)
       keys(store, crypto::derive_sealing_key("fuzz-key-encryption-key-0123456789abcdef"), clock,
            {}),
       sessions(store, keys, clock, {}, "fuzz-refresh-rotation-key-0123456789abcd"),
-      credentials(auth, tokens, sessions) {
+      credentials(auth, tokens, sessions),
+      audit(store, clock),
+      admin(store, auth, audit, clock) {
   keys.load();
   api::add_routes(router, {.auth = auth,
                            .credentials = credentials,
                            .sessions = sessions,
                            .keys = keys,
+                           .admin = admin,
                            .metrics = metrics});
 }
 

@@ -18,6 +18,7 @@
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
+#include "core/user_admin.hpp"
 #include "http/router.hpp"
 #include "observability/metrics.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -47,6 +48,8 @@ struct Stack {
   core::KeyRing keys;
   core::SessionService sessions;
   core::CredentialService credentials;
+  core::AuditTrail audit;
+  core::UserAdmin admin;
   http::Router router;
 
   explicit Stack(std::string dir);

@@ -6,7 +6,9 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/audit.hpp"
 #include "cli/keys.hpp"
+#include "cli/roles.hpp"
 #include "cli/serve.hpp"
 #include "cli/users.hpp"
 
@@ -50,6 +52,8 @@ int main(int argc, char** argv) {
   revoke->add_option("KID", revoke_kid, "The key's id (authd keys list)")->required();
 
   const auto run_users_command = authd::cli::add_users_commands(app);
+  const auto run_roles_command = authd::cli::add_roles_commands(app);
+  const auto run_audit_command = authd::cli::add_audit_commands(app);
 
   CLI11_PARSE(app, argc, argv);
   // `authd serve` may create the data folder, the database or a secret file: none of it is for
@@ -64,6 +68,8 @@ int main(int argc, char** argv) {
     }
     if (revoke->parsed()) return authd::cli::revoke_key(revoke_settings, revoke_kid);
     if (const auto status = run_users_command()) return *status;
+    if (const auto status = run_roles_command()) return *status;
+    if (const auto status = run_audit_command()) return *status;
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -23,6 +23,22 @@ ProblemInfo problem_info(Problem problem) {
               "Refresh token was already used; the session has been revoked"};
     case Problem::session_not_found:
       return {"session-not-found", 404, "No such session"};
+    case Problem::forbidden:
+      return {"forbidden", 403, "Administrators only"};
+    case Problem::user_not_found:
+      return {"user-not-found", 404, "No such user"};
+    case Problem::role_not_found:
+      return {"role-not-found", 404, "No such role"};
+    case Problem::last_administrator:
+      return {"last-administrator", 409,
+              "The change would leave no active administrator; appoint another one first"};
+    case Problem::confirmation_required:
+      return {"confirmation-required", 409,
+              "This takes your own administrator access away; repeat it with force"};
+    case Problem::role_taken:
+      return {"role-taken", 409, "A role with this name already exists"};
+    case Problem::role_in_use:
+      return {"role-in-use", 409, "Someone holds this role; delete it with force"};
     case Problem::not_found:
       return {"not-found", 404, "Not found"};
     case Problem::method_not_allowed:

@@ -19,6 +19,13 @@ enum class Problem {
   invalid_refresh_token,   // 400: unknown, expired or revoked refresh token
   refresh_token_reused,    // 400: a rotated refresh token came back; the session is revoked
   session_not_found,       // 404
+  forbidden,               // 403: the admin API, for a caller who is not an administrator
+  user_not_found,          // 404: the admin API
+  role_not_found,          // 404: the admin API
+  last_administrator,      // 409: the change would leave no active administrator
+  confirmation_required,   // 409: an administrator acting on themself without "force"
+  role_taken,              // 409
+  role_in_use,             // 409: deleting a role someone holds, without force
   not_found,               // 404: no such route
   method_not_allowed,      // 405
   email_taken,             // 409

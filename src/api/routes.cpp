@@ -6,6 +6,7 @@
 #include "api/seed002.hpp"
 #include "api/seed003.hpp"
 #include "api/v1.hpp"
+#include "api/v1_admin.hpp"
 
 namespace authd::api {
 
@@ -14,6 +15,7 @@ void add_routes(http::Router& router, const Services& services) {
   add_seed002_routes(router, services.credentials);
   add_seed003_routes(router, services.credentials);
   add_v1_routes(router, services.credentials, services.sessions, services.keys);
+  add_v1_admin_routes(router, services.sessions, services.admin);
   add_health_routes(router, services.auth);
   add_metrics_route(router, services.metrics, observability::MetricsView::public_listener);
   add_openapi_route(router);

@@ -7,6 +7,7 @@
 #include "core/credential_service.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
+#include "core/user_admin.hpp"
 #include "http/router.hpp"
 #include "observability/metrics.hpp"
 
@@ -17,6 +18,7 @@ struct Services {
   core::CredentialService& credentials;  // registration and login, in every dialect
   core::SessionService& sessions;        // the /v1 token lifecycle
   core::KeyRing& keys;
+  core::UserAdmin& admin;  // the admin API
   const observability::Metrics& metrics;
 };
 

@@ -4,6 +4,7 @@
 // for --help and the README, so no default is written twice.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@ struct ServeConfig {
   std::size_t worker_threads = 0;  // 0 until resolved: one per core
   std::size_t worker_queue = 64;
   core::AuthConfig auth;
+  std::chrono::days audit_retention{365};  // 0: the audit trail is kept for ever
   std::string log_level = "info";
   std::string log_format;  // "text" or "json"; empty: text on a terminal or with --dev, else json
 };

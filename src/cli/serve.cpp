@@ -13,9 +13,11 @@
 #include "api/routes.hpp"
 #include "cli/secret_file.hpp"
 #include "core/derived_keys.hpp"
+#include "core/security_log.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
+#include "core/user_admin.hpp"
 #include "crypto/sealing.hpp"
 #include "observability/logging.hpp"
 #include "observability/metrics.hpp"
@@ -135,11 +137,25 @@ int serve(const GivenSettings& given) {
                                 core::refresh_rotation_key(config.key_encryption_key), metrics);
 
   core::CredentialService credentials(auth, tokens, sessions);
+  core::AuditTrail audit(*store, clock);
+  core::record_security_events_in(&audit);
+  struct UninstallTrail {
+    ~UninstallTrail() { core::record_security_events_in(nullptr); }
+  } uninstall_trail;
+  core::UserAdmin admin(*store, auth, audit, clock);
+  std::jthread audit_retention;
+  if (config.audit_retention.count() > 0) {
+    audit_retention =
+        std::jthread([&audit, retention = config.audit_retention](const std::stop_token& stop) {
+          audit.purge_until_stopped(stop, retention, std::chrono::minutes(60));
+        });
+  }
   http::Router router;
   api::add_routes(router, {.auth = auth,
                            .credentials = credentials,
                            .sessions = sessions,
                            .keys = keys,
+                           .admin = admin,
                            .metrics = metrics});
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);

@@ -381,6 +381,10 @@ std::vector<Setting> make_settings() {
                           "Live /v1 sessions one user may hold; a login beyond it ends the "
                           "user's oldest",
                           AUTHD_FIELD(auth.max_sessions_per_user)));
+  table.push_back(integer("--audit-retention-days", "AUTHD_AUDIT_RETENTION_DAYS", 0, 36500,
+                          "Days the audit trail keeps a row; older rows are purged hourly in the "
+                          "background (0: kept for ever)",
+                          AUTHD_FIELD(audit_retention)));
   table.push_back(text("--issuer", "AUTHD_ISSUER", "text", "The iss claim of /v1 access tokens",
                        AUTHD_FIELD(sessions.issuer)));
   table.push_back(text("--audience", "AUTHD_AUDIENCE", "text", "The aud claim of /v1 access tokens",

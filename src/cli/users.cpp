@@ -1,7 +1,5 @@
 #include "cli/users.hpp"
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -16,79 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "cli/serve.hpp"
-#include "core/auth_service.hpp"
-#include "core/derived_keys.hpp"
-#include "core/user_admin.hpp"
+#include "api/admin_json.hpp"
+#include "cli/admin_tool.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
 
 namespace authd::cli {
 namespace {
 
-enum Exit : int { done = 0, store_failed = 1, refused = 2, not_found = 3, conflict = 4 };
-
-// The store and the core services an offline command needs; creates nothing (a mistyped
-// --database is an error, not a new database).
-struct UserTool {
-  explicit UserTool(const GivenSettings& given) : config(resolve(given, /*serving=*/false)) {
-    load_existing_secrets(config);
-    config.auth.throttle_key = core::throttle_key(config.key_encryption_key);
-    store = open_store(config, store::OpenMode::existing);
-    auth = std::make_unique<core::AuthService>(
-        *store, crypto::PasswordHasher(config.password_hashing), clock, config.auth);
-    admin = std::make_unique<core::UserAdmin>(*store, *auth, clock);
-  }
-
-  ServeConfig config;
-  core::SystemClock clock;
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<core::AuthService> auth;
-  std::unique_ptr<core::UserAdmin> admin;
-};
-
-int exit_code(core::AuthError error) {
-  switch (error) {
-    case core::AuthError::user_not_found:
-    case core::AuthError::role_not_found:
-      return not_found;
-    case core::AuthError::email_taken:
-      return conflict;
-    case core::AuthError::store_unavailable:
-    case core::AuthError::internal:
-      return store_failed;
-    default:
-      return refused;
-  }
-}
-
-int fail(std::string_view command, const core::AuthFailure& failure) {
-  std::string reason = make_error_code(failure.code).message();
-  if (failure.limit > 0) reason += " (limit " + std::to_string(failure.limit) + ")";
-  std::cerr << "authd users " << command << ": " << reason << "\n";
-  return exit_code(failure.code);
-}
-
-boost::json::object user_json(const core::UserView& user) {
-  boost::json::array roles;
-  for (const auto& role : user.roles) roles.emplace_back(role);
-  const auto text = [](const std::optional<std::string>& value) -> boost::json::value {
-    return value ? boost::json::value(*value) : boost::json::value(nullptr);
-  };
-  return {{"id", user.id},
-          {"email", user.email},
-          {"first_name", text(user.first_name)},
-          {"last_name", text(user.last_name)},
-          {"roles", std::move(roles)},
-          {"is_active", user.is_active},
-          {"created_at", util::to_iso8601(user.created_at)},
-          {"last_login", user.last_login ? boost::json::value(util::to_iso8601(*user.last_login))
-                                         : boost::json::value(nullptr)}};
-}
-
 void print_user(const core::UserView& user, bool json) {
   if (json) {
-    std::cout << boost::json::serialize(user_json(user)) << "\n";
+    std::cout << boost::json::serialize(api::admin_user_json(user)) << "\n";
     return;
   }
   std::string roles;
@@ -176,11 +112,66 @@ struct Arguments {
   std::vector<std::string> roles;
   std::optional<std::string> first_name;
   std::optional<std::string> last_name;
+  std::optional<std::string> email_change;
+  bool clear_first_name = false;
+  bool clear_last_name = false;
+  std::string email_prefix;
+  std::string role_filter;
+  std::string active_filter;
+  std::size_t limit = 50;
+  std::int64_t cursor = 0;
   bool password_stdin = false;
   bool json = false;
   // Each command's own (see main.cpp: CLI11 fills the environment into every command).
   std::map<const CLI::App*, GivenSettings> given;
 };
+
+int list_users(const AdminTool& tool, const Arguments& args) {
+  store::UserQuery query{
+      .email_key_prefix = args.email_prefix, .after_id = args.cursor, .limit = args.limit};
+  if (!args.role_filter.empty()) query.role = args.role_filter;
+  if (!args.active_filter.empty()) query.active = args.active_filter == "true";
+  auto page = tool.admin->list(query);
+  if (!page) return fail("users list", page.error());
+  const auto next =
+      page->next_after_id ? std::optional(std::to_string(*page->next_after_id)) : std::nullopt;
+  if (args.json) {
+    boost::json::array users;
+    for (const auto& user : page->users) users.push_back(api::admin_user_json(user));
+    std::cout << boost::json::serialize(
+                     api::page_json("users", std::move(users), page->next_after_id))
+              << "\n";
+    return done;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& user : page->users) {
+    std::string roles;
+    for (const auto& role : user.roles) roles += (roles.empty() ? "" : ",") + role;
+    rows.push_back({std::to_string(user.id), user.email, user.is_active ? "yes" : "no", roles,
+                    user.last_login ? util::to_iso8601(*user.last_login) : "never"});
+  }
+  print_table({"ID", "EMAIL", "ACTIVE", "ROLES", "LAST LOGIN"}, rows);
+  if (next) std::cerr << "more: --cursor " << *next << "\n";
+  return done;
+}
+
+int print_sessions(const core::Result<std::vector<core::SessionView>>& sessions, bool json) {
+  if (!sessions) return fail("users sessions list", sessions.error());
+  if (json) {
+    boost::json::array list;
+    for (const auto& session : *sessions) list.push_back(api::admin_session_json(session));
+    std::cout << boost::json::serialize(boost::json::object{{"sessions", std::move(list)}}) << "\n";
+    return done;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& session : *sessions) {
+    rows.push_back({session.id, store::family_name(session.family),
+                    util::to_iso8601(session.created_at), util::to_iso8601(session.expires_at),
+                    session.user_agent});
+  }
+  print_table({"ID", "KIND", "CREATED", "EXPIRES", "USER AGENT"}, rows);
+  return done;
+}
 
 }  // namespace
 
@@ -203,9 +194,40 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
   create->add_flag("--password-stdin", args->password_stdin, "Read the password from stdin");
   create->add_flag("--json", args->json, "Print the account as JSON");
 
+  CLI::App* list = users->add_subcommand(
+      "list",
+      "List accounts in id order, a page at a time (a table, or with --json the admin API's "
+      "{users, next_cursor}); --cursor takes the next_cursor of the page before");
+  list->add_option("--email-prefix", args->email_prefix, "Only emails starting so (any case)");
+  list->add_option("--role", args->role_filter, "Only holders of this role");
+  list->add_option("--active", args->active_filter, "Only active (true) or inactive (false) ones")
+      ->check(CLI::IsMember({"true", "false"}));
+  list->add_option("--limit", args->limit, "Accounts per page")
+      ->check(CLI::Range(std::size_t{1}, core::kMaxPageSize))
+      ->capture_default_str();
+  list->add_option("--cursor", args->cursor, "Where the page starts (a next_cursor)")
+      ->check(CLI::PositiveNumber);
+  list->add_flag("--json", args->json, "Print JSON");
+
   CLI::App* show = users->add_subcommand("show", "Print an account");
   who_argument(show);
   show->add_flag("--json", args->json, "Print the account as JSON");
+
+  CLI::App* update = users->add_subcommand(
+      "update",
+      "Change an account's names or email (roles: users roles; activity: disable/enable)");
+  who_argument(update);
+  update->add_option("--first-name", args->first_name, "New first name");
+  update->add_option("--last-name", args->last_name, "New last name");
+  update->add_flag("--clear-first-name", args->clear_first_name, "Remove the first name");
+  update->add_flag("--clear-last-name", args->clear_last_name, "Remove the last name");
+  update->add_option("--email", args->email_change, "New email (checked as at registration)");
+
+  CLI::App* remove = users->add_subcommand(
+      "delete",
+      "Delete an account with its roles and sessions (its tokens stop working at once; its email "
+      "may register again; the audit trail keeps its id, not its email)");
+  who_argument(remove);
 
   CLI::App* disable = users->add_subcommand(
       "disable",
@@ -224,44 +246,55 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
     command->add_option("ROLE", args->role, "The role's name")->required();
   }
 
+  CLI::App* sessions = users->add_subcommand("sessions", "List or end an account's sessions");
+  sessions->require_subcommand(1);
+  CLI::App* list_sessions =
+      sessions->add_subcommand("list", "The account's live sessions, oldest first");
+  who_argument(list_sessions);
+  list_sessions->add_flag("--json", args->json, "Print JSON");
+  CLI::App* revoke_sessions = sessions->add_subcommand(
+      "revoke", "End every session of the account at once, on every instance");
+  who_argument(revoke_sessions);
+
   CLI::App* unlock = users->add_subcommand(
       "unlock",
       "Forget an account's failed-login counts (all networks, consecutive failures): for an "
       "owner locked out by the cap of 100 consecutive failures");
   unlock->add_option("EMAIL", args->who, "The account's email")->required();
 
-  for (CLI::App* command : {create, show, disable, enable, add_role, remove_role, unlock}) {
+  for (CLI::App* command : {create, list, show, update, remove, disable, enable, add_role,
+                            remove_role, list_sessions, revoke_sessions, unlock}) {
     // Creating an account checks and hashes its password as the servers do.
     add_settings(*command, command == create ? SettingScope::accounts : SettingScope::store,
                  args->given[command]);
   }
 
   // --json on every command that prints an account.
-  for (CLI::App* command : {disable, enable, add_role, remove_role}) {
+  for (CLI::App* command : {update, disable, enable, add_role, remove_role}) {
     command->add_flag("--json", args->json, "Print the account as JSON");
   }
 
   return [=]() -> std::optional<int> {
     // Standard output carries the answer alone (an id, an account) for scripts; the log, with
     // the security events the changes record, goes to standard error.
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>(
-        "authd", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
+    log_to_stderr();
+    const core::Actor cli = core::Actor::cli();
     const auto answer = [&](std::string_view command,
                             const core::Result<core::UserView>& user) -> int {
-      if (!user) return fail(command, user.error());
+      if (!user) return fail(std::string("users ").append(command), user.error());
       print_user(*user, args->json);
       return done;
     };
     if (create->parsed()) {
       auto password = read_password(args->password_stdin);
       if (!password) return refused;
-      UserTool tool(args->given[create]);
-      auto user = tool.admin->create({.email = args->email,
-                                      .password = std::move(*password),
-                                      .first_name = args->first_name,
-                                      .last_name = args->last_name,
-                                      .requested_roles = args->roles});
-      if (!user) return fail("create", user.error());
+      AdminTool tool(args->given[create]);
+      auto user = tool.admin->create(cli, {.email = args->email,
+                                           .password = std::move(*password),
+                                           .first_name = args->first_name,
+                                           .last_name = args->last_name,
+                                           .requested_roles = args->roles});
+      if (!user) return fail("users create", user.error());
       if (args->json) {
         print_user(*user, true);
       } else {
@@ -269,25 +302,55 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
       }
       return done;
     }
-    if (show->parsed()) return answer("show", UserTool(args->given[show]).admin->find(args->who));
+    if (list->parsed()) return list_users(AdminTool(args->given[list]), *args);
+    if (show->parsed()) return answer("show", AdminTool(args->given[show]).admin->find(args->who));
     if (disable->parsed()) {
-      return answer("disable", UserTool(args->given[disable]).admin->set_active(args->who, false));
+      return answer("disable",
+                    AdminTool(args->given[disable]).admin->set_active(cli, args->who, false));
     }
     if (enable->parsed()) {
-      return answer("enable", UserTool(args->given[enable]).admin->set_active(args->who, true));
+      return answer("enable",
+                    AdminTool(args->given[enable]).admin->set_active(cli, args->who, true));
     }
     if (add_role->parsed()) {
       return answer("roles add",
-                    UserTool(args->given[add_role]).admin->add_role(args->who, args->role));
+                    AdminTool(args->given[add_role]).admin->add_role(cli, args->who, args->role));
     }
     if (remove_role->parsed()) {
-      return answer("roles remove",
-                    UserTool(args->given[remove_role]).admin->remove_role(args->who, args->role));
+      return answer(
+          "roles remove",
+          AdminTool(args->given[remove_role]).admin->remove_role(cli, args->who, args->role));
+    }
+    if (update->parsed()) {
+      core::AccountChanges changes;
+      if (args->first_name) changes.first_name = args->first_name;
+      if (args->last_name) changes.last_name = args->last_name;
+      if (args->clear_first_name) changes.first_name.emplace(std::nullopt);
+      if (args->clear_last_name) changes.last_name.emplace(std::nullopt);
+      changes.email = args->email_change;
+      return answer("update",
+                    AdminTool(args->given[update]).admin->update(cli, args->who, changes));
+    }
+    if (remove->parsed()) {
+      auto deleted = AdminTool(args->given[remove]).admin->remove(cli, args->who);
+      if (!deleted) return fail("users delete", deleted.error());
+      std::cout << "deleted\n";
+      return done;
+    }
+    if (list_sessions->parsed()) {
+      return print_sessions(AdminTool(args->given[list_sessions]).admin->sessions(args->who),
+                            args->json);
+    }
+    if (revoke_sessions->parsed()) {
+      auto revoked = AdminTool(args->given[revoke_sessions]).admin->revoke_sessions(cli, args->who);
+      if (!revoked) return fail("users sessions revoke", revoked.error());
+      std::cout << *revoked << " sessions ended\n";
+      return done;
     }
     if (unlock->parsed()) {
-      UserTool tool(args->given[unlock]);
+      AdminTool tool(args->given[unlock]);
       auto unlocked = tool.auth->unlock(args->who);
-      if (!unlocked) return fail("unlock", unlocked.error());
+      if (!unlocked) return fail("users unlock", unlocked.error());
       std::cout << "unlocked: the account's failed-login counts are forgotten (a network locked "
                    "out of it by its own failures stays locked until its lock ends)\n";
       return done;

@@ -1,6 +1,5 @@
 // `authd users ...`: account administration, against the same store the servers use (also while
-// they run). Exit codes say what happened: 0 done, 1 the store failed, 2 refused input (an
-// address outside the grammar, a weak password), 3 no such user or role, 4 the email is taken.
+// they run). Exit codes as in admin_tool.hpp.
 #pragma once
 
 #include <CLI/App.hpp>

@@ -44,6 +44,16 @@ class AuthCategory final : public boost::system::error_category {
         return "session not found";
       case AuthError::role_not_found:
         return "role not found";
+      case AuthError::role_taken:
+        return "role already exists";
+      case AuthError::role_in_use:
+        return "role in use";
+      case AuthError::not_administrator:
+        return "not an administrator";
+      case AuthError::last_administrator:
+        return "last administrator";
+      case AuthError::confirmation_required:
+        return "confirmation required";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:
@@ -65,6 +75,8 @@ const boost::system::error_category& auth_category() noexcept {
 AuthError from_store(const boost::system::error_code& ec) {
   if (ec == store::StoreError::email_taken) return AuthError::email_taken;
   if (ec == store::StoreError::unavailable) return AuthError::store_unavailable;
+  // The only role the core guards is the administrators'.
+  if (ec == store::StoreError::last_holder) return AuthError::last_administrator;
   return AuthError::internal;
 }
 

@@ -28,6 +28,11 @@ enum class AuthError {
   refresh_token_reused,   // a rotated refresh token came back: its session is now revoked
   session_not_found,      // no live session with that id belongs to the caller
   role_not_found,         // an operator named a role that does not exist
+  role_taken,             // creating a role that exists
+  role_in_use,            // deleting a role someone holds, without force
+  not_administrator,      // the admin API, for a caller without the administrators' role now
+  last_administrator,     // the change would leave no active administrator
+  confirmation_required,  // an administrator demoting, disabling or deleting themself, unforced
   store_unavailable,      // the store cannot be reached or cannot write; retry later
   internal,               // anything unexpected; details are logged, never sent
   end_                    // not an error: one past the last, for tables indexed by AuthError

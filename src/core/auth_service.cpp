@@ -12,13 +12,19 @@
 #include "util/text.hpp"
 
 namespace authd::core {
-namespace {
-
-constexpr std::size_t kMaxNameBytes = 128;
-
 bool valid_name(const std::optional<std::string>& name) {
   return !name || (name->size() <= kMaxNameBytes && !util::has_control_characters(*name));
 }
+
+bool valid_role_name(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxRoleNameBytes &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-' || c == ':';
+         });
+}
+
+namespace {
 
 // What a new password must not be built from: the account's own email, its local part, its
 // domain (with and without the last label, and each label), its names, and the service's name
@@ -136,7 +142,11 @@ Result<AuthOutcome> AuthService::register_user(const RegistrationRequest& reques
     }
   }
 
-  return create_user(request, [&] { return choose_roles(request.requested_roles); });
+  auto outcome = create_user(request, [&] { return choose_roles(request.requested_roles); });
+  if (outcome) {
+    log_security_event("registration", request.client, {{"user_id", outcome->user.id}});
+  }
+  return outcome;
 }
 
 Result<AuthOutcome> AuthService::create_account(const RegistrationRequest& request) {
@@ -198,7 +208,6 @@ Result<AuthOutcome> AuthService::create_user(
   auto created = store_.create_user(user, session);
   if (!created) return store_failure(created.error());
   outcome.user = std::move(*created);
-  log_security_event("registration", request.client, {{"user_id", outcome.user.id}});
   return outcome;
 }
 

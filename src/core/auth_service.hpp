@@ -62,6 +62,13 @@ inline bool is_reserved_role(std::string_view role) {
 // Requested roles beyond these limits are a client error, not something to store.
 inline constexpr std::size_t kMaxRequestedRoles = 16;
 inline constexpr std::size_t kMaxRoleNameBytes = 64;
+inline constexpr std::size_t kMaxNameBytes = 128;
+
+// A first or last name: absent, or at most kMaxNameBytes without control characters.
+bool valid_name(const std::optional<std::string>& name);
+// A role an operator creates: 1 to kMaxRoleNameBytes of ASCII letters, digits and ". _ - :"
+// (names that read the same in a URL, a log line and a header such as Remote-Groups).
+bool valid_role_name(std::string_view name);
 
 struct RegistrationRequest {
   std::string email{};

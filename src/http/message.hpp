@@ -13,6 +13,7 @@ namespace authd::http {
 struct Request {
   std::string method{};  // "POST", "PUT", ...
   std::string path{};    // path as received, without the query
+  std::string query{};   // the query as received (percent-encoded), without the '?'
   // Values of the route's {name} segments, as received (still percent-encoded).
   std::vector<std::pair<std::string, std::string>> path_params{};
   std::string authorization{};  // the Authorization header; a credential, never logged

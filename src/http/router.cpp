@@ -67,7 +67,9 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
   // Matched as received: a percent-encoded "/" (%2F) must not turn into a path separator.
   std::string path(parsed->encoded_path());
 
-  RouteMatch result{.outcome = RouteMatch::Outcome::not_found, .path = path};
+  RouteMatch result{.outcome = RouteMatch::Outcome::not_found,
+                    .path = path,
+                    .query = std::string(parsed->encoded_query())};
   std::vector<std::pair<std::string, std::string>> params;
   // Literal routes first: a path some literal route owns ("/v1/sessions/refresh") is answered
   // by its literal routes alone, 405 included, and never falls through to a template.

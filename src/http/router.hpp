@@ -36,6 +36,7 @@ struct RouteMatch {
   enum class Outcome { found, bad_target, not_found, method_not_allowed } outcome;
   const Route* route = nullptr;
   std::string path{};
+  std::string query{};  // the request-target's query, still percent-encoded, without the '?'
   std::vector<std::pair<std::string, std::string>> params{};  // the route's {name} segments
   std::string allowed_methods{};                              // for 405's Allow header
 };

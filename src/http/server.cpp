@@ -559,6 +559,7 @@ struct Server::Impl {
     Request request{
         .method = std::string(message.method_string()),
         .path = match.path,
+        .query = std::move(match.query),
         .path_params = std::move(match.params),
         .authorization = std::string(message[bhttp::field::authorization]),
         .content_type = std::string(message[bhttp::field::content_type]),

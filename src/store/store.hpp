@@ -151,6 +151,47 @@ struct ThrottleRecord {
   std::int64_t version = 0;                       // 0: no record yet; put_throttle increments it
 };
 
+// Which accounts list_users returns: ids above after_id, ascending (a stable order for cursors),
+// at most `limit`.
+struct UserQuery {
+  std::string email_key_prefix{};  // of the canonical email; empty: any
+  std::optional<std::string> role{};
+  std::optional<bool> active{};
+  std::int64_t after_id = 0;
+  std::size_t limit = 50;
+};
+
+// What an administrator changes in an account; what is not set stays as it is.
+struct UserChanges {
+  std::optional<std::optional<std::string>> first_name{};  // a set nullopt clears the name
+  std::optional<std::optional<std::string>> last_name{};
+  std::optional<std::string> email{};
+  std::optional<std::string> email_key{};  // set with email
+  std::optional<bool> active{};
+  std::optional<std::vector<std::string>> roles{};  // the whole list, in order; all must exist
+  util::TimePoint at{};
+};
+
+struct RoleRecord {
+  std::string name{};
+  std::int64_t users = 0;  // how many accounts hold it
+};
+
+enum class RoleDeletion { deleted, not_found, in_use };
+
+// One row of the audit trail: who did what to whom, from where, and how it ended. Never a
+// secret, a password or an email: ids, names of actions and roles, addresses.
+struct AuditRecord {
+  std::int64_t id = 0;  // assigned by append_audit
+  util::TimePoint at{};
+  std::string actor{};   // "cli", "user:<id>", "anonymous"
+  std::string action{};  // "account_disabled", "login_failure", ...
+  std::optional<std::int64_t> target_user_id{};
+  std::optional<std::string> client{};  // the client address
+  std::string outcome{};                // "success", "failure", "refused"
+  std::optional<std::string> detail{};  // e.g. the role granted
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -165,14 +206,43 @@ class Store {
 
   // The subset of `names` that are existing roles, in the given order, without duplicates.
   virtual Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) = 0;
+  // `keep_holder_of`, where the operations below take it, names a role that must keep an active
+  // holder: a change that would take away its last one fails with StoreError::last_holder and
+  // writes nothing (checked under a lock, so two concurrent changes cannot both pass). Empty:
+  // no such rule.
+
   // Marks the user active or not (updated_at = at); deactivating ends every session of theirs
   // at once (the schema's trigger). False when there is no such user.
-  virtual Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at) = 0;
+  virtual Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at,
+                                       std::string_view keep_holder_of = {}) = 0;
   // Gives the user an existing role, after the roles they hold. False when they held it already
   // or when the role or the user does not exist.
   virtual Result<bool> add_user_role(std::int64_t user_id, std::string_view role) = 0;
   // False when the user did not hold the role.
-  virtual Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) = 0;
+  virtual Result<bool> remove_user_role(std::int64_t user_id, std::string_view role,
+                                        std::string_view keep_holder_of = {}) = 0;
+  // Applies `changes` in one transaction. False when there is no such user;
+  // StoreError::email_taken when the new email is another account's.
+  virtual Result<bool> update_user(std::int64_t user_id, const UserChanges& changes,
+                                   std::string_view keep_holder_of = {}) = 0;
+  // Deletes the user with their roles and sessions. False when there is no such user.
+  virtual Result<bool> delete_user(std::int64_t user_id, std::string_view keep_holder_of = {}) = 0;
+  virtual Result<std::vector<UserRecord>> list_users(const UserQuery& query) = 0;
+
+  // Every role with how many accounts hold it, by name.
+  virtual Result<std::vector<RoleRecord>> list_roles() = 0;
+  // False when the role exists already.
+  virtual Result<bool> create_role(std::string_view name) = 0;
+  // A role held by someone is deleted (and taken from them) only with `force`.
+  virtual Result<RoleDeletion> delete_role(std::string_view name, bool force) = 0;
+
+  // Appends a row to the audit trail (its id and the order of rows are the store's).
+  virtual Result<void> append_audit(const AuditRecord& event) = 0;
+  // Rows with ids below `before_id` (0: from the newest), newest first, at most `limit`.
+  virtual Result<std::vector<AuditRecord>> list_audit(std::int64_t before_id,
+                                                      std::size_t limit) = 0;
+  // Deletes rows older than `before`; returns how many.
+  virtual Result<std::int64_t> purge_audit(util::TimePoint before) = 0;
 
   // Records a successful login atomically (last_login, updated_at, optional hash upgrade and
   // session replacement) and returns the updated user. StoreError::not_found, writing nothing,

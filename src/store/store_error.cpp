@@ -14,6 +14,8 @@ class StoreCategory final : public boost::system::error_category {
         return "email already registered";
       case StoreError::not_found:
         return "record not found";
+      case StoreError::last_holder:
+        return "the last active holder of a guarded role";
       case StoreError::unavailable:
         return "store unavailable";
       case StoreError::internal:

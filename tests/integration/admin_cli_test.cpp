@@ -8,6 +8,7 @@
 
 #include "support/authd_process.hpp"
 #include "support/command.hpp"
+#include "support/deployment.hpp"
 #include "support/http_client.hpp"
 
 namespace authd::test {
@@ -22,21 +23,47 @@ class AdminCli : public ::testing::Test {
   // `authd users ARGS --database <the server's>`, with `input` on standard input. The output is
   // standard output alone (what scripts read); standard error goes to stderr_file().
   CommandResult users(const std::string& args, const std::string& input = "") {
-    const std::string command = std::string(AUTHD_BINARY) + " users " + args +
-                                " --database sqlite:" + server_.database().string();
+    return authd("users " + args, input);
+  }
+  // `authd COMMAND ARGS --database <the server's>`: roles, audit.
+  CommandResult authd(const std::string& args, const std::string& input = "") {
+    const std::string command = std::string(AUTHD_BINARY) + " " + args + store_options();
     // Parenthesised: run_command adds 2>&1 for the whole line.
     return run_command("(printf '%s' '" + input + "' | " + command + " 2>" + stderr_file() + ")");
   }
-  std::string stderr_file() const {
-    return (server_.database().parent_path() / "cli-stderr").string();
+  std::string stderr_file() const { return (server_.data_dir() / "cli-stderr").string(); }
+  // The server's store, as the CLI must be told it (on PostgreSQL with the deployment's key).
+  std::string store_options() const {
+    std::string options = " --database " + server_.database_option();
+    if (deployment_.kind() != Deployment::Kind::sqlite) {
+      options += std::string(" --key-encryption-key ") + kSharedTestKeyEncryptionKey;
+    }
+    return options;
   }
 
   object credentials(const std::string& email, const std::string& password = kPassword) {
     return object{{"email", email}, {"password", password}};
   }
 
-  AuthdProcess server_;
-  HttpClient client_{server_.port()};
+  std::int64_t create(const std::string& email, const std::string& role = "user") {
+    const auto created =
+        users("create --email " + email + " --role " + role + " --password-stdin", kPassword);
+    EXPECT_EQ(created.exit_status, 0) << created.output;
+    return created.exit_status == 0 ? std::stoll(created.output) : 0;
+  }
+  // The Authorization header of a fresh /v1 session of `email`.
+  std::string bearer_of(const std::string& email) {
+    const auto session = client_.post_json("/v1/sessions", credentials(email));
+    EXPECT_EQ(session.status, 201) << session.body;
+    return "Bearer " + std::string(session.json().at("access_token").as_string());
+  }
+  unsigned me_status(const std::string& bearer) {
+    return client_.request("GET", "/v1/me", "", "", {{"Authorization", bearer}}).status;
+  }
+
+  Deployment deployment_{Deployment::kind_from_environment()};
+  AuthdProcess& server_ = deployment_.instance(0);
+  HttpClient client_{deployment_.port()};
 };
 
 TEST_F(AdminCli, CreatesTheFirstAdministratorWithThePasswordOnStandardInput) {
@@ -78,11 +105,10 @@ TEST_F(AdminCli, CreationFollowsTheServersPasswordPolicy) {
       users("create --email a@example.com --min-password-length 20 --password-stdin", kPassword)
           .exit_status,
       2);
-  const auto by_variable =
-      run_command("(printf '%s' '" + kPassword + "' | AUTHD_MIN_PASSWORD_LENGTH=20 " +
-                  std::string(AUTHD_BINARY) +
-                  " users create --email b@example.com --password-stdin --database sqlite:" +
-                  server_.database().string() + " 2>/dev/null)");
+  const auto by_variable = run_command(
+      "(printf '%s' '" + kPassword + "' | AUTHD_MIN_PASSWORD_LENGTH=20 " +
+      std::string(AUTHD_BINARY) + " users create --email b@example.com --password-stdin" +
+      store_options() + " 2>/dev/null)");
   EXPECT_EQ(by_variable.exit_status, 2) << by_variable.output;
   EXPECT_EQ(users("show b@example.com").exit_status, 3);
   EXPECT_EQ(
@@ -166,6 +192,123 @@ TEST_F(AdminCli, DisablingRefusesEveryDialectAndEndsEveryTokenForGood) {
             400);
   EXPECT_EQ(client_.post_json("/auth/login", credentials("bob@example.com")).status, 200);
   EXPECT_EQ(client_.post_json("/v1/sessions", credentials("bob@example.com")).status, 201);
+}
+
+}  // namespace
+}  // namespace authd::test
+
+namespace authd::test {
+namespace {
+
+TEST_F(AdminCli, AccountsAreListedInPagesUpdatedAndDeleted) {
+  const auto root = create("root@example.com", "authd:admin");
+  const auto ann = create("ann@example.com");
+  const auto anna = create("Anna@example.com");
+  create("bob@example.com");
+  // A page of two, then the rest from its cursor: every account once, in id order.
+  const auto first = users("list --json --limit 2");
+  ASSERT_EQ(first.exit_status, 0) << first.output;
+  const auto page = boost::json::parse(first.output).as_object();
+  ASSERT_EQ(page.at("users").as_array().size(), 2u);
+  EXPECT_EQ(page.at("users").as_array()[0].at("id").as_int64(), root);
+  const std::string cursor(page.at("next_cursor").as_string());
+  const auto rest = boost::json::parse(users("list --json --cursor " + cursor).output).as_object();
+  ASSERT_EQ(rest.at("users").as_array().size(), 2u);
+  EXPECT_EQ(rest.at("users").as_array()[0].at("id").as_int64(), anna);
+  EXPECT_TRUE(rest.at("next_cursor").is_null());
+  const auto filtered = boost::json::parse(users("list --json --email-prefix ANN").output);
+  EXPECT_EQ(filtered.at("users").as_array().size(), 2u) << "ann and Anna, in any case";
+  const auto table = users("list");
+  EXPECT_EQ(table.output.rfind("ID  ", 0), 0u) << table.output;
+  EXPECT_NE(table.output.find("Anna@example.com"), std::string::npos);
+  EXPECT_EQ(users("list --limit 0").exit_status, 105) << "CLI11's own usage error";
+
+  const auto updated =
+      users("update ann@example.com --first-name Ann --email ann@example.org --json");
+  ASSERT_EQ(updated.exit_status, 0) << updated.output;
+  EXPECT_EQ(boost::json::parse(updated.output).at("email"), "ann@example.org");
+  EXPECT_EQ(users("update " + std::to_string(ann) + " --email bob@example.com").exit_status, 4);
+
+  // Deleting ends the account's tokens at once, and its email may register again.
+  const std::string bearer = bearer_of("Anna@example.com");
+  ASSERT_EQ(me_status(bearer), 200u);
+  ASSERT_EQ(users("delete anna@example.com").exit_status, 0);
+  EXPECT_EQ(me_status(bearer), 401u);
+  EXPECT_EQ(users("show " + std::to_string(anna)).exit_status, 3);
+  EXPECT_EQ(users("delete " + std::to_string(anna)).exit_status, 3);
+  EXPECT_EQ(client_.post_json("/v1/users", credentials("Anna@example.com")).status, 201);
+
+  // The last administrator stays.
+  EXPECT_EQ(users("disable root@example.com").exit_status, 4);
+  EXPECT_EQ(users("delete root@example.com").exit_status, 4);
+  EXPECT_EQ(users("roles remove root@example.com authd:admin").exit_status, 4);
+  EXPECT_EQ(boost::json::parse(users("show root@example.com --json").output).at("is_active"), true);
+}
+
+TEST_F(AdminCli, RolesAreCreatedListedAndDeletedWithForceWhenHeld) {
+  create("ann@example.com");
+  EXPECT_EQ(authd("roles create auditor").exit_status, 0);
+  EXPECT_EQ(authd("roles create auditor").exit_status, 4);
+  EXPECT_EQ(authd("roles create 'two words'").exit_status, 2);
+  EXPECT_EQ(authd("roles create authd:owner").exit_status, 2);
+  ASSERT_EQ(users("roles add ann@example.com auditor").exit_status, 0);
+  const auto listed = boost::json::parse(authd("roles list --json").output);
+  bool found = false;
+  for (const auto& role : listed.at("roles").as_array()) {
+    if (role.at("name") == "auditor") {
+      found = true;
+      EXPECT_EQ(role.at("users"), 1);
+    }
+  }
+  EXPECT_TRUE(found) << listed;
+  EXPECT_EQ(authd("roles delete auditor").exit_status, 4) << "held by Ann";
+  EXPECT_EQ(authd("roles delete auditor --force").exit_status, 0);
+  EXPECT_EQ(boost::json::parse(users("show ann@example.com --json").output).at("roles"),
+            (boost::json::array{"user"}));
+  EXPECT_EQ(authd("roles delete auditor").exit_status, 3);
+  EXPECT_EQ(authd("roles delete authd:admin --force").exit_status, 2);
+}
+
+TEST_F(AdminCli, SessionsAreListedAndEndedAndTheTrailTellsWhoDidWhat) {
+  const auto ann = create("ann@example.com");
+  const std::string phone = bearer_of("ann@example.com");
+  const std::string laptop = bearer_of("ann@example.com");
+  const auto listed = users("sessions list ann@example.com --json");
+  ASSERT_EQ(listed.exit_status, 0) << listed.output;
+  const auto sessions = boost::json::parse(listed.output).at("sessions").as_array();
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(sessions[0].at("kind"), "rotating");
+  EXPECT_EQ(users("sessions revoke ann@example.com").exit_status, 0);
+  EXPECT_EQ(me_status(phone), 401u);
+  EXPECT_EQ(me_status(laptop), 401u);
+  EXPECT_EQ(boost::json::parse(users("sessions list " + std::to_string(ann) + " --json").output)
+                .at("sessions")
+                .as_array()
+                .size(),
+            0u);
+  // A failed login through the server, then the operator's actions: all in the trail.
+  EXPECT_EQ(client_.post_json("/v1/sessions", credentials("ann@example.com", "wrong")).status, 401);
+  ASSERT_EQ(users("disable ann@example.com").exit_status, 0);
+  const auto trail = authd("audit list --json --limit 200");
+  ASSERT_EQ(trail.exit_status, 0) << trail.output;
+  const auto events = boost::json::parse(trail.output).at("events").as_array();
+  std::vector<std::string> actions;
+  for (const auto& event : events) actions.emplace_back(event.at("action").as_string());
+  ASSERT_GE(actions.size(), 5u);
+  EXPECT_EQ(actions[0], "account_disabled");
+  EXPECT_EQ(events[0].at("actor"), "cli");
+  EXPECT_EQ(events[0].at("target_user_id"), ann);
+  EXPECT_EQ(actions[1], "login_failure");
+  EXPECT_EQ(events[1].at("outcome"), "failure");
+  EXPECT_EQ(events[1].at("client"), "127.0.0.1");
+  EXPECT_EQ(actions[2], "sessions_revoked");
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "login_success"), actions.end());
+  EXPECT_EQ(actions.back(), "user_created");
+  EXPECT_EQ(trail.output.find("ann@example.com"), std::string::npos) << "no email in the trail";
+  EXPECT_EQ(trail.output.find(kPassword), std::string::npos);
+  const auto table = authd("audit list --limit 1");
+  EXPECT_NE(table.output.find("account_disabled"), std::string::npos) << table.output;
+  EXPECT_EQ(table.output.find("login_failure"), std::string::npos) << "one row";
 }
 
 }  // namespace

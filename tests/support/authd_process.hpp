@@ -36,6 +36,10 @@ class AuthdProcess {
   std::uint16_t port() const { return port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   std::filesystem::path database() const { return data_dir_ / "authd.db"; }
+  // What --database names this authd's store by (its SQLite file, or its PostgreSQL URI).
+  std::string database_option() const {
+    return database_uri_.empty() ? "sqlite:" + database().string() : database_uri_;
+  }
   // Runs SQL on the database this authd uses (its SQLite file or its PostgreSQL database).
   std::vector<Row> query(const std::string& sql) const;
   std::string log() const;

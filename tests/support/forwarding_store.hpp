@@ -25,15 +25,45 @@ class ForwardingStore : public store::Store {
       std::span<const std::string> names) override {
     return inner_.existing_roles(names);
   }
-  store::Result<bool> set_user_active(std::int64_t user_id, bool active,
-                                      util::TimePoint at) override {
-    return inner_.set_user_active(user_id, active, at);
+  store::Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at,
+                                      std::string_view keep_holder_of) override {
+    return inner_.set_user_active(user_id, active, at, keep_holder_of);
   }
   store::Result<bool> add_user_role(std::int64_t user_id, std::string_view role) override {
     return inner_.add_user_role(user_id, role);
   }
-  store::Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) override {
-    return inner_.remove_user_role(user_id, role);
+  store::Result<bool> remove_user_role(std::int64_t user_id, std::string_view role,
+                                       std::string_view keep_holder_of) override {
+    return inner_.remove_user_role(user_id, role, keep_holder_of);
+  }
+  store::Result<bool> update_user(std::int64_t user_id, const store::UserChanges& changes,
+                                  std::string_view keep_holder_of) override {
+    return inner_.update_user(user_id, changes, keep_holder_of);
+  }
+  store::Result<bool> delete_user(std::int64_t user_id, std::string_view keep_holder_of) override {
+    return inner_.delete_user(user_id, keep_holder_of);
+  }
+  store::Result<std::vector<store::UserRecord>> list_users(const store::UserQuery& query) override {
+    return inner_.list_users(query);
+  }
+  store::Result<std::vector<store::RoleRecord>> list_roles() override {
+    return inner_.list_roles();
+  }
+  store::Result<bool> create_role(std::string_view name) override {
+    return inner_.create_role(name);
+  }
+  store::Result<store::RoleDeletion> delete_role(std::string_view name, bool force) override {
+    return inner_.delete_role(name, force);
+  }
+  store::Result<void> append_audit(const store::AuditRecord& event) override {
+    return inner_.append_audit(event);
+  }
+  store::Result<std::vector<store::AuditRecord>> list_audit(std::int64_t before_id,
+                                                            std::size_t limit) override {
+    return inner_.list_audit(before_id, limit);
+  }
+  store::Result<std::int64_t> purge_audit(util::TimePoint before) override {
+    return inner_.purge_audit(before);
   }
   store::Result<store::UserRecord> record_login(const store::LoginUpdate& update) override {
     return inner_.record_login(update);
@@ -114,13 +144,30 @@ class ReadOnlyStore final : public ForwardingStore {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
     return store::StoreError::unavailable;
   }
-  store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint) override {
+  store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,
+                                      std::string_view) override {
     return store::StoreError::unavailable;
   }
   store::Result<bool> add_user_role(std::int64_t, std::string_view) override {
     return store::StoreError::unavailable;
   }
-  store::Result<bool> remove_user_role(std::int64_t, std::string_view) override {
+  store::Result<bool> remove_user_role(std::int64_t, std::string_view, std::string_view) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> update_user(std::int64_t, const store::UserChanges&,
+                                  std::string_view) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> delete_user(std::int64_t, std::string_view) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> create_role(std::string_view) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<store::RoleDeletion> delete_role(std::string_view, bool) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<void> append_audit(const store::AuditRecord&) override {
     return store::StoreError::unavailable;
   }
   store::Result<bool> put_throttle(std::string_view, std::int64_t,

@@ -63,12 +63,15 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
   keys.load();
   core::SessionService sessions(store, keys, clock, {}, std::string(32, 'r'));
   core::CredentialService credentials(auth, tokens, sessions);
+  core::AuditTrail audit(store, clock);
+  core::UserAdmin admin(store, auth, audit, clock);
   observability::Metrics metrics;
   http::Router router;
   add_routes(router, {.auth = auth,
                       .credentials = credentials,
                       .sessions = sessions,
                       .keys = keys,
+                      .admin = admin,
                       .metrics = metrics});
 
   std::set<std::string> routed;

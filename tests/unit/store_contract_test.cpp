@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <latch>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -948,6 +949,212 @@ TEST_P(StoreContract, SetUserActiveEndsSessionsAndReactivationRevivesNone) {
   EXPECT_TRUE((*store().find_user_by_id(ada->id))->is_active);
   EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at) << "reactivation revives nothing";
   EXPECT_EQ(store().set_user_active(ada->id + 100, false, at(kT0)), Result<bool>(false));
+}
+
+TEST_P(StoreContract, TheLastActiveHolderOfAGuardedRoleCannotGo) {
+  auto ada = store().create_user(new_user("ada@example.com", {"authd:admin"}), std::nullopt);
+  auto bob = store().create_user(new_user("bob@example.com", {"user"}), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  const std::string_view guard = "authd:admin";
+  const auto last_holder = [](const auto& result) {
+    return !result && result.error() == StoreError::last_holder;
+  };
+  EXPECT_TRUE(last_holder(store().set_user_active(ada->id, false, at(kT0), guard)));
+  EXPECT_TRUE(last_holder(store().remove_user_role(ada->id, "authd:admin", guard)));
+  EXPECT_TRUE(last_holder(store().delete_user(ada->id, guard)));
+  EXPECT_TRUE(last_holder(store().update_user(
+      ada->id, {.roles = std::vector<std::string>{"user"}, .at = at(kT0)}, guard)));
+  const auto kept = *store().find_user_by_id(ada->id);
+  ASSERT_TRUE(kept);
+  EXPECT_TRUE(kept->is_active) << "a refused change writes nothing";
+  EXPECT_EQ(kept->roles, std::vector<std::string>{"authd:admin"});
+  // Changes to someone who is not an active holder pass; so do unguarded ones.
+  EXPECT_EQ(store().set_user_active(bob->id, false, at(kT0), guard), Result<bool>(true));
+  EXPECT_EQ(store().delete_user(bob->id, guard), Result<bool>(true));
+  // With a second active holder, the first may go.
+  auto cy = store().create_user(new_user("cy@example.com", {"authd:admin"}), std::nullopt);
+  ASSERT_TRUE(cy);
+  EXPECT_EQ(store().set_user_active(ada->id, false, at(kT0 + 1), guard), Result<bool>(true));
+  EXPECT_TRUE(last_holder(store().delete_user(cy->id, guard))) << "Ada is no longer active";
+}
+
+TEST_P(StoreContract, TwoAdministratorsDisablingEachOtherAtOnceLeaveOneActive) {
+  constexpr int kRounds = 10;
+  auto racing = db_.open(2);
+  for (int round = 0; round < kRounds; ++round) {
+    std::int64_t ids[2] = {};
+    for (int i = 0; i < 2; ++i) {
+      auto admin = store().create_user(
+          new_user(numbered("admin", round * 2 + i, "@example.com"), {"authd:admin"}),
+          std::nullopt);
+      ASSERT_TRUE(admin);
+      ids[i] = admin->id;
+    }
+    std::vector<std::optional<boost::system::error_code>> outcomes(2);
+    std::latch start(2);
+    {
+      std::vector<std::jthread> threads;
+      for (int i = 0; i < 2; ++i) {
+        threads.emplace_back([&, i] {
+          start.arrive_and_wait();
+          auto done = racing->set_user_active(ids[i], false, at(kT0), "authd:admin");
+          outcomes[i] = done ? std::nullopt : std::optional(done.error());
+        });
+      }
+    }
+    const int refused = (outcomes[0] == StoreError::last_holder ? 1 : 0) +
+                        (outcomes[1] == StoreError::last_holder ? 1 : 0);
+    const int done = (!outcomes[0] ? 1 : 0) + (!outcomes[1] ? 1 : 0);
+    EXPECT_EQ(done, 1) << "round " << round;
+    EXPECT_EQ(refused, 1) << "round " << round;
+    // The survivor steps down unguarded, so the next round starts with no active holder.
+    for (const auto id : ids) ASSERT_TRUE(store().set_user_active(id, false, at(kT0)));
+  }
+}
+
+TEST_P(StoreContract, UpdateChangesOnlyWhatItIsGivenInOneTransaction) {
+  auto ada = store().create_user(new_user("ada@example.com", {"user", "seller"}), std::nullopt);
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("ada-1", "a0", kT0)}));
+  EXPECT_EQ(store().update_user(ada->id, {.first_name = std::optional<std::string>("Ada"),
+                                          .email = "Ada@Example.org",
+                                          .email_key = "ada@example.org",
+                                          .roles = std::vector<std::string>{"buyer", "user"},
+                                          .at = at(kT0 + 7)}),
+            Result<bool>(true));
+  auto changed = *store().find_user_by_email("ada@example.org");
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->id, ada->id);
+  EXPECT_EQ(changed->email, "Ada@Example.org");
+  EXPECT_EQ(changed->first_name, std::optional<std::string>("Ada"));
+  EXPECT_EQ(changed->last_name, std::nullopt);
+  EXPECT_EQ(changed->roles, (std::vector<std::string>{"buyer", "user"}));
+  EXPECT_EQ(changed->updated_at, at(kT0 + 7));
+  EXPECT_FALSE((*store().find_session("ada-1"))->revoked_at) << "no deactivation asked";
+  EXPECT_FALSE(*store().find_user_by_email("ada@example.com"));
+  // Clearing a name; deactivating ends the sessions.
+  EXPECT_EQ(store().update_user(ada->id, {.first_name = std::optional<std::optional<std::string>>(
+                                              std::in_place, std::nullopt),
+                                          .active = false,
+                                          .at = at(kT0 + 8)}),
+            Result<bool>(true));
+  changed = *store().find_user_by_id(ada->id);
+  EXPECT_EQ(changed->first_name, std::nullopt);
+  EXPECT_FALSE(changed->is_active);
+  EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at);
+  // Another account's email: nothing of the update is kept.
+  auto taken = store().update_user(ada->id, {.first_name = std::optional<std::string>("X"),
+                                             .email = "bob@example.com",
+                                             .email_key = "bob@example.com",
+                                             .at = at(kT0 + 9)});
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error(), StoreError::email_taken);
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->first_name, std::nullopt);
+  EXPECT_EQ(store().update_user(bob->id + 100, {.active = false, .at = at(kT0)}),
+            Result<bool>(false));
+}
+
+TEST_P(StoreContract, DeletingAUserTakesTheirRolesAndSessionsAndFreesTheEmail) {
+  auto ada = store().create_user(new_user("ada@example.com", {"user", "seller"}),
+                                 new_session("hash-1", kT0));
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0), .session = v1_session("ada-1", "a0", kT0)}));
+  EXPECT_EQ(store().delete_user(ada->id), Result<bool>(true));
+  EXPECT_EQ(store().delete_user(ada->id), Result<bool>(false));
+  EXPECT_FALSE(*store().find_user_by_id(ada->id));
+  EXPECT_FALSE(*store().find_session("ada-1"));
+  for (const auto& role : *store().list_roles()) {
+    if (role.name == "seller") {
+      EXPECT_EQ(role.users, 0);
+    }
+  }
+  auto again = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(again);
+  EXPECT_GT(again->id, ada->id) << "a deleted id is not handed out again";
+}
+
+TEST_P(StoreContract, UsersAreListedByIdAndFiltered) {
+  std::vector<std::int64_t> ids;
+  for (const auto& [email, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"ann@a.io", {"user"}},
+           {"anna@b.io", {"seller"}},
+           {"bob@a.io", {"seller", "user"}},
+           {"anne@c.io", {"user"}}}) {
+    auto created = store().create_user(new_user(email, roles), std::nullopt);
+    ASSERT_TRUE(created);
+    ids.push_back(created->id);
+  }
+  ASSERT_EQ(store().set_user_active(ids[3], false, at(kT0)), Result<bool>(true));
+  const auto emails = [](const std::vector<UserRecord>& users) {
+    std::vector<std::string> out;
+    for (const auto& user : users) out.push_back(user.email);
+    return out;
+  };
+  EXPECT_EQ(emails(*store().list_users({})),
+            (std::vector<std::string>{"ann@a.io", "anna@b.io", "bob@a.io", "anne@c.io"}));
+  EXPECT_EQ(emails(*store().list_users({.email_key_prefix = "ann"})),
+            (std::vector<std::string>{"ann@a.io", "anna@b.io", "anne@c.io"}));
+  EXPECT_EQ(emails(*store().list_users({.email_key_prefix = "%"})), std::vector<std::string>{})
+      << "a prefix is text, not a pattern";
+  EXPECT_EQ(emails(*store().list_users({.role = "seller"})),
+            (std::vector<std::string>{"anna@b.io", "bob@a.io"}));
+  EXPECT_EQ(emails(*store().list_users({.active = false})), std::vector<std::string>{"anne@c.io"});
+  EXPECT_EQ(emails(*store().list_users({.email_key_prefix = "ann", .active = true})),
+            (std::vector<std::string>{"ann@a.io", "anna@b.io"}));
+  const auto page = *store().list_users({.after_id = ids[0], .limit = 2});
+  EXPECT_EQ(emails(page), (std::vector<std::string>{"anna@b.io", "bob@a.io"}));
+  EXPECT_EQ(page[1].roles, (std::vector<std::string>{"seller", "user"}));
+}
+
+TEST_P(StoreContract, RolesAreCreatedCountedAndDeletedOnlyWithForceWhenHeld) {
+  auto ada = store().create_user(new_user("ada@example.com", {"user", "seller"}), std::nullopt);
+  ASSERT_TRUE(ada);
+  EXPECT_EQ(store().create_role("auditor"), Result<bool>(true));
+  EXPECT_EQ(store().create_role("auditor"), Result<bool>(false));
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& role : *store().list_roles()) counts[role.name] = role.users;
+  EXPECT_EQ(counts.at("auditor"), 0);
+  EXPECT_EQ(counts.at("seller"), 1);
+  EXPECT_TRUE(counts.contains("authd:admin"));
+  EXPECT_EQ(*store().delete_role("seller", false), RoleDeletion::in_use);
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->roles,
+            (std::vector<std::string>{"user", "seller"}));
+  EXPECT_EQ(*store().delete_role("seller", true), RoleDeletion::deleted);
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->roles, std::vector<std::string>{"user"});
+  EXPECT_EQ(*store().delete_role("auditor", false), RoleDeletion::deleted);
+  EXPECT_EQ(*store().delete_role("auditor", false), RoleDeletion::not_found);
+}
+
+TEST_P(StoreContract, TheAuditTrailPagesNewestFirstAndPurgesByAge) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store().append_audit(
+        {.at = at(kT0 + i),
+         .actor = i % 2 == 0 ? "cli" : "user:7",
+         .action = "action-" + std::to_string(i),
+         .target_user_id = i == 0 ? std::nullopt : std::optional<std::int64_t>(i),
+         .client = i == 0 ? std::nullopt : std::optional<std::string>("192.0.2.1"),
+         .outcome = "success",
+         .detail = i == 4 ? std::optional<std::string>("seller") : std::nullopt}));
+  }
+  const auto all = *store().list_audit(0, 10);
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0].action, "action-4");
+  EXPECT_EQ(all[0].detail, std::optional<std::string>("seller"));
+  EXPECT_EQ(all[0].at, at(kT0 + 4));
+  EXPECT_EQ(all[4].action, "action-0");
+  EXPECT_EQ(all[4].target_user_id, std::nullopt);
+  EXPECT_EQ(all[4].client, std::nullopt);
+  EXPECT_EQ(all[3].actor, "user:7");
+  EXPECT_EQ(all[3].client, std::optional<std::string>("192.0.2.1"));
+  const auto older = *store().list_audit(all[1].id, 2);
+  ASSERT_EQ(older.size(), 2u);
+  EXPECT_EQ(older[0].action, "action-2");
+  EXPECT_EQ(older[1].action, "action-1");
+  EXPECT_EQ(store().purge_audit(at(kT0 + 2)), Result<std::int64_t>(2));
+  EXPECT_EQ(store().list_audit(0, 10)->size(), 3u);
 }
 
 TEST_P(StoreContract, RolesAreAddedAfterTheHeldOnesAndRemoved) {

@@ -37,13 +37,40 @@ class UnreachableStore final : public store::Store {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
     return StoreError::unavailable;
   }
-  store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint) override {
+  store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,
+                                      std::string_view) override {
     return StoreError::unavailable;
   }
   store::Result<bool> add_user_role(std::int64_t, std::string_view) override {
     return StoreError::unavailable;
   }
-  store::Result<bool> remove_user_role(std::int64_t, std::string_view) override {
+  store::Result<bool> remove_user_role(std::int64_t, std::string_view, std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> update_user(std::int64_t, const store::UserChanges&,
+                                  std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> delete_user(std::int64_t, std::string_view) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<store::UserRecord>> list_users(const store::UserQuery&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<store::RoleRecord>> list_roles() override {
+    return StoreError::unavailable;
+  }
+  store::Result<bool> create_role(std::string_view) override { return StoreError::unavailable; }
+  store::Result<store::RoleDeletion> delete_role(std::string_view, bool) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> append_audit(const store::AuditRecord&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<store::AuditRecord>> list_audit(std::int64_t, std::size_t) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::int64_t> purge_audit(util::TimePoint) override {
     return StoreError::unavailable;
   }
   store::Result<std::vector<store::ThrottleRecord>> get_throttles(

@@ -29,6 +29,15 @@ constexpr Query kSelectUserByEmailKey{
     "user_by_email_key", "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE email_key = $1"};
 constexpr Query kSelectUserById{"user_by_id",
                                 "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE id = $1"};
+// Ids above $1, ascending; $2 a prefix of the canonical email ('' for any), $3 the active flag
+// and $4 a role (NULL for any).
+constexpr Query kListUsers{"list_users", "SELECT " AUTHD_USER_COLUMNS R"sql(
+  FROM users
+  WHERE id > $1 AND starts_with(email_key, $2)
+    AND ($3::boolean IS NULL OR is_active = $3::boolean)
+    AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                                     WHERE ur.user_id = users.id AND r.name = $4::text))
+  ORDER BY id LIMIT $5)sql"};
 #undef AUTHD_USER_COLUMNS
 
 constexpr Query kSelectRoleExists{"role_exists", "SELECT 1 FROM roles WHERE name = $1"};
@@ -138,6 +147,48 @@ constexpr Query kRemoveUserRole{"remove_user_role", R"sql(
   WHERE user_id = $1 AND role_id = (SELECT id FROM roles WHERE name = $2)
   RETURNING 1)sql"};
 
+// The guard of a role's last active holder (Store's keep_holder_of). Changes that could take
+// one away lock the role's row first, so that they take turns.
+constexpr Query kLockRole{"lock_role", "SELECT 1 FROM roles WHERE name = $1 FOR UPDATE"};
+constexpr Query kIsActiveHolder{"is_active_holder", R"sql(
+  SELECT EXISTS (SELECT 1 FROM users u JOIN user_roles ur ON ur.user_id = u.id
+                 JOIN roles r ON r.id = ur.role_id
+                 WHERE u.id = $1 AND r.name = $2 AND u.is_active))sql"};
+constexpr Query kHasActiveHolder{"has_active_holder", R"sql(
+  SELECT EXISTS (SELECT 1 FROM users u JOIN user_roles ur ON ur.user_id = u.id
+                 JOIN roles r ON r.id = ur.role_id
+                 WHERE r.name = $1 AND u.is_active))sql"};
+constexpr Query kUpdateFirstName{"update_first_name", R"sql(
+  UPDATE users SET first_name = $2, updated_at = $3 WHERE id = $1)sql"};
+constexpr Query kUpdateLastName{"update_last_name", R"sql(
+  UPDATE users SET last_name = $2, updated_at = $3 WHERE id = $1)sql"};
+constexpr Query kUpdateEmail{"update_email", R"sql(
+  UPDATE users SET email = $2, email_key = $3, updated_at = $4 WHERE id = $1)sql"};
+constexpr Query kTouchUser{"touch_user", "UPDATE users SET updated_at = $2 WHERE id = $1"};
+constexpr Query kDeleteUserRoles{"delete_user_roles", "DELETE FROM user_roles WHERE user_id = $1"};
+// Roles and sessions go with the user (ON DELETE CASCADE).
+constexpr Query kDeleteUser{"delete_user", "DELETE FROM users WHERE id = $1 RETURNING 1"};
+constexpr Query kListRoles{"list_roles", R"sql(
+  SELECT r.name, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id)
+  FROM roles r ORDER BY r.name COLLATE "C")sql"};
+constexpr Query kCreateRole{"create_role", R"sql(
+  INSERT INTO roles (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1)sql"};
+constexpr Query kRoleHolders{"role_holders", R"sql(
+  SELECT r.id, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id)
+  FROM roles r WHERE r.name = $1 FOR UPDATE)sql"};
+constexpr Query kDeleteRoleAssignments{"delete_role_assignments",
+                                       "DELETE FROM user_roles WHERE role_id = $1"};
+constexpr Query kDeleteRole{"delete_role", "DELETE FROM roles WHERE id = $1"};
+constexpr Query kInsertAudit{"insert_audit", R"sql(
+  INSERT INTO audit_events (at, actor, action, target_user_id, client, outcome, detail)
+  VALUES ($1, $2, $3, $4, $5, $6, $7))sql"};
+constexpr Query kListAudit{"list_audit", R"sql(
+  SELECT id, at, actor, action, target_user_id, client, outcome, detail FROM audit_events
+  WHERE $1::bigint = 0 OR id < $1::bigint ORDER BY id DESC LIMIT $2)sql"};
+constexpr Query kPurgeAudit{"purge_audit", R"sql(
+  WITH gone AS (DELETE FROM audit_events WHERE at < $1 RETURNING 1)
+  SELECT COUNT(*) FROM gone)sql"};
+
 constexpr Query kRevokeSigningKey{"revoke_signing_key", R"sql(
   UPDATE signing_keys SET revoked_at = $2
   WHERE kid = $1 AND revoked_at IS NULL
@@ -191,20 +242,20 @@ constexpr Query kInsertMigration{"record_migration", R"sql(
 constexpr const char* kUniqueViolation = "23505";
 constexpr const char* kEmailConstraint = "users_email_key_unique";
 
-UserRecord read_user(const PgResult& row) {
+UserRecord read_user(const PgResult& rows, int row = 0) {
   UserRecord user;
-  user.id = row.integer(0, 0);
-  user.email = row.text(0, 1);
-  user.password_hash = row.text(0, 2);
-  user.first_name = row.optional_text(0, 3);
-  user.last_name = row.optional_text(0, 4);
-  user.is_active = row.boolean(0, 5);
-  user.last_login = row.optional_time(0, 6);
-  user.password_reset_token_hash = row.optional_text(0, 7);
-  user.password_reset_expires = row.optional_time(0, 8);
-  user.created_at = row.time(0, 9);
-  user.updated_at = row.time(0, 10);
-  const boost::json::value roles = boost::json::parse(row.text(0, 11));
+  user.id = rows.integer(row, 0);
+  user.email = rows.text(row, 1);
+  user.password_hash = rows.text(row, 2);
+  user.first_name = rows.optional_text(row, 3);
+  user.last_name = rows.optional_text(row, 4);
+  user.is_active = rows.boolean(row, 5);
+  user.last_login = rows.optional_time(row, 6);
+  user.password_reset_token_hash = rows.optional_text(row, 7);
+  user.password_reset_expires = rows.optional_time(row, 8);
+  user.created_at = rows.time(row, 9);
+  user.updated_at = rows.time(row, 10);
+  const boost::json::value roles = boost::json::parse(rows.text(row, 11));
   for (const auto& role : roles.as_array()) user.roles.emplace_back(role.as_string());
   return user;
 }
@@ -214,6 +265,25 @@ std::optional<UserRecord> load_user(PgConnection& db, const Query& query, const 
   const PgResult result = db.execute_with(query, key);
   if (result.rows() == 0) return std::nullopt;
   return read_user(result);
+}
+
+// Runs `change` (which answers whether it found the user) in one transaction. With a guarded
+// role, a change that leaves it without an active holder when the user was one rolls back.
+template <class Change>
+Result<bool> guarded_change(PgConnection& db, std::int64_t user_id, std::string_view keep_holder_of,
+                            Change&& change) {
+  PgTransaction tx(db);
+  bool was_holder = false;
+  if (!keep_holder_of.empty()) {
+    db.execute_with(kLockRole, keep_holder_of);
+    was_holder = db.execute_with(kIsActiveHolder, user_id, keep_holder_of).boolean(0, 0);
+  }
+  if (!change()) return false;
+  if (was_holder && !db.execute_with(kHasActiveHolder, keep_holder_of).boolean(0, 0)) {
+    return StoreError::last_holder;
+  }
+  tx.commit();
+  return true;
 }
 
 void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
@@ -399,9 +469,12 @@ Result<std::vector<std::string>> PostgresStore::existing_roles(std::span<const s
                          });
 }
 
-Result<bool> PostgresStore::set_user_active(std::int64_t user_id, bool active, util::TimePoint at) {
+Result<bool> PostgresStore::set_user_active(std::int64_t user_id, bool active, util::TimePoint at,
+                                            std::string_view keep_holder_of) {
   return with_connection("set_user_active", [&](PgConnection& db) -> Result<bool> {
-    return db.execute_with(kSetUserActive, user_id, active, at).rows() == 1;
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      return db.execute_with(kSetUserActive, user_id, active, at).rows() == 1;
+    });
   });
 }
 
@@ -415,9 +488,120 @@ Result<bool> PostgresStore::add_user_role(std::int64_t user_id, std::string_view
   });
 }
 
-Result<bool> PostgresStore::remove_user_role(std::int64_t user_id, std::string_view role) {
+Result<bool> PostgresStore::remove_user_role(std::int64_t user_id, std::string_view role,
+                                             std::string_view keep_holder_of) {
   return with_connection("remove_user_role", [&](PgConnection& db) -> Result<bool> {
-    return db.execute_with(kRemoveUserRole, user_id, role).rows() == 1;
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      return db.execute_with(kRemoveUserRole, user_id, role).rows() == 1;
+    });
+  });
+}
+
+Result<bool> PostgresStore::update_user(std::int64_t user_id, const UserChanges& changes,
+                                        std::string_view keep_holder_of) {
+  return with_connection("update_user", [&](PgConnection& db) -> Result<bool> {
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      if (db.execute_with(kLockUser, user_id).rows() == 0) return false;
+      if (changes.first_name)
+        db.execute_with(kUpdateFirstName, user_id, *changes.first_name, changes.at);
+      if (changes.last_name)
+        db.execute_with(kUpdateLastName, user_id, *changes.last_name, changes.at);
+      if (changes.email) {
+        db.execute_with(kUpdateEmail, user_id, *changes.email,
+                        changes.email_key.value_or(*changes.email), changes.at);
+      }
+      if (changes.active) db.execute_with(kSetUserActive, user_id, *changes.active, changes.at);
+      if (changes.roles) {
+        db.execute_with(kDeleteUserRoles, user_id);
+        for (std::size_t i = 0; i < changes.roles->size(); ++i) {
+          db.execute_with(kInsertUserRole, user_id, static_cast<std::int64_t>(i),
+                          (*changes.roles)[i]);
+        }
+        db.execute_with(kTouchUser, user_id, changes.at);
+      }
+      return true;
+    });
+  });
+}
+
+Result<bool> PostgresStore::delete_user(std::int64_t user_id, std::string_view keep_holder_of) {
+  return with_connection("delete_user", [&](PgConnection& db) -> Result<bool> {
+    return guarded_change(db, user_id, keep_holder_of,
+                          [&] { return db.execute_with(kDeleteUser, user_id).rows() == 1; });
+  });
+}
+
+Result<std::vector<UserRecord>> PostgresStore::list_users(const UserQuery& query) {
+  return with_connection("list_users", [&](PgConnection& db) -> Result<std::vector<UserRecord>> {
+    const PgResult rows =
+        db.execute_with(kListUsers, query.after_id, query.email_key_prefix, query.active,
+                        query.role, static_cast<std::int64_t>(query.limit));
+    std::vector<UserRecord> users;
+    for (int row = 0; row < rows.rows(); ++row) users.push_back(read_user(rows, row));
+    return users;
+  });
+}
+
+Result<std::vector<RoleRecord>> PostgresStore::list_roles() {
+  return with_connection("list_roles", [&](PgConnection& db) -> Result<std::vector<RoleRecord>> {
+    const PgResult rows = db.execute(kListRoles);
+    std::vector<RoleRecord> roles;
+    for (int row = 0; row < rows.rows(); ++row) {
+      roles.push_back({rows.text(row, 0), rows.integer(row, 1)});
+    }
+    return roles;
+  });
+}
+
+Result<bool> PostgresStore::create_role(std::string_view name) {
+  return with_connection("create_role", [&](PgConnection& db) -> Result<bool> {
+    return db.execute_with(kCreateRole, name).rows() == 1;
+  });
+}
+
+Result<RoleDeletion> PostgresStore::delete_role(std::string_view name, bool force) {
+  return with_connection("delete_role", [&](PgConnection& db) -> Result<RoleDeletion> {
+    PgTransaction tx(db);
+    const PgResult role = db.execute_with(kRoleHolders, name);
+    if (role.rows() == 0) return RoleDeletion::not_found;
+    if (role.integer(0, 1) > 0 && !force) return RoleDeletion::in_use;
+    db.execute_with(kDeleteRoleAssignments, role.integer(0, 0));
+    db.execute_with(kDeleteRole, role.integer(0, 0));
+    tx.commit();
+    return RoleDeletion::deleted;
+  });
+}
+
+Result<void> PostgresStore::append_audit(const AuditRecord& event) {
+  return with_connection("append_audit", [&](PgConnection& db) -> Result<void> {
+    db.execute_with(kInsertAudit, event.at, event.actor, event.action, event.target_user_id,
+                    event.client, event.outcome, event.detail);
+    return {};
+  });
+}
+
+Result<std::vector<AuditRecord>> PostgresStore::list_audit(std::int64_t before_id,
+                                                           std::size_t limit) {
+  return with_connection("list_audit", [&](PgConnection& db) -> Result<std::vector<AuditRecord>> {
+    const PgResult rows = db.execute_with(kListAudit, before_id, static_cast<std::int64_t>(limit));
+    std::vector<AuditRecord> events;
+    for (int row = 0; row < rows.rows(); ++row) {
+      events.push_back({.id = rows.integer(row, 0),
+                        .at = rows.time(row, 1),
+                        .actor = rows.text(row, 2),
+                        .action = rows.text(row, 3),
+                        .target_user_id = rows.optional_integer(row, 4),
+                        .client = rows.optional_text(row, 5),
+                        .outcome = rows.text(row, 6),
+                        .detail = rows.optional_text(row, 7)});
+    }
+    return events;
+  });
+}
+
+Result<std::int64_t> PostgresStore::purge_audit(util::TimePoint before) {
+  return with_connection("purge_audit", [&](PgConnection& db) -> Result<std::int64_t> {
+    return db.execute_with(kPurgeAudit, before).integer(0, 0);
   });
 }
 

@@ -157,6 +157,22 @@ constexpr const char* kAdministratorRole = R"sql(
 INSERT OR IGNORE INTO roles (name) VALUES ('authd:admin');
 )sql";
 
+// The audit trail: who did what to whom, when, from where, and how it ended. No foreign key to
+// users: the trail outlives the accounts it speaks of (and holds no email of theirs).
+constexpr const char* kAuditTrail = R"sql(
+CREATE TABLE audit_events (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  at             INTEGER NOT NULL,
+  actor          TEXT    NOT NULL,
+  action         TEXT    NOT NULL,
+  target_user_id INTEGER,
+  client         TEXT,
+  outcome        TEXT    NOT NULL,
+  detail         TEXT
+);
+CREATE INDEX audit_events_by_time ON audit_events (at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -167,6 +183,7 @@ constexpr Migration kMigrations[] = {
     {7, "signing key revocation, readiness probe", kKeyRevocationAndProbe},
     {8, "sessions named by family: opaque, rotating", kSessionFamilies},
     {9, "the administrators' role", kAdministratorRole},
+    {10, "audit trail", kAuditTrail},
 };
 
 }  // namespace

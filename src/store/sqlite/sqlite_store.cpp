@@ -38,6 +38,50 @@ constexpr const char* kAddUserRole =
 constexpr const char* kRemoveUserRole =
     "DELETE FROM user_roles WHERE user_id = ?1 AND role_id = (SELECT id FROM roles WHERE name = "
     "?2)";
+// The guard of a role's last active holder (Store's keep_holder_of).
+constexpr const char* kIsActiveHolder =
+    "SELECT EXISTS (SELECT 1 FROM users u JOIN user_roles ur ON ur.user_id = u.id "
+    "JOIN roles r ON r.id = ur.role_id "
+    "WHERE u.id = ?1 AND r.name = ?2 AND CAST(u.is_active AS INTEGER) <> 0)";
+constexpr const char* kHasActiveHolder =
+    "SELECT EXISTS (SELECT 1 FROM users u JOIN user_roles ur ON ur.user_id = u.id "
+    "JOIN roles r ON r.id = ur.role_id WHERE r.name = ?1 AND CAST(u.is_active AS INTEGER) <> 0)";
+constexpr const char* kUserExists = "SELECT 1 FROM users WHERE id = ?1";
+constexpr const char* kUpdateFirstName =
+    "UPDATE users SET first_name = ?2, updated_at = ?3 WHERE id = ?1";
+constexpr const char* kUpdateLastName =
+    "UPDATE users SET last_name = ?2, updated_at = ?3 WHERE id = ?1";
+constexpr const char* kUpdateEmail =
+    "UPDATE users SET email = ?2, email_key = ?3, updated_at = ?4 WHERE id = ?1";
+constexpr const char* kTouchUser = "UPDATE users SET updated_at = ?2 WHERE id = ?1";
+constexpr const char* kDeleteUserRoles = "DELETE FROM user_roles WHERE user_id = ?1";
+constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
+// Ids above ?1, ascending; ?2 a prefix of the canonical email ('' for any), ?3 the active flag
+// and ?4 a role (NULL for any).
+constexpr const char* kListUsers =
+    "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
+    "password_reset_token_hash, password_reset_expires, created_at, updated_at FROM users "
+    "WHERE id > ?1 AND substr(email_key, 1, length(?2)) = ?2 "
+    "AND (?3 IS NULL OR (CAST(is_active AS INTEGER) <> 0) = ?3) "
+    "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+    "WHERE ur.user_id = users.id AND r.name = ?4)) "
+    "ORDER BY id LIMIT ?5";
+constexpr const char* kListRoles =
+    "SELECT r.name, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id) "
+    "FROM roles r ORDER BY r.name";
+constexpr const char* kCreateRole = "INSERT OR IGNORE INTO roles (name) VALUES (?1)";
+constexpr const char* kRoleHolders =
+    "SELECT r.id, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id) "
+    "FROM roles r WHERE r.name = ?1";
+constexpr const char* kDeleteRoleAssignments = "DELETE FROM user_roles WHERE role_id = ?1";
+constexpr const char* kDeleteRole = "DELETE FROM roles WHERE id = ?1";
+constexpr const char* kInsertAudit =
+    "INSERT INTO audit_events (at, actor, action, target_user_id, client, outcome, detail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kListAudit =
+    "SELECT id, at, actor, action, target_user_id, client, outcome, detail FROM audit_events "
+    "WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2";
+constexpr const char* kPurgeAudit = "DELETE FROM audit_events WHERE at < ?1";
 constexpr const char* kUpdateLogin =
     "UPDATE users SET last_login = ?2, updated_at = ?2, "
     "password_hash = COALESCE(?3, password_hash) "
@@ -152,6 +196,28 @@ std::optional<UserRecord> load_user(Connection& db, const char* sql, auto key) {
   roles.bind(1, user->id);
   while (roles.step()) user->roles.push_back(roles.column_text(0));
   return user;
+}
+
+bool exists(Connection& db, const char* sql, auto... keys) {
+  auto stmt = db.prepare(sql);
+  int index = 0;
+  (stmt.bind(++index, keys), ...);
+  return stmt.step() && stmt.column_int(0) != 0;
+}
+
+// Runs `change` (which answers whether it found the user) in one write transaction. With a
+// guarded role, a change that leaves it without an active holder when the user was one rolls
+// back: BEGIN IMMEDIATE makes concurrent guarded changes take turns.
+template <class Change>
+Result<bool> guarded_change(Connection& db, std::int64_t user_id, std::string_view keep_holder_of,
+                            Change&& change) {
+  WriteTransaction tx(db);
+  const bool was_holder =
+      !keep_holder_of.empty() && exists(db, kIsActiveHolder, user_id, keep_holder_of);
+  if (!change()) return false;
+  if (was_holder && !exists(db, kHasActiveHolder, keep_holder_of)) return StoreError::last_holder;
+  tx.commit();
+  return true;
 }
 
 std::optional<std::string> null_if_empty(const std::string& text) {
@@ -350,14 +416,17 @@ Result<std::vector<std::string>> SqliteStore::existing_roles(std::span<const std
   });
 }
 
-Result<bool> SqliteStore::set_user_active(std::int64_t user_id, bool active, util::TimePoint at) {
+Result<bool> SqliteStore::set_user_active(std::int64_t user_id, bool active, util::TimePoint at,
+                                          std::string_view keep_holder_of) {
   return with_connection("set_user_active", [&](Connection& db) -> Result<bool> {
-    db.prepare(kSetUserActive)
-        .bind(1, user_id)
-        .bind(2, std::int64_t{active ? 1 : 0})
-        .bind(3, util::to_unix_millis(at))
-        .run();
-    return db.changes() == 1;
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      db.prepare(kSetUserActive)
+          .bind(1, user_id)
+          .bind(2, std::int64_t{active ? 1 : 0})
+          .bind(3, util::to_unix_millis(at))
+          .run();
+      return db.changes() == 1;
+    });
   });
 }
 
@@ -368,10 +437,167 @@ Result<bool> SqliteStore::add_user_role(std::int64_t user_id, std::string_view r
   });
 }
 
-Result<bool> SqliteStore::remove_user_role(std::int64_t user_id, std::string_view role) {
+Result<bool> SqliteStore::remove_user_role(std::int64_t user_id, std::string_view role,
+                                           std::string_view keep_holder_of) {
   return with_connection("remove_user_role", [&](Connection& db) -> Result<bool> {
-    db.prepare(kRemoveUserRole).bind(1, user_id).bind(2, role).run();
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      db.prepare(kRemoveUserRole).bind(1, user_id).bind(2, role).run();
+      return db.changes() == 1;
+    });
+  });
+}
+
+Result<bool> SqliteStore::update_user(std::int64_t user_id, const UserChanges& changes,
+                                      std::string_view keep_holder_of) {
+  return with_connection("update_user", [&](Connection& db) -> Result<bool> {
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      if (!exists(db, kUserExists, user_id)) return false;
+      const std::int64_t at = util::to_unix_millis(changes.at);
+      if (changes.first_name) {
+        db.prepare(kUpdateFirstName)
+            .bind(1, user_id)
+            .bind(2, *changes.first_name)
+            .bind(3, at)
+            .run();
+      }
+      if (changes.last_name) {
+        db.prepare(kUpdateLastName).bind(1, user_id).bind(2, *changes.last_name).bind(3, at).run();
+      }
+      if (changes.email) {
+        db.prepare(kUpdateEmail)
+            .bind(1, user_id)
+            .bind(2, std::string_view(*changes.email))
+            .bind(3, std::string_view(changes.email_key.value_or(*changes.email)))
+            .bind(4, at)
+            .run();
+      }
+      if (changes.active) {
+        db.prepare(kSetUserActive)
+            .bind(1, user_id)
+            .bind(2, std::int64_t{*changes.active ? 1 : 0})
+            .bind(3, at)
+            .run();
+      }
+      if (changes.roles) {
+        db.prepare(kDeleteUserRoles).bind(1, user_id).run();
+        for (std::size_t i = 0; i < changes.roles->size(); ++i) {
+          db.prepare(kInsertUserRole)
+              .bind(1, user_id)
+              .bind(2, static_cast<std::int64_t>(i))
+              .bind(3, std::string_view((*changes.roles)[i]))
+              .run();
+        }
+        db.prepare(kTouchUser).bind(1, user_id).bind(2, at).run();
+      }
+      return true;
+    });
+  });
+}
+
+Result<bool> SqliteStore::delete_user(std::int64_t user_id, std::string_view keep_holder_of) {
+  return with_connection("delete_user", [&](Connection& db) -> Result<bool> {
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      db.prepare(kDeleteUser).bind(1, user_id).run();  // roles and sessions cascade
+      return db.changes() == 1;
+    });
+  });
+}
+
+Result<std::vector<UserRecord>> SqliteStore::list_users(const UserQuery& query) {
+  return with_connection("list_users", [&](Connection& db) -> Result<std::vector<UserRecord>> {
+    std::vector<UserRecord> users;
+    {
+      auto stmt = db.prepare(kListUsers);
+      stmt.bind(1, query.after_id)
+          .bind(2, std::string_view(query.email_key_prefix))
+          .bind(3, query.active ? std::optional<std::int64_t>(*query.active ? 1 : 0)
+                                : std::optional<std::int64_t>())
+          .bind(4, query.role)
+          .bind(5, static_cast<std::int64_t>(query.limit));
+      while (stmt.step()) users.push_back(read_user(stmt));
+    }
+    for (auto& user : users) {
+      auto roles = db.prepare(kSelectUserRoles);
+      roles.bind(1, user.id);
+      while (roles.step()) user.roles.push_back(roles.column_text(0));
+    }
+    return users;
+  });
+}
+
+Result<std::vector<RoleRecord>> SqliteStore::list_roles() {
+  return with_connection("list_roles", [&](Connection& db) -> Result<std::vector<RoleRecord>> {
+    std::vector<RoleRecord> roles;
+    auto stmt = db.prepare(kListRoles);
+    while (stmt.step()) roles.push_back({stmt.column_text(0), stmt.column_int(1)});
+    return roles;
+  });
+}
+
+Result<bool> SqliteStore::create_role(std::string_view name) {
+  return with_connection("create_role", [&](Connection& db) -> Result<bool> {
+    db.prepare(kCreateRole).bind(1, name).run();
     return db.changes() == 1;
+  });
+}
+
+Result<RoleDeletion> SqliteStore::delete_role(std::string_view name, bool force) {
+  return with_connection("delete_role", [&](Connection& db) -> Result<RoleDeletion> {
+    WriteTransaction tx(db);
+    std::int64_t role_id = 0;
+    {
+      auto stmt = db.prepare(kRoleHolders);
+      stmt.bind(1, name);
+      if (!stmt.step()) return RoleDeletion::not_found;
+      if (stmt.column_int(1) > 0 && !force) return RoleDeletion::in_use;
+      role_id = stmt.column_int(0);
+    }
+    db.prepare(kDeleteRoleAssignments).bind(1, role_id).run();
+    db.prepare(kDeleteRole).bind(1, role_id).run();
+    tx.commit();
+    return RoleDeletion::deleted;
+  });
+}
+
+Result<void> SqliteStore::append_audit(const AuditRecord& event) {
+  return with_connection("append_audit", [&](Connection& db) -> Result<void> {
+    db.prepare(kInsertAudit)
+        .bind(1, util::to_unix_millis(event.at))
+        .bind(2, std::string_view(event.actor))
+        .bind(3, std::string_view(event.action))
+        .bind(4, event.target_user_id)
+        .bind(5, event.client)
+        .bind(6, std::string_view(event.outcome))
+        .bind(7, event.detail)
+        .run();
+    return {};
+  });
+}
+
+Result<std::vector<AuditRecord>> SqliteStore::list_audit(std::int64_t before_id,
+                                                         std::size_t limit) {
+  return with_connection("list_audit", [&](Connection& db) -> Result<std::vector<AuditRecord>> {
+    std::vector<AuditRecord> events;
+    auto stmt = db.prepare(kListAudit);
+    stmt.bind(1, before_id).bind(2, static_cast<std::int64_t>(limit));
+    while (stmt.step()) {
+      events.push_back({.id = stmt.column_int(0),
+                        .at = util::from_unix_millis(stmt.column_int(1)),
+                        .actor = stmt.column_text(2),
+                        .action = stmt.column_text(3),
+                        .target_user_id = stmt.column_optional_int(4),
+                        .client = stmt.column_optional_text(5),
+                        .outcome = stmt.column_text(6),
+                        .detail = stmt.column_optional_text(7)});
+    }
+    return events;
+  });
+}
+
+Result<std::int64_t> SqliteStore::purge_audit(util::TimePoint before) {
+  return with_connection("purge_audit", [&](Connection& db) -> Result<std::int64_t> {
+    db.prepare(kPurgeAudit).bind(1, util::to_unix_millis(before)).run();
+    return db.changes();
   });
 }
 

@@ -28,9 +28,21 @@ class SqliteStore final : public Store {
   Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) override;
   Result<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
   Result<std::vector<std::string>> existing_roles(std::span<const std::string> names) override;
-  Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at) override;
+  Result<bool> set_user_active(std::int64_t user_id, bool active, util::TimePoint at,
+                               std::string_view keep_holder_of) override;
   Result<bool> add_user_role(std::int64_t user_id, std::string_view role) override;
-  Result<bool> remove_user_role(std::int64_t user_id, std::string_view role) override;
+  Result<bool> remove_user_role(std::int64_t user_id, std::string_view role,
+                                std::string_view keep_holder_of) override;
+  Result<bool> update_user(std::int64_t user_id, const UserChanges& changes,
+                           std::string_view keep_holder_of) override;
+  Result<bool> delete_user(std::int64_t user_id, std::string_view keep_holder_of) override;
+  Result<std::vector<UserRecord>> list_users(const UserQuery& query) override;
+  Result<std::vector<RoleRecord>> list_roles() override;
+  Result<bool> create_role(std::string_view name) override;
+  Result<RoleDeletion> delete_role(std::string_view name, bool force) override;
+  Result<void> append_audit(const AuditRecord& event) override;
+  Result<std::vector<AuditRecord>> list_audit(std::int64_t before_id, std::size_t limit) override;
+  Result<std::int64_t> purge_audit(util::TimePoint before) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
   Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,

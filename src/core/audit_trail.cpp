@@ -1,0 +1,94 @@
+#include "core/audit_trail.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <iterator>
+#include <mutex>
+
+namespace authd::core {
+namespace {
+
+// The security events the trail keeps, with how each ended and whether the user it names acted
+// (a login, a logout) or was acted on by someone unauthenticated.
+struct KeptEvent {
+  std::string_view event;
+  std::string_view outcome;
+  bool actor_is_the_user;
+};
+constexpr KeptEvent kKeptEvents[] = {
+    {"login_success", "success", true},
+    {"login_failure", "failure", false},
+    {"login_refused", "refused", false},
+    {"lockout", "refused", false},
+    {"refresh_token_reuse", "refused", false},
+    {"registration", "success", true},
+    {"logout", "success", true},
+    {"logout_all", "success", true},
+};
+
+}  // namespace
+
+void AuditTrail::record(const Actor& actor, std::string_view action,
+                        std::optional<std::int64_t> target, std::string_view outcome,
+                        std::optional<std::string> detail) {
+  store::AuditRecord row{
+      .at = clock_.now(),
+      .actor = actor.name,
+      .action = std::string(action),
+      .target_user_id = target,
+      .client = actor.client.address.empty() ? std::nullopt : std::optional(actor.client.address),
+      .outcome = std::string(outcome),
+      .detail = std::move(detail)};
+  if (auto stored = store_.append_audit(row); !stored) {
+    spdlog::error("audit: could not record {} ({}): {}", action, outcome, stored.error().message());
+  }
+}
+
+void AuditTrail::record_security_event(std::string_view event, const ClientInfo& client,
+                                       const boost::json::object& details) {
+  const auto* kept = std::find_if(std::begin(kKeptEvents), std::end(kKeptEvents),
+                                  [&](const KeptEvent& e) { return e.event == event; });
+  if (kept == std::end(kKeptEvents)) return;
+  std::optional<std::int64_t> user_id;
+  if (const auto* id = details.if_contains("user_id"); id && id->is_int64()) {
+    user_id = id->as_int64();
+  }
+  std::optional<std::string> detail;
+  for (const char* key : {"scope", "reason"}) {
+    if (const auto* value = details.if_contains(key); value && value->is_string()) {
+      detail = std::string(value->as_string());
+    }
+  }
+  const Actor actor = kept->actor_is_the_user && user_id
+                          ? Actor::user(*user_id, client)
+                          : Actor{.name = "anonymous", .client = client};
+  record(actor, event, user_id, kept->outcome, std::move(detail));
+}
+
+std::optional<std::int64_t> AuditTrail::purge(std::chrono::hours retention) {
+  auto purged = store_.purge_audit(clock_.now() - retention);
+  if (!purged) {
+    spdlog::error("audit: could not purge old rows: {}", purged.error().message());
+    return std::nullopt;
+  }
+  return *purged;
+}
+
+void AuditTrail::purge_until_stopped(const std::stop_token& stop, std::chrono::hours retention,
+                                     std::chrono::minutes every) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  while (!stop.stop_requested()) {
+    if (const auto purged = purge(retention); purged && *purged > 0) {
+      spdlog::info("audit: purged {} rows older than {} days", *purged,
+                   std::chrono::duration_cast<std::chrono::days>(retention).count());
+    }
+    // Nothing notifies `wake`: it sleeps until `every` has passed or a stop is requested.
+    wake.wait_for(lock, stop, every, [] { return false; });
+  }
+}
+
+}  // namespace authd::core
