@@ -66,6 +66,7 @@ inline constexpr std::pair<core::AuthError, Wording> kSeedCommonRows[] = {
     {core::AuthError::role_not_found, {500, "Internal server error"}},
     {core::AuthError::role_taken, {500, "Internal server error"}},
     {core::AuthError::role_in_use, {500, "Internal server error"}},
+    {core::AuthError::role_protected, {500, "Internal server error"}},
     {core::AuthError::not_administrator, {500, "Internal server error"}},
     {core::AuthError::last_administrator, {500, "Internal server error"}},
     {core::AuthError::confirmation_required, {500, "Internal server error"}},

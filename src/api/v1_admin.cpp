@@ -10,6 +10,7 @@
 #include "api/client_info.hpp"
 #include "api/json_response.hpp"
 #include "api/v1_common.hpp"
+#include "util/text.hpp"
 #include "util/time.hpp"
 
 namespace authd::api {
@@ -19,18 +20,22 @@ using boost::json::object;
 
 constexpr std::size_t kDefaultPageSize = 50;
 
-// A positive decimal int64 with nothing around it.
+// A positive decimal int64 with nothing around it, written as the API writes ids (no sign, no
+// leading zero: "01" is not another name for 1).
 std::optional<std::int64_t> positive_integer(std::string_view text) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value <= 0) {
+  if (text.empty() || text.front() == '0' || error != std::errc{} ||
+      end != text.data() + text.size() || value <= 0) {
     return std::nullopt;
   }
   return value;
 }
 
 // The query's parameters, decoded, each named in `allowed` and given at most once; or the
-// problem to answer with.
+// problem to answer with. An empty value is no value ("?role=&limit=" asks for no filter).
+// Text that is not UTF-8, or holds a control character (NUL included), is refused before it
+// reaches the store or an answer.
 struct Query {
   std::map<std::string, std::string, std::less<>> values;
   std::optional<http::Response> error;
@@ -51,11 +56,18 @@ Query read_query(const http::Request& request, std::initializer_list<std::string
   }
   for (const auto param : *params) {
     std::string key = param.key.decode();
+    std::string value = param.has_value ? param.value.decode() : "";
+    if (util::has_control_characters(key) || util::has_control_characters(value)) {
+      query.error = problem(Problem::invalid_field,
+                            "query parameters must be UTF-8 text without control characters");
+      return query;
+    }
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       query.error = problem(Problem::invalid_field, "unknown query parameter: " + key);
       return query;
     }
-    if (!query.values.emplace(key, param.has_value ? param.value.decode() : "").second) {
+    if (value.empty()) continue;
+    if (!query.values.emplace(key, std::move(value)).second) {
       query.error = problem(Problem::invalid_field, key + " is given twice");
       return query;
     }
@@ -300,7 +312,10 @@ class V1Admin {
       bool force = false;
       if (auto refused = read_force(query, force)) return std::move(*refused);
       const auto encoded = boost::urls::make_pct_string_view(http::path_param(request, "name"));
-      if (!encoded) return problem(Problem::role_not_found);
+      // No role has a name that is not text (nor can a seed registration make one).
+      if (!encoded || util::has_control_characters(encoded->decode())) {
+        return problem(Problem::role_not_found);
+      }
       auto deleted = admin_.delete_role(actor, encoded->decode(), force);
       if (!deleted) {
         // Here a missing role is what the path names: a 404, not a field in error.

@@ -28,9 +28,6 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
     {core::AuthError::password_too_common, {400, "password is too common", Problem::weak_password}},
     {core::AuthError::invalid_name,
      {400, "first_name and last_name must be at most 128 bytes of text", Problem::invalid_field}},
-    {core::AuthError::invalid_roles,
-     {400, "roles: at most 16 distinct names of 1 to 64 bytes of letters, digits and . _ - :",
-      Problem::invalid_field}},
     {core::AuthError::email_taken, {409, "", Problem::email_taken}},
     // One login failure whatever the reason: the answer never tells which emails have accounts
     // (user_not_found, the other reason, differs between the two tables below).
@@ -44,6 +41,9 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
     {core::AuthError::role_not_found, {400, "no such role", Problem::invalid_field}},
     {core::AuthError::role_taken, {409, "", Problem::role_taken}},
     {core::AuthError::role_in_use, {409, "", Problem::role_in_use}},
+    {core::AuthError::role_protected,
+     {400, "authd's own roles and the default role of registrations cannot be deleted",
+      Problem::invalid_field}},
     {core::AuthError::not_administrator, {403, "", Problem::forbidden}},
     {core::AuthError::last_administrator, {409, "", Problem::last_administrator}},
     {core::AuthError::confirmation_required, {409, "", Problem::confirmation_required}},
@@ -53,12 +53,18 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
 // The token lifecycle: an unknown user is a failed login like any other.
 inline constexpr std::pair<core::AuthError, Wording> kV1LoginRows[] = {
     {core::AuthError::user_not_found, {401, "", Problem::invalid_credentials}},
+    {core::AuthError::invalid_roles, {400, "", Problem::invalid_field}},  // /v1 takes no roles
 };
 inline constexpr Dialect kV1{"v1", Envelope::problem, error_table(kV1SharedRows, kV1LoginRows)};
 
 // The admin API: an administrator names accounts, so an unknown one is a 404.
 inline constexpr std::pair<core::AuthError, Wording> kV1AdminRows[] = {
     {core::AuthError::user_not_found, {404, "", Problem::user_not_found}},
+    {core::AuthError::invalid_roles,
+     {400,
+      "roles: at most 16 distinct names, each 1 to 64 ASCII letters, digits and . _ - :, and not "
+      "starting with authd: (reserved)",
+      Problem::invalid_field}},
 };
 inline constexpr Dialect kV1Admin{"v1-admin", Envelope::problem,
                                   error_table(kV1SharedRows, kV1AdminRows)};

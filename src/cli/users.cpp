@@ -349,7 +349,7 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
     }
     if (unlock->parsed()) {
       AdminTool tool(args->given[unlock]);
-      auto unlocked = tool.auth->unlock(args->who);
+      auto unlocked = tool.admin->unlock(cli, args->who);
       if (!unlocked) return fail("users unlock", unlocked.error());
       std::cout << "unlocked: the account's failed-login counts are forgotten (a network locked "
                    "out of it by its own failures stays locked until its lock ends)\n";

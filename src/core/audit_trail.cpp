@@ -26,6 +26,7 @@ constexpr KeptEvent kKeptEvents[] = {
     {"registration", "success", true},
     {"logout", "success", true},
     {"logout_all", "success", true},
+    {"admin_access_refused", "refused", true},
 };
 
 }  // namespace

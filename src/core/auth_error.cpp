@@ -48,6 +48,8 @@ class AuthCategory final : public boost::system::error_category {
         return "role already exists";
       case AuthError::role_in_use:
         return "role in use";
+      case AuthError::role_protected:
+        return "role cannot be deleted (reserved, or the default role of registrations)";
       case AuthError::not_administrator:
         return "not an administrator";
       case AuthError::last_administrator:

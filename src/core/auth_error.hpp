@@ -30,6 +30,7 @@ enum class AuthError {
   role_not_found,         // an operator named a role that does not exist
   role_taken,             // creating a role that exists
   role_in_use,            // deleting a role someone holds, without force
+  role_protected,         // deleting a reserved role, or the one registrations get by default
   not_administrator,      // the admin API, for a caller without the administrators' role now
   last_administrator,     // the change would leave no active administrator
   confirmation_required,  // an administrator demoting, disabling or deleting themself, unforced

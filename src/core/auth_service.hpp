@@ -55,8 +55,16 @@ struct AuthConfig {
 // (the CLI) grants them; self-registration never does, whatever RolePolicy allows.
 inline constexpr std::string_view kReservedRolePrefix = "authd:";
 inline constexpr std::string_view kAdministratorRole = "authd:admin";
+// In any letter case: "AUTHD:admin" would pass for the real one in a listing, or in an app that
+// compares groups case-insensitively.
 inline bool is_reserved_role(std::string_view role) {
-  return role.starts_with(kReservedRolePrefix);
+  if (role.size() < kReservedRolePrefix.size()) return false;
+  for (std::size_t i = 0; i < kReservedRolePrefix.size(); ++i) {
+    const char c = role[i];
+    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    if (lower != kReservedRolePrefix[i]) return false;
+  }
+  return true;
 }
 
 // Requested roles beyond these limits are a client error, not something to store.
@@ -122,6 +130,8 @@ class AuthService {
   Result<void> unlock(std::string_view email);
 
   const Clock& clock() const { return clock_; }
+  // The role a registration gets when it names none (deleting it is refused).
+  const std::string& default_role() const { return config_.roles.default_role; }
 
  private:
   Result<void> validate_password(const std::string& password, std::size_t max_bytes) const;

@@ -10,6 +10,19 @@
 namespace authd::core {
 namespace {
 
+// A role name as the trail may keep it: requested names are recorded before they are checked
+// (a refused change is recorded too), so one that is not a valid role name (an email, control
+// characters) is not copied in.
+std::string safe_role(std::string_view role) {
+  return valid_role_name(role) ? std::string(role) : std::string("(not a role name)");
+}
+
+std::string role_list(const std::vector<std::string>& roles) {
+  std::string list;
+  for (const auto& role : roles) list += (list.empty() ? "" : ",") + safe_role(role);
+  return list;
+}
+
 bool holds(const std::vector<std::string>& roles, std::string_view role) {
   return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
@@ -26,14 +39,7 @@ std::string changed_fields(const AccountChanges& changes) {
   if (changes.last_name) add("last_name");
   if (changes.email) add("email");
   if (changes.active) add(*changes.active ? "is_active=true" : "is_active=false");
-  if (changes.roles) {
-    std::string roles = "roles=";
-    for (std::size_t i = 0; i < changes.roles->size(); ++i) {
-      if (i > 0) roles += ',';
-      roles += (*changes.roles)[i];
-    }
-    add(roles);
-  }
+  if (changes.roles) add("roles=" + role_list(*changes.roles));
   return detail;
 }
 
@@ -52,9 +58,13 @@ Result<T> UserAdmin::recorded(const Actor& actor, std::string_view action, std::
   std::string_view outcome = "success";
   if (!result) {
     const AuthError code = result.error().code;
-    outcome = code == AuthError::last_administrator || code == AuthError::confirmation_required
+    outcome = code == AuthError::last_administrator || code == AuthError::confirmation_required ||
+                      code == AuthError::role_protected
                   ? "refused"
                   : "failure";
+    // Why, in the core's fixed words (never the request's).
+    const std::string reason = make_error_code(code).message();
+    detail = detail && !detail->empty() ? *detail + "; " + reason : reason;
   }
   note(actor, action, target == 0 ? std::nullopt : std::optional(target), outcome,
        std::move(detail));
@@ -128,9 +138,22 @@ Result<UserPage> UserAdmin::list(store::UserQuery query) {
 
 Result<UserView> UserAdmin::create(const Actor& actor, const RegistrationRequest& request) {
   auto created = auth_.create_account(request);
-  if (!created) return created.error();
-  note(actor, "user_created", created->user.id, "success");
-  return view_of(created->user);
+  Result<UserView> result =
+      created ? Result<UserView>(view_of(created->user)) : Result<UserView>(created.error());
+  // The roles given are the point of the record (an administrator made here is the riskiest
+  // grant there is); the email is not recorded.
+  return recorded(actor, "user_created", created ? created->user.id : 0, std::move(result),
+                  "roles=" + role_list(created ? created->user.roles : request.requested_roles));
+}
+
+Result<void> UserAdmin::unlock(const Actor& actor, std::string_view email) {
+  std::int64_t target = 0;
+  if (const auto canonical = canonicalize_email(email)) {
+    if (auto found = store_.find_user_by_email(canonical->key); found && *found) {
+      target = (**found).id;
+    }
+  }
+  return recorded(actor, "account_unlocked", target, auth_.unlock(email));
 }
 
 Result<std::vector<std::string>> UserAdmin::checked_roles(const std::vector<std::string>& roles) {
@@ -202,7 +225,7 @@ Result<UserView> UserAdmin::add_role(const Actor& actor, std::string_view who,
     if (!added) return from_store(added.error());
     return reread(record->id);
   };
-  return recorded(actor, "role_granted", record->id, change(), std::string(role));
+  return recorded(actor, "role_granted", record->id, change(), safe_role(role));
 }
 
 Result<UserView> UserAdmin::remove_role(const Actor& actor, std::string_view who,
@@ -219,7 +242,7 @@ Result<UserView> UserAdmin::remove_role(const Actor& actor, std::string_view who
     if (!removed) return from_store(removed.error());
     return reread(record->id);
   };
-  return recorded(actor, "role_revoked", record->id, change(), std::string(role));
+  return recorded(actor, "role_revoked", record->id, change(), safe_role(role));
 }
 
 Result<void> UserAdmin::remove(const Actor& actor, std::string_view who, bool force) {
@@ -275,28 +298,33 @@ Result<std::vector<store::RoleRecord>> UserAdmin::roles() {
 }
 
 Result<void> UserAdmin::create_role(const Actor& actor, std::string_view name) {
-  if (!valid_role_name(name) || is_reserved_role(name)) return AuthError::invalid_roles;
-  auto created = store_.create_role(name);
-  if (!created) return from_store(created.error());
-  if (!*created) return AuthError::role_taken;
-  note(actor, "role_created", std::nullopt, "success", std::string(name));
-  return {};
+  const auto change = [&]() -> Result<void> {
+    if (!valid_role_name(name) || is_reserved_role(name)) return AuthError::invalid_roles;
+    auto created = store_.create_role(name);
+    if (!created) return from_store(created.error());
+    if (!*created) return AuthError::role_taken;
+    return {};
+  };
+  return recorded(actor, "role_created", 0, change(), safe_role(name));
 }
 
 Result<void> UserAdmin::delete_role(const Actor& actor, std::string_view name, bool force) {
-  if (is_reserved_role(name)) return AuthError::invalid_roles;
-  auto deleted = store_.delete_role(name, force);
-  if (!deleted) return from_store(deleted.error());
-  switch (*deleted) {
-    case store::RoleDeletion::not_found:
-      return AuthError::role_not_found;
-    case store::RoleDeletion::in_use:
-      return AuthError::role_in_use;
-    case store::RoleDeletion::deleted:
-      break;
-  }
-  note(actor, "role_deleted", std::nullopt, "success", std::string(name));
-  return {};
+  const auto change = [&]() -> Result<void> {
+    // Without the default role, registrations would quietly get no role at all.
+    if (is_reserved_role(name) || name == auth_.default_role()) return AuthError::role_protected;
+    auto deleted = store_.delete_role(name, force);
+    if (!deleted) return from_store(deleted.error());
+    switch (*deleted) {
+      case store::RoleDeletion::not_found:
+        return AuthError::role_not_found;
+      case store::RoleDeletion::in_use:
+        return AuthError::role_in_use;
+      case store::RoleDeletion::deleted:
+        break;
+    }
+    return {};
+  };
+  return recorded(actor, "role_deleted", 0, change(), safe_role(name));
 }
 
 Result<AuditPage> UserAdmin::audit(std::int64_t before_id, std::size_t limit) {

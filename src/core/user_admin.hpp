@@ -61,7 +61,8 @@ class UserAdmin {
 
   // The actor for an admin API call by `user_id`: only while they are active and hold the
   // administrators' role, read from the store on every call (so a revoked role stops working
-  // at once). not_administrator otherwise, recorded in the audit trail.
+  // at once). not_administrator otherwise, logged as a security event (and so recorded in the
+  // audit trail of a server).
   Result<Actor> administrator(std::int64_t user_id, const ClientInfo& client);
 
   // user_not_found when nobody has that id or email; invalid_email for neither an id nor an
@@ -84,6 +85,8 @@ class UserAdmin {
   Result<UserView> add_role(const Actor& actor, std::string_view who, std::string_view role);
   Result<UserView> remove_role(const Actor& actor, std::string_view who, std::string_view role,
                                bool force = false);
+  // See AuthService::unlock; recorded with the account's id when there is one.
+  Result<void> unlock(const Actor& actor, std::string_view email);
   // Deletes the account with its roles and sessions; the audit trail keeps its id only.
   Result<void> remove(const Actor& actor, std::string_view who, bool force = false);
 
@@ -95,7 +98,8 @@ class UserAdmin {
   Result<std::vector<store::RoleRecord>> roles();
   // invalid_roles for a name valid_role_name refuses or in the reserved "authd:" namespace.
   Result<void> create_role(const Actor& actor, std::string_view name);
-  // A role someone holds needs `force` (and is taken from them); reserved roles cannot go.
+  // A role someone holds needs `force` (and is taken from them); reserved roles and the default
+  // role of registrations cannot go (role_protected).
   Result<void> delete_role(const Actor& actor, std::string_view name, bool force);
 
   // Newest first, `limit` capped at kMaxPageSize.

@@ -225,7 +225,9 @@ class Store {
   // StoreError::email_taken when the new email is another account's.
   virtual Result<bool> update_user(std::int64_t user_id, const UserChanges& changes,
                                    std::string_view keep_holder_of = {}) = 0;
-  // Deletes the user with their roles and sessions. False when there is no such user.
+  // Deletes the user with their roles and sessions, and forgets the client addresses of the
+  // audit rows of what they did or what was tried on their account (an administrator's address
+  // stays). False when there is no such user.
   virtual Result<bool> delete_user(std::int64_t user_id, std::string_view keep_holder_of = {}) = 0;
   virtual Result<std::vector<UserRecord>> list_users(const UserQuery& query) = 0;
 

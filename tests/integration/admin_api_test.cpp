@@ -758,6 +758,76 @@ TEST_F(AdminApi, JsonBodiesFollowTheRulesOfTheRestOfV1) {
 }
 
 // The database goes away: every admin route fails fast with 503, as the rest of /v1 does.
+TEST_F(AdminApi, HostileQueriesNamesAndIdsAreRefusedBeforeTheStore) {
+  const Login admin = administrator("hostile-admin@example.com");
+  const auto problem_of = [](const HttpResponse& response) {
+    return std::string(response.json().at("type").as_string());
+  };
+  // Not text: refused with a 400 that does not echo the bytes back (the body stays JSON).
+  for (const char* query :
+       {"email_prefix=%FF", "role=%FF", "email_prefix=b%00zzz", "%FF%FE=1", "role=%1B%5B2K"}) {
+    const auto refused = as(admin, "GET", std::string("/v1/admin/users?") + query);
+    ASSERT_EQ(refused.status, 400) << query << " " << refused.body;
+    EXPECT_EQ(problem_of(refused), "urn:authd:problem:invalid-field");
+  }
+  EXPECT_EQ(as(admin, "DELETE", "/v1/admin/roles/%FF").status, 404);
+  // An empty value is no value, as the README's list of parameters shows them.
+  const auto empty = as(admin, "GET", "/v1/admin/users?email_prefix=&role=&active=&limit=&cursor=");
+  EXPECT_EQ(empty.status, 200) << empty.body;
+  EXPECT_FALSE(ids_of(empty).empty());
+  EXPECT_EQ(as(admin, "GET", "/v1/admin/audit?limit=&cursor=").status, 200);
+  // An id is written one way only.
+  EXPECT_EQ(as(admin, "GET", "/v1/admin/users/0" + std::to_string(admin.id)).status, 404);
+  // The reserved prefix in any letter case, and the default role, stay.
+  const auto look_alike = as(admin, "POST", "/v1/admin/roles", object{{"name", "AUTHD:admin"}});
+  EXPECT_EQ(look_alike.status, 400) << look_alike.body;
+  const auto default_role = as(admin, "DELETE", "/v1/admin/roles/user?force=true");
+  EXPECT_EQ(default_role.status, 400) << default_role.body;
+  register_user(client(), "still-a-user@example.com");
+  const auto me = login(client(), "still-a-user@example.com");
+  EXPECT_EQ(call(client(), "GET", "/v1/me", me.access).json().at("roles"), (array{"user"}));
+}
+
+TEST_F(AdminApi, RefusalsAndFailuresAreInTheTrailWithoutWhatTheRequestSaid) {
+  const Login admin = administrator("refusals-admin@example.com");
+  const Login plain = register_and_login(client(), "refusals-plain@example.com");
+  EXPECT_EQ(call(client(), "GET", "/v1/admin/users", plain.access).status, 403);
+  EXPECT_EQ(as(admin, "POST", "/v1/admin/roles", object{{"name", "user"}}).status, 409);
+  EXPECT_EQ(as(admin, "PATCH", user_path(plain.id),
+               object{{"roles", array{"refusals-plain@example.com", "\x1b[2K"}}})
+                .status,
+            400);
+  const auto made = as(admin, "POST", "/v1/admin/users",
+                       object{{"email", "refusals-made@example.com"},
+                              {"password", kPassword},
+                              {"roles", array{"authd:admin", "user"}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string raw;
+  const auto events = audit_trail(client(), admin.access, &raw);
+  const auto find = [&](const std::string& action, const value& target) -> const object* {
+    for (const auto& event : events) {
+      if (event.at("action") == value(action) && event.at("target_user_id") == target) return &event;
+    }
+    return nullptr;
+  };
+  const object* refused = find("admin_access_refused", value(plain.id));
+  ASSERT_NE(refused, nullptr) << raw;
+  EXPECT_EQ(refused->at("actor"), value("user:" + std::to_string(plain.id)));
+  EXPECT_EQ(refused->at("outcome"), "refused");
+  const object* taken = find("role_created", value(nullptr));
+  ASSERT_NE(taken, nullptr) << raw;
+  EXPECT_EQ(taken->at("outcome"), "failure");
+  EXPECT_EQ(taken->at("detail"), "user; role already exists");
+  const object* bad_roles = find("user_updated", value(plain.id));
+  ASSERT_NE(bad_roles, nullptr) << raw;
+  EXPECT_EQ(bad_roles->at("outcome"), "failure");
+  const object* created = find("user_created", value(made.json().at("id")));
+  ASSERT_NE(created, nullptr) << raw;
+  EXPECT_EQ(created->at("detail"), "roles=authd:admin,user") << "an administrator's making shows";
+  EXPECT_EQ(raw.find("refusals-plain@example.com"), std::string::npos) << raw;
+  EXPECT_EQ(raw.find("\\u001b"), std::string::npos) << "no control character copied in";
+}
+
 TEST(PostgresAdminApiOutage, EveryAdminRouteAnswers503WhileTheDatabaseIsDown) {
   PrivateCluster cluster;
   AuthdProcess server({.args = {"--jwt-secret", kSharedTestSecret, "--key-encryption-key",

@@ -1076,6 +1076,33 @@ TEST_P(StoreContract, DeletingAUserTakesTheirRolesAndSessionsAndFreesTheEmail) {
   EXPECT_GT(again->id, ada->id) << "a deleted id is not handed out again";
 }
 
+TEST_P(StoreContract, DeletingAUserForgetsTheAddressesTheTrailKeptOfThem) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  const std::string self = "user:" + std::to_string(ada->id);
+  const auto row = [&](std::string actor, std::int64_t target, std::string client) {
+    return AuditRecord{.at = at(kT0),
+                       .actor = std::move(actor),
+                       .action = "x",
+                       .target_user_id = target,
+                       .client = std::move(client),
+                       .outcome = "success"};
+  };
+  ASSERT_TRUE(store().append_audit(row(self, ada->id, "192.0.2.1")));          // Ada's login
+  ASSERT_TRUE(store().append_audit(row("anonymous", ada->id, "192.0.2.2")));   // tried on Ada
+  ASSERT_TRUE(store().append_audit(row("user:99", ada->id, "198.51.100.9")));  // an admin's
+  ASSERT_TRUE(store().append_audit(row("anonymous", bob->id, "192.0.2.3")));   // tried on Bob
+  ASSERT_EQ(store().delete_user(ada->id), Result<bool>(true));
+  const auto rows = *store().list_audit(0, 10);
+  ASSERT_EQ(rows.size(), 4u) << "the trail keeps the events";
+  EXPECT_EQ(rows[0].client, std::optional<std::string>("192.0.2.3"));
+  EXPECT_EQ(rows[1].client, std::optional<std::string>("198.51.100.9"));
+  EXPECT_EQ(rows[2].client, std::nullopt);
+  EXPECT_EQ(rows[3].client, std::nullopt);
+  EXPECT_EQ(rows[3].target_user_id, std::optional<std::int64_t>(ada->id));
+}
+
 TEST_P(StoreContract, UsersAreListedByIdAndFiltered) {
   std::vector<std::int64_t> ids;
   for (const auto& [email, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{

@@ -161,7 +161,7 @@ TEST_F(UserAdminTest, RolesAreValidatedAndReservedOnesStay) {
        std::vector<std::string>{"", std::string(65, 'r'), "two words", "authd:owner", "rôle"}) {
     EXPECT_EQ(admin_.create_role(cli, bad).error(), AuthError::invalid_roles) << bad;
   }
-  EXPECT_EQ(admin_.delete_role(cli, "authd:admin", true).error(), AuthError::invalid_roles);
+  EXPECT_EQ(admin_.delete_role(cli, "authd:admin", true).error(), AuthError::role_protected);
   const auto ada = account("ada@x.io", {"auditor.eu-1"});
   EXPECT_EQ(admin_.delete_role(cli, "auditor.eu-1", false).error(), AuthError::role_in_use);
   EXPECT_TRUE(admin_.delete_role(cli, "auditor.eu-1", true));
@@ -211,6 +211,56 @@ TEST_F(UserAdminTest, SecurityEventsReachTheTrailOnceItIsInstalledAndThrottlingD
   EXPECT_EQ(events[2].actor, "user:" + std::to_string(ada));
   EXPECT_EQ(events[2].target_user_id, std::optional<std::int64_t>(ada));
   EXPECT_EQ(events[2].client, std::optional<std::string>("198.51.100.4"));
+}
+
+TEST_F(UserAdminTest, FailuresAreRecordedInTheCoresWordsNeverTheRequests) {
+  const auto root = account("root@x.io", {"authd:admin"});
+  const auto ada = account("ada@x.io", {"user"});
+  EXPECT_EQ(admin_
+                .update(as(root), std::to_string(ada),
+                        {.roles = Roles{"eve@x.io", "\x1b[2K\rforged row"}})
+                .error(),
+            AuthError::role_not_found);
+  EXPECT_EQ(admin_.create_role(as(root), "user").error(), AuthError::role_taken);
+  EXPECT_EQ(
+      admin_.create(as(root), {.email = "ada@x.io", .password = "q7Lm#2vZ9xR!4pWd8sKe"}).error(),
+      AuthError::email_taken);
+  const auto events = trail();
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events[0].action, "user_created");
+  EXPECT_EQ(events[0].outcome, "failure");
+  EXPECT_EQ(events[0].target_user_id, std::nullopt);
+  EXPECT_EQ(events[0].detail, std::optional<std::string>("roles=; email already registered"));
+  EXPECT_EQ(events[1].action, "role_created");
+  EXPECT_EQ(events[1].detail, std::optional<std::string>("user; role already exists"));
+  EXPECT_EQ(events[2].action, "user_updated");
+  EXPECT_EQ(events[2].detail, std::optional<std::string>(
+                                  "roles=(not a role name),(not a role name); role not found"));
+  // A creation says which roles it gave.
+  const auto made = admin_.create(as(root), {.email = "op@x.io",
+                                             .password = "q7Lm#2vZ9xR!4pWd8sKe",
+                                             .requested_roles = {"authd:admin", "seller"}});
+  ASSERT_TRUE(made);
+  EXPECT_EQ(trail()[0].detail, std::optional<std::string>("roles=authd:admin,seller"));
+}
+
+TEST_F(UserAdminTest, TheReservedPrefixInAnyCaseAndTheDefaultRoleCannotBeMadeOrRemoved) {
+  const Actor cli = Actor::cli();
+  EXPECT_EQ(admin_.create_role(cli, "AUTHD:admin").error(), AuthError::invalid_roles);
+  EXPECT_EQ(admin_.create_role(cli, "Authd:Owner").error(), AuthError::invalid_roles);
+  EXPECT_EQ(admin_.delete_role(cli, "user", /*force=*/true).error(), AuthError::role_protected);
+  EXPECT_EQ(admin_.delete_role(cli, "authd:admin", /*force=*/true).error(),
+            AuthError::role_protected);
+  EXPECT_EQ(trail()[0].outcome, "refused");
+}
+
+TEST_F(UserAdminTest, UnlockingIsRecordedWithTheAccountsId) {
+  const auto ada = account("ada@x.io", {"user"});
+  ASSERT_TRUE(admin_.unlock(Actor::cli(), "ADA@x.io"));
+  const auto events = trail();
+  EXPECT_EQ(events[0].action, "account_unlocked");
+  EXPECT_EQ(events[0].target_user_id, std::optional<std::int64_t>(ada));
+  EXPECT_EQ(admin_.unlock(Actor::cli(), "not an email").error(), AuthError::invalid_email);
 }
 
 TEST_F(UserAdminTest, TheRetentionThreadPurgesOldRowsAndStopsWhenAsked) {

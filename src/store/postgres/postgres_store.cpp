@@ -168,6 +168,11 @@ constexpr Query kTouchUser{"touch_user", "UPDATE users SET updated_at = $2 WHERE
 constexpr Query kDeleteUserRoles{"delete_user_roles", "DELETE FROM user_roles WHERE user_id = $1"};
 // Roles and sessions go with the user (ON DELETE CASCADE).
 constexpr Query kDeleteUser{"delete_user", "DELETE FROM users WHERE id = $1 RETURNING 1"};
+// The client addresses of what the deleted person did (or what was tried on their account) are
+// theirs; an administrator's address on an action taken on them is not.
+constexpr Query kForgetAuditAddresses{"forget_audit_addresses", R"sql(
+  UPDATE audit_events SET client = NULL
+  WHERE target_user_id = $1::bigint AND (actor = 'anonymous' OR actor = 'user:' || $1::text))sql"};
 constexpr Query kListRoles{"list_roles", R"sql(
   SELECT r.name, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id)
   FROM roles r ORDER BY r.name COLLATE "C")sql"};
@@ -526,8 +531,11 @@ Result<bool> PostgresStore::update_user(std::int64_t user_id, const UserChanges&
 
 Result<bool> PostgresStore::delete_user(std::int64_t user_id, std::string_view keep_holder_of) {
   return with_connection("delete_user", [&](PgConnection& db) -> Result<bool> {
-    return guarded_change(db, user_id, keep_holder_of,
-                          [&] { return db.execute_with(kDeleteUser, user_id).rows() == 1; });
+    return guarded_change(db, user_id, keep_holder_of, [&] {
+      if (db.execute_with(kDeleteUser, user_id).rows() != 1) return false;
+      db.execute_with(kForgetAuditAddresses, user_id);
+      return true;
+    });
   });
 }
 

@@ -56,6 +56,11 @@ constexpr const char* kUpdateEmail =
 constexpr const char* kTouchUser = "UPDATE users SET updated_at = ?2 WHERE id = ?1";
 constexpr const char* kDeleteUserRoles = "DELETE FROM user_roles WHERE user_id = ?1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
+// The client addresses of what the deleted person did (or what was tried on their account) are
+// theirs; an administrator's address on an action taken on them is not.
+constexpr const char* kForgetAuditAddresses =
+    "UPDATE audit_events SET client = NULL "
+    "WHERE target_user_id = ?1 AND (actor = 'anonymous' OR actor = 'user:' || ?1)";
 // Ids above ?1, ascending; ?2 a prefix of the canonical email ('' for any), ?3 the active flag
 // and ?4 a role (NULL for any).
 constexpr const char* kListUsers =
@@ -498,7 +503,9 @@ Result<bool> SqliteStore::delete_user(std::int64_t user_id, std::string_view kee
   return with_connection("delete_user", [&](Connection& db) -> Result<bool> {
     return guarded_change(db, user_id, keep_holder_of, [&] {
       db.prepare(kDeleteUser).bind(1, user_id).run();  // roles and sessions cascade
-      return db.changes() == 1;
+      if (db.changes() != 1) return false;
+      db.prepare(kForgetAuditAddresses).bind(1, user_id).run();
+      return true;
     });
   });
 }
