@@ -806,7 +806,8 @@ TEST_F(AdminApi, RefusalsAndFailuresAreInTheTrailWithoutWhatTheRequestSaid) {
   const auto events = audit_trail(client(), admin.access, &raw);
   const auto find = [&](const std::string& action, const value& target) -> const object* {
     for (const auto& event : events) {
-      if (event.at("action") == value(action) && event.at("target_user_id") == target) return &event;
+      if (event.at("action") == value(action) && event.at("target_user_id") == target)
+        return &event;
     }
     return nullptr;
   };
