@@ -17,6 +17,14 @@ namespace {
 // turn into a stream of store reads.
 constexpr std::chrono::seconds kForcedReloadSpacing{1};
 
+// A kid is typed on command lines (`authd keys revoke KID`), where a leading '-' reads as an
+// option; base64url draws one in 64 kids that way, so such a draw is simply drawn again.
+std::string new_kid() {
+  std::string kid = crypto::random_token(12);
+  while (kid.front() == '-') kid = crypto::random_token(12);
+  return kid;
+}
+
 }  // namespace
 
 KeyRing::KeyRing(store::Store& store, std::string sealing_key, const Clock& clock,
@@ -70,7 +78,7 @@ void KeyRing::load(bool create_if_empty) {
 boost::system::result<std::string> KeyRing::add_key(std::chrono::seconds activation_delay) {
   const crypto::Ed25519KeyPair pair = crypto::ed25519_generate();
   const util::TimePoint now = clock_.now();
-  store::SigningKeyRecord record{.kid = crypto::random_token(12),
+  store::SigningKeyRecord record{.kid = new_kid(),
                                  .public_key = crypto::base64url_encode(pair.public_key),
                                  .sealed_private_key = {},
                                  .created_at = now,

@@ -367,6 +367,16 @@ TEST_F(SessionServiceTest, KeyRotationPublishesAtOnceSignsAfterTheDelayRetiresAf
   EXPECT_EQ(keys_.jwks().at("keys").as_array().size(), 1u);
 }
 
+TEST_F(SessionServiceTest, NoKidStartsLikeACommandLineOption) {
+  // One base64url draw in 64 starts with '-': 500 keys would hold such a kid with
+  // probability 1 - (63/64)^500 > 0.9996 if new kids were not drawn again.
+  for (int i = 0; i < 500; ++i) {
+    auto kid = keys_.add_key(3600s);
+    ASSERT_TRUE(kid);
+    ASSERT_NE(kid->front(), '-') << *kid;
+  }
+}
+
 TEST_F(SessionServiceTest, RevokingTheSigningKeyDoesNotBringBackTheOneItRetired) {
   // K1 signed, K2 replaced it long ago (K1 retired and gone), then K2 is revoked after a leak:
   // K3 signs, and K1 must stay gone (its private half leaked with the same database).
