@@ -35,6 +35,10 @@ struct UserRecord {
   util::TimePoint created_at{};
   util::TimePoint updated_at{};
   std::vector<std::string> roles{};  // in the order they were assigned
+  // Every credential of the user issued at or before this instant is void (set by deactivation
+  // and by ending all of the user's sessions); what seed JWTs, which have no session, are
+  // checked against.
+  std::optional<util::TimePoint> credentials_revoked_at{};
 };
 
 struct NewUser {
@@ -196,6 +200,11 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Whether a read is answered in this process from a local file (SQLite in WAL mode, where
+  // readers never wait for writers) rather than over the network: such reads are short enough
+  // to make on an I/O thread, saving the hand-off to a worker and back.
+  virtual bool reads_in_process() const { return false; }
+
   // Creates the user, its role assignments and (optionally) its first session in one
   // transaction: either all of it is stored or none. StoreError::email_taken on a duplicate key.
   virtual Result<UserRecord> create_user(const NewUser& user,
@@ -269,6 +278,9 @@ class Store {
   virtual Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
                                                             std::string_view kid = {}) = 0;
   // The user's sessions of `family` neither revoked nor expired at `now`, oldest first.
+  // The opaque session (seed 002) whose token has this hash, live or not, with its owner's
+  // is_active. Sessions of the rotating family are never found here.
+  virtual Result<std::optional<SessionRecord>> find_opaque_session(std::string_view token_hash) = 0;
   virtual Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id,
                                                                 SessionFamily family,
                                                                 util::TimePoint now) = 0;
@@ -276,6 +288,7 @@ class Store {
   virtual Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
                                       util::TimePoint at) = 0;
   // Revokes every live session of the user, of every kind; returns how many.
+  // Also voids every credential issued until `at` (UserRecord::credentials_revoked_at).
   virtual Result<std::int64_t> revoke_user_sessions(std::int64_t user_id, util::TimePoint at) = 0;
 
   // The rotating session whose live refresh token, or the one it replaced, has this hash.

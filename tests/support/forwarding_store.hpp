@@ -86,6 +86,10 @@ class ForwardingStore : public store::Store {
                                                                   std::string_view kid) override {
     return inner_.find_session(public_id, kid);
   }
+  store::Result<std::optional<store::SessionRecord>> find_opaque_session(
+      std::string_view token_hash) override {
+    return inner_.find_opaque_session(token_hash);
+  }
   store::Result<std::vector<store::SessionRecord>> list_live_sessions(
       std::int64_t user_id, store::SessionFamily family, util::TimePoint now) override {
     return inner_.list_live_sessions(user_id, family, now);

@@ -926,6 +926,9 @@ TEST_P(StoreContract, DeactivatingAUserEndsItsSessionsHoweverItIsDone) {
   EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at) << "other users are not touched";
   db_.query("UPDATE users SET first_name = 'Ada' WHERE id = " + std::to_string(bob->id));
   EXPECT_FALSE((*store().find_session("bob-1"))->revoked_at) << "only deactivation ends them";
+  EXPECT_TRUE((*store().find_user_by_id(ada->id))->credentials_revoked_at)
+      << "and voids the credentials without a session (seed JWTs)";
+  EXPECT_FALSE((*store().find_user_by_id(bob->id))->credentials_revoked_at);
 
   // However the false is spelled: SQLite keeps text as given, and authd reads it as 0.
   const std::string bob_id = std::to_string(bob->id);
@@ -944,9 +947,15 @@ TEST_P(StoreContract, SetUserActiveEndsSessionsAndReactivationRevivesNone) {
   const auto disabled = *store().find_user_by_id(ada->id);
   EXPECT_FALSE(disabled->is_active);
   EXPECT_EQ(disabled->updated_at, at(kT0 + 5));
+  EXPECT_EQ(disabled->credentials_revoked_at, at(kT0 + 5)) << "at the core's clock, not the DB's";
   EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at);
   EXPECT_EQ(store().set_user_active(ada->id, true, at(kT0 + 6)), Result<bool>(true));
   EXPECT_TRUE((*store().find_user_by_id(ada->id))->is_active);
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->credentials_revoked_at, at(kT0 + 5))
+      << "enabling keeps the old credentials void";
+  ASSERT_TRUE(store().revoke_user_sessions(ada->id, at(kT0 + 9)));
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->credentials_revoked_at, at(kT0 + 9))
+      << "ending every session voids the seed JWTs too";
   EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at) << "reactivation revives nothing";
   EXPECT_EQ(store().set_user_active(ada->id + 100, false, at(kT0)), Result<bool>(false));
 }

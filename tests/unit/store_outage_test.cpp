@@ -89,6 +89,10 @@ class UnreachableStore final : public store::Store {
                                                                   std::string_view) override {
     return StoreError::unavailable;
   }
+  store::Result<std::optional<store::SessionRecord>> find_opaque_session(
+      std::string_view) override {
+    return StoreError::unavailable;
+  }
   store::Result<std::vector<store::SessionRecord>> list_live_sessions(std::int64_t,
                                                                       store::SessionFamily,
                                                                       util::TimePoint) override {

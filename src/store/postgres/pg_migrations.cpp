@@ -158,6 +158,25 @@ constexpr const char* kAdministratorRole = R"sql(
 INSERT INTO roles (name) VALUES ('authd:admin') ON CONFLICT (name) DO NOTHING;
 )sql";
 
+// Seed 000/003 JWTs belong to no session: a per-user instant voids every credential issued at or
+// before it (the gateway check compares a JWT's iat). Deactivation sets it, however is_active is
+// changed, as it ends the sessions (at the database's clock when the change did not set it, as
+// an operator's SQL does not); so does ending every session of the user.
+constexpr const char* kCredentialsRevokedAt = R"sql(
+ALTER TABLE users ADD COLUMN credentials_revoked_at TIMESTAMPTZ;
+CREATE OR REPLACE FUNCTION authd_end_sessions_of_deactivated_user() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE sessions SET revoked_at = now() WHERE user_id = NEW.id AND revoked_at IS NULL;
+  IF NEW.credentials_revoked_at IS NOT DISTINCT FROM OLD.credentials_revoked_at THEN
+    UPDATE users SET credentials_revoked_at = now() WHERE id = NEW.id;
+  END IF;
+  RETURN NULL;
+END
+$$;
+UPDATE users SET credentials_revoked_at = now() WHERE NOT is_active;
+)sql";
+
 // The audit trail: who did what to whom, when, from where, and how it ended. No foreign key to
 // users: the trail outlives the accounts it speaks of (and holds no email of theirs).
 constexpr const char* kAuditTrail = R"sql(
@@ -185,6 +204,7 @@ constexpr Migration kMigrations[] = {
     {8, "sessions named by family: opaque, rotating", kSessionFamilies},
     {9, "the administrators' role", kAdministratorRole},
     {10, "audit trail", kAuditTrail},
+    {11, "credentials revoked per user", kCredentialsRevokedAt},
 };
 
 }  // namespace

@@ -20,11 +20,12 @@ namespace {
 // UTC (the session's TimeZone), which PgResult::time reads.
 
 // One column list for every user query, in the order read_user() reads it.
-#define AUTHD_USER_COLUMNS                                                      \
-  "id, email, password_hash, first_name, last_name, is_active, last_login, "    \
-  "password_reset_token_hash, password_reset_expires, created_at, updated_at, " \
-  "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) "                     \
-  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]')"
+#define AUTHD_USER_COLUMNS                                                                     \
+  "id, email, password_hash, first_name, last_name, is_active, last_login, "                   \
+  "password_reset_token_hash, password_reset_expires, created_at, updated_at, "                \
+  "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) "                                    \
+  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]'), " \
+  "credentials_revoked_at"
 constexpr Query kSelectUserByEmailKey{
     "user_by_email_key", "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE email_key = $1"};
 constexpr Query kSelectUserById{"user_by_id",
@@ -78,6 +79,10 @@ constexpr Query kSelectSession{"session_by_public_id", "SELECT" AUTHD_SESSION_CO
   FROM sessions s JOIN users u ON u.id = s.user_id
   WHERE s.public_id = $1)sql"};
 
+constexpr Query kSelectOpaqueSession{"opaque_session", "SELECT" AUTHD_SESSION_COLUMNS R"sql(
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.token_hash = $1 AND s.kind = 'opaque')sql"};
+
 constexpr Query kSelectLiveSessions{"live_sessions", "SELECT" AUTHD_SESSION_COLUMNS R"sql(
   FROM sessions s JOIN users u ON u.id = s.user_id
   WHERE s.user_id = $1 AND s.kind = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
@@ -98,7 +103,8 @@ constexpr Query kRevokeSession{"revoke_session", R"sql(
 
 constexpr Query kRevokeUserSessions{"revoke_user_sessions", R"sql(
   WITH gone AS (UPDATE sessions SET revoked_at = $2
-                WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1)
+                WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1),
+       voided AS (UPDATE users SET credentials_revoked_at = $2 WHERE id = $1)
   SELECT COUNT(*) FROM gone)sql"};
 
 constexpr Query kAdvanceRefreshGeneration{"advance_refresh_generation", R"sql(
@@ -129,7 +135,9 @@ constexpr Query kSelectSigningKeys{"signing_keys", R"sql(
   ORDER BY activates_at, kid)sql"};
 
 constexpr Query kSetUserActive{"set_user_active", R"sql(
-  UPDATE users SET is_active = $2, updated_at = $3 WHERE id = $1
+  UPDATE users SET is_active = $2, updated_at = $3,
+    credentials_revoked_at = CASE WHEN $2 THEN credentials_revoked_at ELSE $3 END
+  WHERE id = $1
   RETURNING 1)sql"};
 
 // Serialised per user by the row lock on the user, so that two grants cannot take one position.
@@ -262,6 +270,7 @@ UserRecord read_user(const PgResult& rows, int row = 0) {
   user.updated_at = rows.time(row, 10);
   const boost::json::value roles = boost::json::parse(rows.text(row, 11));
   for (const auto& role : roles.as_array()) user.roles.emplace_back(role.as_string());
+  user.credentials_revoked_at = rows.optional_time(row, 12);
   return user;
 }
 
@@ -706,6 +715,16 @@ Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_vie
                            SessionRecord session = read_session(rows, 0);
                            session.signing_key_revoked = rows.boolean(0, 13);
                            return session;
+                         });
+}
+
+Result<std::optional<SessionRecord>> PostgresStore::find_opaque_session(
+    std::string_view token_hash) {
+  return with_connection("find_opaque_session",
+                         [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
+                           const PgResult rows = db.execute_with(kSelectOpaqueSession, token_hash);
+                           if (rows.rows() == 0) return std::nullopt;
+                           return read_session(rows, 0);
                          });
 }
 

@@ -157,6 +157,27 @@ constexpr const char* kAdministratorRole = R"sql(
 INSERT OR IGNORE INTO roles (name) VALUES ('authd:admin');
 )sql";
 
+// Seed 000/003 JWTs belong to no session: a per-user instant voids every credential issued at or
+// before it (the gateway check compares a JWT's iat). Deactivation sets it, however is_active is
+// changed, as it ends the sessions (at the database's clock when the change did not set it, as
+// an operator's SQL does not); so does ending every session of the user.
+constexpr const char* kCredentialsRevokedAt = R"sql(
+ALTER TABLE users ADD COLUMN credentials_revoked_at INTEGER;
+DROP TRIGGER users_deactivation_ends_sessions;
+CREATE TRIGGER users_deactivation_ends_sessions AFTER UPDATE OF is_active ON users
+WHEN CAST(OLD.is_active AS INTEGER) <> 0 AND CAST(NEW.is_active AS INTEGER) = 0
+BEGIN
+  UPDATE sessions SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  WHERE user_id = NEW.id AND revoked_at IS NULL;
+  UPDATE users SET credentials_revoked_at =
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  WHERE id = NEW.id AND NEW.credentials_revoked_at IS OLD.credentials_revoked_at;
+END;
+UPDATE users SET credentials_revoked_at =
+  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+WHERE CAST(is_active AS INTEGER) = 0;
+)sql";
+
 // The audit trail: who did what to whom, when, from where, and how it ended. No foreign key to
 // users: the trail outlives the accounts it speaks of (and holds no email of theirs).
 constexpr const char* kAuditTrail = R"sql(
@@ -184,6 +205,7 @@ constexpr Migration kMigrations[] = {
     {8, "sessions named by family: opaque, rotating", kSessionFamilies},
     {9, "the administrators' role", kAdministratorRole},
     {10, "audit trail", kAuditTrail},
+    {11, "credentials revoked per user", kCredentialsRevokedAt},
 };
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace {
 // One column list for every user query, in the order read_user() reads it.
 #define AUTHD_USER_SELECT                                                           \
   "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, " \
-  "password_reset_token_hash, password_reset_expires, created_at, updated_at FROM users "
+  "password_reset_token_hash, password_reset_expires, created_at, updated_at, "     \
+  "credentials_revoked_at FROM users "
 constexpr const char* kSelectUserByEmailKey = AUTHD_USER_SELECT "WHERE email_key = ?1";
 constexpr const char* kSelectUserById = AUTHD_USER_SELECT "WHERE id = ?1";
 #undef AUTHD_USER_SELECT
@@ -29,7 +30,8 @@ constexpr const char* kInsertUserRole =
     "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
     "SELECT ?1, id, ?2 FROM roles WHERE name = ?3";
 constexpr const char* kSetUserActive =
-    "UPDATE users SET is_active = ?2, updated_at = ?3 WHERE id = ?1";
+    "UPDATE users SET is_active = ?2, updated_at = ?3, "
+    "credentials_revoked_at = CASE WHEN ?2 THEN credentials_revoked_at ELSE ?3 END WHERE id = ?1";
 constexpr const char* kAddUserRole =
     "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
     "SELECT u.id, r.id, (SELECT COALESCE(MAX(position), -1) + 1 FROM user_roles WHERE user_id = "
@@ -65,7 +67,8 @@ constexpr const char* kForgetAuditAddresses =
 // and ?4 a role (NULL for any).
 constexpr const char* kListUsers =
     "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
-    "password_reset_token_hash, password_reset_expires, created_at, updated_at FROM users "
+    "password_reset_token_hash, password_reset_expires, created_at, updated_at, "
+    "credentials_revoked_at FROM users "
     "WHERE id > ?1 AND substr(email_key, 1, length(?2)) = ?2 "
     "AND (?3 IS NULL OR (CAST(is_active AS INTEGER) <> 0) = ?3) "
     "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
@@ -107,6 +110,9 @@ constexpr const char* kSelectSession =
     "SELECT" AUTHD_SESSION_COLUMNS
     ", EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = ?2 AND k.revoked_at IS NOT NULL) "
     "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.public_id = ?1";
+constexpr const char* kSelectOpaqueSession = "SELECT" AUTHD_SESSION_COLUMNS
+                                             "FROM sessions s JOIN users u ON u.id = s.user_id "
+                                             "WHERE s.token_hash = ?1 AND s.kind = 'opaque'";
 constexpr const char* kSelectLiveSessions =
     "SELECT" AUTHD_SESSION_COLUMNS
     "FROM sessions s JOIN users u ON u.id = s.user_id "
@@ -124,6 +130,8 @@ constexpr const char* kRevokeSession =
     "WHERE user_id = ?1 AND public_id = ?2 AND revoked_at IS NULL";
 constexpr const char* kRevokeUserSessions =
     "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
+constexpr const char* kRevokeUserCredentials =
+    "UPDATE users SET credentials_revoked_at = ?2 WHERE id = ?1";
 constexpr const char* kAdvanceRefreshGeneration =
     "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3, "
     "previous_token_hash = token_hash, token_hash = ?4 "
@@ -186,6 +194,8 @@ UserRecord read_user(const Statement& row) {
   if (auto v = row.column_optional_int(8)) user.password_reset_expires = util::from_unix_millis(*v);
   user.created_at = util::from_unix_millis(row.column_int(9));
   user.updated_at = util::from_unix_millis(row.column_int(10));
+  if (auto v = row.column_optional_int(11))
+    user.credentials_revoked_at = util::from_unix_millis(*v);
   return user;
 }
 
@@ -717,6 +727,16 @@ Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view 
                          });
 }
 
+Result<std::optional<SessionRecord>> SqliteStore::find_opaque_session(std::string_view token_hash) {
+  return with_connection("find_opaque_session",
+                         [&](Connection& db) -> Result<std::optional<SessionRecord>> {
+                           auto stmt = db.prepare(kSelectOpaqueSession);
+                           stmt.bind(1, token_hash);
+                           if (!stmt.step()) return std::nullopt;
+                           return read_session(stmt);
+                         });
+}
+
 Result<std::vector<SessionRecord>> SqliteStore::list_live_sessions(std::int64_t user_id,
                                                                    SessionFamily family,
                                                                    util::TimePoint now) {
@@ -746,8 +766,12 @@ Result<bool> SqliteStore::revoke_session(std::int64_t user_id, std::string_view 
 
 Result<std::int64_t> SqliteStore::revoke_user_sessions(std::int64_t user_id, util::TimePoint at) {
   return with_connection("revoke_user_sessions", [&](Connection& db) -> Result<std::int64_t> {
+    WriteTransaction tx(db);
     db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, util::to_unix_millis(at)).run();
-    return db.changes();
+    const std::int64_t revoked = db.changes();
+    db.prepare(kRevokeUserCredentials).bind(1, user_id).bind(2, util::to_unix_millis(at)).run();
+    tx.commit();
+    return revoked;
   });
 }
 

@@ -23,6 +23,8 @@ class SqliteStore final : public Store {
               OpenMode mode = OpenMode::create_and_migrate);
   ~SqliteStore() override;
 
+  bool reads_in_process() const override { return true; }
+
   Result<UserRecord> create_user(const NewUser& user,
                                  const std::optional<NewSession>& session) override;
   Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) override;
@@ -51,6 +53,7 @@ class SqliteStore final : public Store {
   Result<std::int64_t> purge_throttles(util::TimePoint now) override;
   Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
                                                     std::string_view kid) override;
+  Result<std::optional<SessionRecord>> find_opaque_session(std::string_view token_hash) override;
   Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id, SessionFamily family,
                                                         util::TimePoint now) override;
   Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,
