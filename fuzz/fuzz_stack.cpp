@@ -53,13 +53,15 @@ Stack::Stack(std::string dir)
       sessions(store, keys, clock, {}, "fuzz-refresh-rotation-key-0123456789abcd"),
       credentials(auth, tokens, sessions),
       audit(store, clock),
-      admin(store, auth, audit, clock) {
+      admin(store, auth, audit, clock),
+      gateway(store, sessions, "fuzz-jwt-secret-0123456789abcdef0123", clock) {
   keys.load();
   api::add_routes(router, {.auth = auth,
                            .credentials = credentials,
                            .sessions = sessions,
                            .keys = keys,
                            .admin = admin,
+                           .gateway = gateway,
                            .metrics = metrics});
 }
 

@@ -15,6 +15,7 @@
 
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
+#include "core/gateway_check.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
@@ -50,6 +51,7 @@ struct Stack {
   core::CredentialService credentials;
   core::AuditTrail audit;
   core::UserAdmin admin;
+  core::GatewayCheck gateway;
   http::Router router;
 
   explicit Stack(std::string dir);

@@ -54,6 +54,10 @@ http::Response shape(const Dialect& dialect, const Wording& wording, std::string
                                                           ? "Bearer error=\"invalid_token\""
                                                           : "Bearer");
   }
+  // RFC 6750 §3.1: a valid token without the privileges the resource needs.
+  if (wording.problem == Problem::insufficient_role) {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+  }
   return response;
 }
 

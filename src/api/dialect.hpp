@@ -70,6 +70,7 @@ inline constexpr std::pair<core::AuthError, Wording> kSeedCommonRows[] = {
     {core::AuthError::not_administrator, {500, "Internal server error"}},
     {core::AuthError::last_administrator, {500, "Internal server error"}},
     {core::AuthError::confirmation_required, {500, "Internal server error"}},
+    {core::AuthError::role_required, {500, "Internal server error"}},
     {core::AuthError::internal, {500, "Internal server error"}},
 };
 

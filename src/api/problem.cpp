@@ -25,6 +25,8 @@ ProblemInfo problem_info(Problem problem) {
       return {"session-not-found", 404, "No such session"};
     case Problem::forbidden:
       return {"forbidden", 403, "Administrators only"};
+    case Problem::insufficient_role:
+      return {"insufficient-role", 403, "The account holds none of the roles this needs"};
     case Problem::user_not_found:
       return {"user-not-found", 404, "No such user"};
     case Problem::role_not_found:

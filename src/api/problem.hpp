@@ -20,6 +20,7 @@ enum class Problem {
   refresh_token_reused,    // 400: a rotated refresh token came back; the session is revoked
   session_not_found,       // 404
   forbidden,               // 403: the admin API, for a caller who is not an administrator
+  insufficient_role,       // 403: the gateway check, for a holder of none of the roles asked for
   user_not_found,          // 404: the admin API
   role_not_found,          // 404: the admin API
   last_administrator,      // 409: the change would leave no active administrator

@@ -1,5 +1,6 @@
 #include "api/routes.hpp"
 
+#include "api/gateway.hpp"
 #include "api/health.hpp"
 #include "api/openapi.hpp"
 #include "api/seed000.hpp"
@@ -16,6 +17,7 @@ void add_routes(http::Router& router, const Services& services) {
   add_seed003_routes(router, services.credentials);
   add_v1_routes(router, services.credentials, services.sessions, services.keys);
   add_v1_admin_routes(router, services.sessions, services.admin);
+  add_gateway_routes(router, services.gateway);
   add_health_routes(router, services.auth);
   add_metrics_route(router, services.metrics, observability::MetricsView::public_listener);
   add_openapi_route(router);

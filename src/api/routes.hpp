@@ -5,6 +5,7 @@
 
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
+#include "core/gateway_check.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/user_admin.hpp"
@@ -18,7 +19,8 @@ struct Services {
   core::CredentialService& credentials;  // registration and login, in every dialect
   core::SessionService& sessions;        // the /v1 token lifecycle
   core::KeyRing& keys;
-  core::UserAdmin& admin;  // the admin API
+  core::UserAdmin& admin;       // the admin API
+  core::GatewayCheck& gateway;  // /v1/check
   const observability::Metrics& metrics;
 };
 

@@ -143,6 +143,7 @@ int serve(const GivenSettings& given) {
     ~UninstallTrail() { core::record_security_events_in(nullptr); }
   } uninstall_trail;
   core::UserAdmin admin(*store, auth, audit, clock);
+  core::GatewayCheck gateway(*store, sessions, config.jwt_secret, clock);
   std::jthread audit_retention;
   if (config.audit_retention.count() > 0) {
     audit_retention =
@@ -156,6 +157,7 @@ int serve(const GivenSettings& given) {
                            .sessions = sessions,
                            .keys = keys,
                            .admin = admin,
+                           .gateway = gateway,
                            .metrics = metrics});
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);

@@ -56,6 +56,8 @@ class AuthCategory final : public boost::system::error_category {
         return "last administrator";
       case AuthError::confirmation_required:
         return "confirmation required";
+      case AuthError::role_required:
+        return "none of the required roles";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:

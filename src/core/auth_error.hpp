@@ -34,6 +34,7 @@ enum class AuthError {
   not_administrator,      // the admin API, for a caller without the administrators' role now
   last_administrator,     // the change would leave no active administrator
   confirmation_required,  // an administrator demoting, disabling or deleting themself, unforced
+  role_required,          // the gateway check: the holder has none of the roles the route asks for
   store_unavailable,      // the store cannot be reached or cannot write; retry later
   internal,               // anything unexpected; details are logged, never sent
   end_                    // not an error: one past the last, for tables indexed by AuthError

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/gateway.hpp"
 #include "support/deployment.hpp"
 #include "support/http_client.hpp"
 #include "support/pg_test_cluster.hpp"
@@ -46,12 +47,16 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
       "/v1/sessions/" + std::string(session.json().at("session_id").as_string());
 
   cluster.pause();
-  for (const auto& [method, path] :
-       std::vector<std::pair<std::string, std::string>>{{"GET", "/v1/me"},
-                                                        {"GET", "/v1/sessions"},
-                                                        {"DELETE", session_path},
-                                                        {"DELETE", "/v1/sessions/current"},
-                                                        {"DELETE", "/v1/sessions"}}) {
+  std::vector<std::pair<std::string, std::string>> bearer_routes{{"GET", "/v1/me"},
+                                                                 {"GET", "/v1/sessions"},
+                                                                 {"DELETE", session_path},
+                                                                 {"DELETE", "/v1/sessions/current"},
+                                                                 {"DELETE", "/v1/sessions"}};
+  // The gateway check fails closed: no store, no answer but 503 (the proxy then refuses).
+  for (const std::string_view method : api::kCheckMethods) {
+    bearer_routes.emplace_back(method, "/v1/check");
+  }
+  for (const auto& [method, path] : bearer_routes) {
     auto response = client.request(method, path, "", "", bearer);
     EXPECT_EQ(response.status, 503) << method << " " << path;
     EXPECT_EQ(response.header("retry-after"), "1") << path;

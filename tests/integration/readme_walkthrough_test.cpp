@@ -9,18 +9,21 @@
 
 #include "support/authd_process.hpp"
 #include "support/command.hpp"
+#include "support/http_client.hpp"
+#include "support/nginx_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace authd::test {
 namespace {
 
-// The README's block between <!-- NAME:begin --> and <!-- NAME:end -->.
-std::string readme_block(const std::string& name) {
+// The README's block between <!-- NAME:begin --> and <!-- NAME:end -->, a fenced block in
+// `language`.
+std::string readme_block(const std::string& name, const std::string& language = "sh") {
   std::ifstream in(AUTHD_SOURCE_DIR "/README.md");
   std::stringstream text;
   text << in.rdbuf();
   const std::string readme = text.str();
-  const std::string opening = "<!-- " + name + ":begin -->\n```sh\n";
+  const std::string opening = "<!-- " + name + ":begin -->\n```" + language + "\n";
   const auto begin = readme.find(opening);
   const auto end = readme.find("```\n<!-- " + name + ":end -->");
   if (begin == std::string::npos || end == std::string::npos) return {};
@@ -89,6 +92,149 @@ TEST(ReadmeAdministration, RunsAsPrinted) {
         "[\"user:1\",\"account_disabled\",\"success\"]"}) {
     EXPECT_NE(output.find(shown), std::string::npos) << shown << "\n" << output;
   }
+}
+
+// Every occurrence of `from` in `text` replaced with `to`; how many there were.
+int replace_all(std::string& text, const std::string& from, const std::string& to) {
+  int count = 0;
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+    ++count;
+  }
+  return count;
+}
+
+// The README's nginx configuration for the gateway check, run as printed in front of a small
+// app (an nginx server on a Unix socket that echoes the identity headers it receives and logs
+// every request it gets): the app sees the user authd vouched for, never a header a client
+// forged, and never a request without a valid credential.
+TEST(ReadmeGateway, NginxConfigurationGuardsTheApp) {
+  std::string server_block = readme_block("gateway-nginx", "nginx");
+  ASSERT_FALSE(server_block.empty()) << "README.md has no gateway-nginx block";
+  AuthdProcess authd;
+  ASSERT_EQ(
+      replace_all(server_block, "    listen 80;\n", "    listen 127.0.0.1:@PORT@;\n    @PROBE@\n"),
+      1);
+  ASSERT_GT(
+      replace_all(server_block, "127.0.0.1:8080", "127.0.0.1:" + std::to_string(authd.port())), 0);
+  ASSERT_GT(replace_all(server_block, "http://127.0.0.1:3000", "http://unix:@DIR@/app.sock:"), 0);
+  const std::string app = R"(
+  log_format app '$request_method $request_uri|$http_x_auth_user_id|$http_x_auth_user_email|'
+                 '$http_x_auth_user_roles|$http_x_auth_session_id|$http_remote_user|'
+                 '$http_remote_groups|$http_remote_name';
+  server {
+    listen unix:@DIR@/app.sock;
+    access_log @DIR@/app.log app;
+    location / {
+      return 200 "id=$http_x_auth_user_id email=$http_x_auth_user_email roles=$http_x_auth_user_roles session=$http_x_auth_session_id remote=$http_remote_user groups=$http_remote_groups name=$http_remote_name";
+    }
+  }
+)";
+  NginxProcess proxy(NginxProcess::Configuration{.http = app + server_block});
+  HttpClient client(proxy.port());
+  const auto app_log = [&proxy] {
+    std::ifstream in(proxy.dir() / "app.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::map<std::string, std::string> forged = {{"X-Auth-User-Id", "999"},
+                                                     {"X-Auth-User-Email", "mallory@example.com"},
+                                                     {"X-Auth-User-Roles", "admin"},
+                                                     {"X-Auth-Session-Id", "forged"},
+                                                     {"Remote-User", "mallory@example.com"},
+                                                     {"Remote-Groups", "admin"},
+                                                     {"Remote-Name", "Mallory"}};
+  const auto with = [&forged](const std::string& token) {
+    auto headers = forged;
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return headers;
+  };
+
+  // Nothing reaches the app without a valid credential, whatever the client claims.
+  for (const std::string& token : {std::string(), std::string("not-a-token"),
+                                   std::string("eyJhbGciOiJub25lIn0.eyJpZCI6MX0.")}) {
+    for (const std::string method : {"GET", "POST", "DELETE"}) {
+      const auto refused =
+          client.request(method, "/orders/7", "{}", "application/json", with(token));
+      EXPECT_EQ(refused.status, 401) << method << " " << token << ": " << refused.body;
+    }
+  }
+  EXPECT_EQ(app_log(), "") << "the app saw a request without a valid credential";
+
+  // The auth routes pass through the proxy to authd unchecked.
+  using boost::json::object;
+  ASSERT_EQ(client
+                .post_json("/api/auth/register", object{{"firstName", "Ada"},
+                                                        {"lastName", "Lovelace"},
+                                                        {"email", "ada@example.com"},
+                                                        {"password", "correct horse battery"}})
+                .status,
+            201);
+  ASSERT_EQ(client
+                .post_json("/api/auth/register", object{{"firstName", "Root"},
+                                                        {"lastName", "Admin"},
+                                                        {"email", "root@example.com"},
+                                                        {"password", "correct horse battery"},
+                                                        {"role", boost::json::array{"admin"}}})
+                .status,
+            201);
+  const object ada{{"email", "ada@example.com"}, {"password", "correct horse battery"}};
+  const auto seed003 = client.post_json("/api/auth/login", ada);
+  ASSERT_EQ(seed003.status, 200) << seed003.body;
+  const std::string jwt(seed003.json().at("token").as_string());
+  const auto v1 = client.post_json("/v1/sessions", ada);
+  ASSERT_EQ(v1.status, 201) << v1.body;
+  const std::string access(v1.json().at("access_token").as_string());
+  const std::string session(v1.json().at("session_id").as_string());
+  const auto seed002 = client.put_json("/auth", ada);
+  ASSERT_EQ(seed002.status, 200) << seed002.body;
+  const std::string opaque(seed002.json().at("sessionToken").as_string());
+
+  // The app sees the user authd vouched for, and none of the forged values.
+  const auto seen = client.request("POST", "/orders/7", "{}", "application/json", with(access));
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(seen.body, "id=1 email=ada@example.com roles=user session=" + session +
+                           " remote=ada@example.com groups=user name=Ada Lovelace");
+  const auto by_jwt = client.request("GET", "/orders/7", "", "", with(jwt));
+  ASSERT_EQ(by_jwt.status, 200) << by_jwt.body;
+  EXPECT_EQ(by_jwt.body,
+            "id=1 email=ada@example.com roles=user session= "
+            "remote=ada@example.com groups=user name=Ada Lovelace")
+      << "a seed JWT has no session, and the forged session id was dropped";
+  EXPECT_EQ(client.request("GET", "/orders/7", "", "", with(opaque)).status, 200);
+
+  // The admin part: a role the user lacks is 403 and never reaches the app.
+  EXPECT_EQ(client.request("GET", "/admin/users", "", "", with(access)).status, 403);
+  const auto root = client.post_json(
+      "/api/auth/login",
+      object{{"email", "root@example.com"}, {"password", "correct horse battery"}});
+  ASSERT_EQ(root.status, 200);
+  const auto admin = client.request("GET", "/admin/users", "", "",
+                                    with(std::string(root.json().at("token").as_string())));
+  ASSERT_EQ(admin.status, 200) << admin.body;
+  EXPECT_NE(admin.body.find("id=2 email=root@example.com roles=admin"), std::string::npos);
+
+  // A logout through the proxy holds from the next request.
+  ASSERT_EQ(client.request("DELETE", "/v1/sessions/current", "", "", with(access)).status, 204);
+  EXPECT_EQ(client.request("GET", "/orders/7", "", "", with(access)).status, 401);
+
+  // The app saw exactly the four checked requests, each with the user authd named.
+  std::istringstream lines(app_log());
+  std::vector<std::string> requests;
+  for (std::string line; std::getline(lines, line);) requests.push_back(line);
+  ASSERT_EQ(requests.size(), 4u) << app_log();
+  for (const auto& line : requests) {
+    EXPECT_EQ(line.find("999"), std::string::npos) << line;
+    EXPECT_EQ(line.find("mallory"), std::string::npos) << line;
+    EXPECT_EQ(line.find("forged"), std::string::npos) << line;
+    const char* holder =
+        line.starts_with("GET /admin/") ? "|2|root@example.com|admin|" : "|1|ada@example.com|user|";
+    EXPECT_NE(line.find(holder), std::string::npos) << line;
+  }
+  EXPECT_EQ(authd.log().find("ada@example.com"), std::string::npos)
+      << "the access log names no one";
+  EXPECT_EQ(authd.log().find(access), std::string::npos) << "nor any credential";
 }
 
 }  // namespace

@@ -44,53 +44,72 @@ bool answers_probe(std::uint16_t port, const std::string& nonce) {
   return reply.find(nonce) != std::string::npos;
 }
 
+// Every occurrence of `from` in `text` replaced with `to`.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 }  // namespace
 
 NginxProcess::NginxProcess(const std::vector<std::uint16_t>& upstream_ports)
     : dir_(make_temp_dir()) {
-  std::mt19937 random(std::random_device{}());
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    // Below Linux's ephemeral range (32768+), where outgoing connections take their ports.
-    if (start(static_cast<std::uint16_t>(20000 + random() % 12000), upstream_ports)) return;
-  }
-  throw std::runtime_error("nginx did not start; see " + (dir_ / "error.log").string());
-}
-
-bool NginxProcess::start(std::uint16_t port, const std::vector<std::uint16_t>& upstream_ports) {
-  const std::string d = dir_.string();
-  const std::string nonce = "probe-" + std::to_string(::getpid()) + "-" + std::to_string(port);
   std::string upstreams;
   for (auto upstream : upstream_ports) {
     upstreams += "    server 127.0.0.1:" + std::to_string(upstream) + ";\n";
   }
-  std::ofstream(dir_ / "nginx.conf")
-      << "daemon off;\nworker_processes 1;\nuser root;\n"
-      << "pid " << d << "/nginx.pid;\n"
-      << "error_log " << d << "/error.log warn;\n"
-      << "events { worker_connections 1024; }\n"
-      << "http {\n  access_log off;\n"
-      << "  client_body_temp_path " << d << "/body;\n"
-      << "  proxy_temp_path " << d << "/proxy;\n"
-      << "  fastcgi_temp_path " << d << "/fastcgi;\n"
-      << "  uwsgi_temp_path " << d << "/uwsgi;\n"
-      << "  scgi_temp_path " << d << "/scgi;\n"
-      << "  upstream authd {\n"
-      << upstreams
-      << "    keepalive 16;\n"
-      // Shorter than authd's idle timeout: nginx must never
-      // reuse a connection authd is closing.
-      << "    keepalive_timeout 10s;\n  }\n"
-      << "  server {\n    listen 127.0.0.1:" << port
-      << ";\n"
-      // authd's own body limit: larger bodies are refused by nginx, not cut off upstream (502).
-      << "    client_max_body_size 64k;\n"
-      << "    location = /__authd_test_probe { return 200 \"" << nonce << "\"; }\n"
-      << "    location / {\n"
-      << "      proxy_pass http://authd;\n"
-      << "      proxy_http_version 1.1;\n"
-      << "      proxy_set_header Connection \"\";\n"
-      << "      proxy_set_header X-Forwarded-For $remote_addr;\n"
-      << "    }\n  }\n}\n";
+  http_ = "  upstream authd {\n" + upstreams +
+          "    keepalive 16;\n"
+          // Shorter than authd's idle timeout: nginx must never reuse a connection authd is
+          // closing.
+          "    keepalive_timeout 10s;\n  }\n"
+          "  server {\n    listen 127.0.0.1:@PORT@;\n"
+          // authd's own body limit: larger bodies are refused by nginx, not cut off upstream.
+          "    client_max_body_size 64k;\n"
+          "    @PROBE@\n"
+          "    location / {\n"
+          "      proxy_pass http://authd;\n"
+          "      proxy_http_version 1.1;\n"
+          "      proxy_set_header Connection \"\";\n"
+          "      proxy_set_header X-Forwarded-For $remote_addr;\n"
+          "    }\n  }\n";
+  start_on_some_port();
+}
+
+NginxProcess::NginxProcess(Configuration configuration)
+    : dir_(make_temp_dir()), http_(std::move(configuration.http)) {
+  start_on_some_port();
+}
+
+void NginxProcess::start_on_some_port() {
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    // Below Linux's ephemeral range (32768+), where outgoing connections take their ports.
+    if (start(static_cast<std::uint16_t>(20000 + random() % 12000))) return;
+  }
+  throw std::runtime_error("nginx did not start; see " + (dir_ / "error.log").string());
+}
+
+bool NginxProcess::start(std::uint16_t port) {
+  const std::string d = dir_.string();
+  const std::string nonce = "probe-" + std::to_string(::getpid()) + "-" + std::to_string(port);
+  std::string http = replaced(http_, "@PORT@", std::to_string(port));
+  http =
+      replaced(http, "@PROBE@", "location = /__authd_test_probe { return 200 \"" + nonce + "\"; }");
+  http = replaced(http, "@DIR@", d);
+  std::ofstream(dir_ / "nginx.conf") << "daemon off;\nworker_processes 1;\nuser root;\n"
+                                     << "pid " << d << "/nginx.pid;\n"
+                                     << "error_log " << d << "/error.log warn;\n"
+                                     << "events { worker_connections 1024; }\n"
+                                     << "http {\n  access_log off;\n"
+                                     << "  client_body_temp_path " << d << "/body;\n"
+                                     << "  proxy_temp_path " << d << "/proxy;\n"
+                                     << "  fastcgi_temp_path " << d << "/fastcgi;\n"
+                                     << "  uwsgi_temp_path " << d << "/uwsgi;\n"
+                                     << "  scgi_temp_path " << d << "/scgi;\n"
+                                     << http << "}\n";
   const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace authd::test {
@@ -14,6 +15,14 @@ class NginxProcess {
  public:
   // Round-robin over `upstream_ports`; throws when nginx cannot start.
   explicit NginxProcess(const std::vector<std::uint16_t>& upstream_ports);
+  // The `http { }` block's own configuration, in which "@PORT@" is replaced with the port
+  // chosen for the server clients connect to, "@PROBE@" with a location that server must
+  // include (the start-up probe), and "@DIR@" with the process's temp folder.
+  struct Configuration {
+    std::string http;
+  };
+  explicit NginxProcess(Configuration configuration);
+  const std::filesystem::path& dir() const { return dir_; }
   ~NginxProcess();
   NginxProcess(const NginxProcess&) = delete;
   NginxProcess& operator=(const NginxProcess&) = delete;
@@ -21,9 +30,11 @@ class NginxProcess {
   std::uint16_t port() const { return port_; }
 
  private:
-  bool start(std::uint16_t port, const std::vector<std::uint16_t>& upstream_ports);
+  void start_on_some_port();
+  bool start(std::uint16_t port);
 
   std::filesystem::path dir_;
+  std::string http_;  // with the placeholders
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
 };

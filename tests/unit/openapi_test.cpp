@@ -34,7 +34,7 @@ boost::json::object document() {
   return boost::json::parse(openapi_document()).as_object();
 }
 
-constexpr const char* kMethods[] = {"get", "put", "post", "delete", "patch"};
+constexpr const char* kMethods[] = {"get", "put", "post", "delete", "patch", "options"};
 
 // "METHOD /path" for every operation of the document.
 std::set<std::string> documented_operations() {
@@ -65,6 +65,7 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
   core::CredentialService credentials(auth, tokens, sessions);
   core::AuditTrail audit(store, clock);
   core::UserAdmin admin(store, auth, audit, clock);
+  core::GatewayCheck gateway(store, sessions, std::string(32, 's'), clock);
   observability::Metrics metrics;
   http::Router router;
   add_routes(router, {.auth = auth,
@@ -72,6 +73,7 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
                       .sessions = sessions,
                       .keys = keys,
                       .admin = admin,
+                      .gateway = gateway,
                       .metrics = metrics});
 
   std::set<std::string> routed;

@@ -1,0 +1,70 @@
+// The gateway check: who a bearer credential speaks for, for a reverse proxy that asks authd
+// before it lets a request through to the app behind it (nginx auth_request, Traefik
+// forwardAuth, Caddy forward_auth, Envoy ext_authz). It accepts every credential authd hands
+// out, each verified by its own pinned algorithm and key:
+// - a /v1 access token (EdDSA, through SessionService::authenticate: its session must be live);
+// - a seed 000 or seed 003 JWT (HS256 with the seed dialects' secret, an integer "id" claim and
+//   "exp" and "iat" required, no clock leeway, as the old apps' jsonwebtoken checked them; one
+//   issued before the user's credentials were last revoked, by a deactivation or an end of all
+//   their sessions, is refused);
+// - a seed 002 session token (opaque, found by its hash: its session must be live).
+// Nothing about the holder is cached: the session and the user (active flag, email, roles) are
+// read from the store on every check, so a logout, a replaced seed 002 session, a deactivation,
+// a deletion or a role change holds at once, on every instance.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/auth_error.hpp"
+#include "core/clock.hpp"
+#include "core/session_service.hpp"
+#include "core/user_view.hpp"
+#include "store/store.hpp"
+
+namespace authd::core {
+
+// The holder of a valid credential, as the check reports them.
+struct CheckedIdentity {
+  UserView user;
+  std::string session_id{};  // empty for a seed JWT, which belongs to no session
+};
+
+class GatewayCheck {
+ public:
+  template <class T>
+  using Result = boost::system::result<T, AuthFailure>;
+
+  // `seed_jwt_secret`: the HS256 secret the seed dialects sign with (--jwt-secret).
+  GatewayCheck(store::Store& store, SessionService& sessions, std::string seed_jwt_secret,
+               const Clock& clock);
+
+  // invalid_token for a credential that is malformed, forged, expired or revoked, or whose
+  // holder is deactivated or gone; role_required when `any_of_roles` is not empty and the holder
+  // has none of them; store_unavailable or internal when the store cannot answer.
+  Result<CheckedIdentity> check(std::string_view credential,
+                                std::span<const std::string> any_of_roles = {});
+
+  // Whether a check can run on an I/O thread: the store answers reads in process. (A new /v1
+  // token costs one Ed25519 verification there, once: verified tokens are cached.)
+  bool runs_in_process() const { return store_.reads_in_process(); }
+
+ private:
+  // The active user `user_id`; `issued_at` (UNIX seconds) for a credential without a session,
+  // which must be newer than the user's credentials_revoked_at.
+  Result<CheckedIdentity> holder(std::int64_t user_id, std::string session_id,
+                                 std::optional<std::int64_t> issued_at = std::nullopt);
+  Result<CheckedIdentity> seed_jwt(std::string_view token);
+  Result<CheckedIdentity> seed_session(std::string_view token);
+  AuthError store_failure(const boost::system::error_code& ec) const;
+
+  store::Store& store_;
+  SessionService& sessions_;
+  std::string seed_jwt_secret_;
+  const Clock& clock_;
+};
+
+}  // namespace authd::core
