@@ -26,7 +26,7 @@ struct ServeConfig {
   std::string sqlite_path = "./authd-data/authd.db";  // sqlite
   std::string data_directory = "./authd-data";  // sqlite: the database's folder, also holds secrets
   std::string postgres_uri;                     // postgres: a libpq connection URI
-  std::size_t db_connections = 0;               // 0 until resolved (settings.cpp)
+  std::size_t db_connections = 0;               // 0 until resolved: one per worker thread
   std::string jwt_secret;                       // empty: generated into the data folder
   std::string jwt_secret_source;                // for the start-up banner; never the secret itself
   std::string key_encryption_key;  // seals the signing keys in the store; empty: from the file

@@ -291,8 +291,8 @@ std::vector<Setting> make_settings() {
       .show = [](const ServeConfig& c) { return std::string(kSqlitePrefix) + c.sqlite_path; },
   });
   table.push_back(integer("--db-connections", "AUTHD_DB_CONNECTIONS", 0, 4096,
-                          "Store connections (0: one per worker thread, and on SQLite one per "
-                          "I/O thread too, for the gateway check's reads)",
+                          "Store connections (0: one per worker thread; every store call runs "
+                          "on a worker, so more cannot be used)",
                           AUTHD_FIELD(db_connections)));
   table.push_back({
       .flag = "--jwt-secret",
@@ -655,14 +655,7 @@ ServeConfig resolve(const GivenSettings& given, bool serving) {
   }
   if (config.server.io_threads == 0) config.server.io_threads = cores();
   if (config.worker_threads == 0) config.worker_threads = cores();
-  // One per worker; on SQLite also one per I/O thread, for the reads those make themselves (the
-  // gateway check): a lease then never waits.
-  if (config.db_connections == 0) {
-    config.db_connections = config.worker_threads;
-    if (config.store_kind == ServeConfig::StoreKind::sqlite) {
-      config.db_connections += config.server.io_threads;
-    }
-  }
+  if (config.db_connections == 0) config.db_connections = config.worker_threads;
   check_secrets(config, serving);
   if (config.dev) apply_dev_relaxations(given, config);
   return config;

@@ -53,14 +53,8 @@ TEST(Settings, DefaultsAreTheLayersOwn) {
   EXPECT_EQ(config.auth.logins.per_account_network.max_failures,
             core::LoginGuardPolicy{}.per_account_network.max_failures);
   EXPECT_GE(config.server.io_threads, 1u);  // 0 resolves to one per core
+  EXPECT_EQ(config.db_connections, config.worker_threads);
   EXPECT_EQ(config.store_kind, ServeConfig::StoreKind::sqlite);
-  // One connection per worker, and on SQLite one per I/O thread (the gateway check reads there).
-  EXPECT_EQ(config.db_connections, config.worker_threads + config.server.io_threads);
-  const GivenSettings postgres{{"--database", "postgresql://authd@localhost/authd"},
-                               {"--key-encryption-key", std::string(32, 'k')},
-                               {"--jwt-secret", std::string(32, 's')}};
-  EXPECT_EQ(resolve(postgres).db_connections, config.worker_threads)
-      << "PostgreSQL reads go to the workers";
   EXPECT_EQ(config.sqlite_path, "./authd-data/authd.db");
 }
 

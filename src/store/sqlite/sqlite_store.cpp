@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -11,17 +14,18 @@
 namespace authd::store::sqlite {
 namespace {
 
-// One column list for every user query, in the order read_user() reads it.
-#define AUTHD_USER_SELECT                                                           \
-  "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, " \
-  "password_reset_token_hash, password_reset_expires, created_at, updated_at, "     \
-  "credentials_revoked_at FROM users "
+// One column list for every user query, in the order read_user() reads it. The roles come in
+// the same statement, as [[position, name]...] (SQLite 3.40's json_group_array has no ORDER BY,
+// so read_user sorts them): one statement, one read lock, where a second query cost as much as
+// the first.
+#define AUTHD_USER_SELECT                                                              \
+  "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "    \
+  "password_reset_token_hash, password_reset_expires, created_at, updated_at, "        \
+  "credentials_revoked_at, (SELECT json_group_array(json_array(ur.position, r.name)) " \
+  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id) " \
+  "FROM users "
 constexpr const char* kSelectUserByEmailKey = AUTHD_USER_SELECT "WHERE email_key = ?1";
 constexpr const char* kSelectUserById = AUTHD_USER_SELECT "WHERE id = ?1";
-#undef AUTHD_USER_SELECT
-constexpr const char* kSelectUserRoles =
-    "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
-    "WHERE ur.user_id = ?1 ORDER BY ur.position";
 constexpr const char* kSelectRoleExists = "SELECT 1 FROM roles WHERE name = ?1";
 constexpr const char* kInsertUser =
     "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_active, "
@@ -65,15 +69,13 @@ constexpr const char* kForgetAuditAddresses =
     "WHERE target_user_id = ?1 AND (actor = 'anonymous' OR actor = 'user:' || ?1)";
 // Ids above ?1, ascending; ?2 a prefix of the canonical email ('' for any), ?3 the active flag
 // and ?4 a role (NULL for any).
-constexpr const char* kListUsers =
-    "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "
-    "password_reset_token_hash, password_reset_expires, created_at, updated_at, "
-    "credentials_revoked_at FROM users "
+constexpr const char* kListUsers = AUTHD_USER_SELECT
     "WHERE id > ?1 AND substr(email_key, 1, length(?2)) = ?2 "
     "AND (?3 IS NULL OR (CAST(is_active AS INTEGER) <> 0) = ?3) "
     "AND (?4 IS NULL OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
     "WHERE ur.user_id = users.id AND r.name = ?4)) "
     "ORDER BY id LIMIT ?5";
+#undef AUTHD_USER_SELECT
 constexpr const char* kListRoles =
     "SELECT r.name, (SELECT COUNT(*) FROM user_roles ur WHERE ur.role_id = r.id) "
     "FROM roles r ORDER BY r.name";
@@ -196,21 +198,23 @@ UserRecord read_user(const Statement& row) {
   user.updated_at = util::from_unix_millis(row.column_int(10));
   if (auto v = row.column_optional_int(11))
     user.credentials_revoked_at = util::from_unix_millis(*v);
+  // [[position, name]...], written by the query above; in position order, as granted.
+  std::vector<std::pair<std::int64_t, std::string>> roles;
+  const boost::json::value granted = boost::json::parse(row.column_text(12));
+  for (const auto& role : granted.as_array()) {
+    const auto& pair = role.as_array();
+    roles.emplace_back(pair.at(0).as_int64(), std::string(pair.at(1).as_string()));
+  }
+  std::sort(roles.begin(), roles.end());
+  for (auto& role : roles) user.roles.push_back(std::move(role.second));
   return user;
 }
 
 std::optional<UserRecord> load_user(Connection& db, const char* sql, auto key) {
-  std::optional<UserRecord> user;
-  {
-    auto stmt = db.prepare(sql);
-    stmt.bind(1, key);
-    if (!stmt.step()) return std::nullopt;
-    user = read_user(stmt);
-  }
-  auto roles = db.prepare(kSelectUserRoles);
-  roles.bind(1, user->id);
-  while (roles.step()) user->roles.push_back(roles.column_text(0));
-  return user;
+  auto stmt = db.prepare(sql);
+  stmt.bind(1, key);
+  if (!stmt.step()) return std::nullopt;
+  return read_user(stmt);
 }
 
 bool exists(Connection& db, const char* sql, auto... keys) {
@@ -532,11 +536,6 @@ Result<std::vector<UserRecord>> SqliteStore::list_users(const UserQuery& query) 
           .bind(4, query.role)
           .bind(5, static_cast<std::int64_t>(query.limit));
       while (stmt.step()) users.push_back(read_user(stmt));
-    }
-    for (auto& user : users) {
-      auto roles = db.prepare(kSelectUserRoles);
-      roles.bind(1, user.id);
-      while (roles.step()) user.roles.push_back(roles.column_text(0));
     }
     return users;
   });
