@@ -27,8 +27,8 @@
 #include <thread>
 #include <unordered_map>
 
-#include "crypto/random.hpp"
 #include "http/request_checks.hpp"
+#include "http/request_id.hpp"
 #include "util/text.hpp"
 
 namespace authd::http {
@@ -339,7 +339,7 @@ struct Server::Impl {
   // is closed after it.
   asio::awaitable<void> reject(beast::tcp_stream& stream, Response response, unsigned version,
                                error_code& ec, bool head = false) {
-    const std::string request_id = crypto::random_token(12);
+    const std::string request_id = next_request_id();
     if (config.observer) {
       config.observer->on_request({.method = "-",
                                    .route = "unmatched",
@@ -509,7 +509,7 @@ struct Server::Impl {
   asio::awaitable<bool> answer(beast::tcp_stream& stream, Incoming& incoming,
                                const std::string& peer_address, std::size_t served) {
     const auto started = std::chrono::steady_clock::now();
-    const std::string request_id = crypto::random_token(12);
+    const std::string request_id = next_request_id();
     const std::string client = config.trusted_proxies.client_address(
         peer_address, joined(incoming.message, "X-Forwarded-For"));
     Response response = co_await route_request(incoming, client, request_id);

@@ -5,12 +5,14 @@
 #include <atomic>
 #include <future>
 #include <latch>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "api/json_body.hpp"
 #include "http/request_checks.hpp"
+#include "http/request_id.hpp"
 #include "http/router.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
@@ -511,3 +513,24 @@ TEST(JsonBodyTest, StringListFields) {
 
 }  // namespace
 }  // namespace authd
+
+TEST(RequestIdTest, IdsAreUniqueAcrossThreadsAndHeaderSafe) {
+  const auto draw = [] {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10000; ++i) ids.push_back(authd::http::next_request_id());
+    return ids;
+  };
+  auto other = std::async(std::launch::async, draw);
+  std::set<std::string> seen;
+  for (const auto& batch : {draw(), other.get()}) {
+    for (const auto& id : batch) {
+      EXPECT_EQ(id.size(), 16u);
+      EXPECT_EQ(
+          id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+          std::string::npos)
+          << id;
+      EXPECT_TRUE(seen.insert(id).second) << "repeated: " << id;
+    }
+  }
+  EXPECT_EQ(seen.size(), 20000u);
+}
