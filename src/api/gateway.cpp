@@ -92,7 +92,6 @@ void add_gateway_routes(http::Router& router, core::GatewayCheck& gateway) {
     router.add({.method = std::string(method),
                 .path = "/v1/check",
                 .handler = [&gateway](const http::Request& r) { return check(gateway, r); },
-                .blocking = !gateway.runs_in_process(),
                 .errors = http_errors<kV1>});
   }
 }

@@ -48,10 +48,6 @@ class GatewayCheck {
   Result<CheckedIdentity> check(std::string_view credential,
                                 std::span<const std::string> any_of_roles = {});
 
-  // Whether a check can run on an I/O thread: the store answers reads in process. (A new /v1
-  // token costs one Ed25519 verification there, once: verified tokens are cached.)
-  bool runs_in_process() const { return store_.reads_in_process(); }
-
  private:
   // The active user `user_id`; `issued_at` (UNIX seconds) for a credential without a session,
   // which must be newer than the user's credentials_revoked_at.

@@ -200,11 +200,6 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Whether a read is answered in this process from a local file (SQLite in WAL mode, where
-  // readers never wait for writers) rather than over the network: such reads are short enough
-  // to make on an I/O thread, saving the hand-off to a worker and back.
-  virtual bool reads_in_process() const { return false; }
-
   // Creates the user, its role assignments and (optionally) its first session in one
   // transaction: either all of it is stored or none. StoreError::email_taken on a duplicate key.
   virtual Result<UserRecord> create_user(const NewUser& user,

@@ -23,8 +23,6 @@ class SqliteStore final : public Store {
               OpenMode mode = OpenMode::create_and_migrate);
   ~SqliteStore() override;
 
-  bool reads_in_process() const override { return true; }
-
   Result<UserRecord> create_user(const NewUser& user,
                                  const std::optional<NewSession>& session) override;
   Result<std::optional<UserRecord>> find_user_by_email(std::string_view email_key) override;
