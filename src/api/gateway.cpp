@@ -75,9 +75,11 @@ http::Response allowed(const core::CheckedIdentity& identity) {
   return response;
 }
 
-http::Response check(core::GatewayCheck& gateway, const http::Request& request) {
+// `roles_query`: the query that names the roles, empty when the query is the app's.
+http::Response check(core::GatewayCheck& gateway, const http::Request& request,
+                     std::string_view roles_query) {
   std::vector<std::string> roles;
-  if (auto refused = read_roles(request.query, roles)) return std::move(*refused);
+  if (auto refused = read_roles(roles_query, roles)) return std::move(*refused);
   const auto token = bearer_token(request);
   if (!token) return problem(Problem::missing_token);
   auto identity = gateway.check(*token, roles);
@@ -89,9 +91,15 @@ http::Response check(core::GatewayCheck& gateway, const http::Request& request) 
 
 void add_gateway_routes(http::Router& router, core::GatewayCheck& gateway) {
   for (const std::string_view method : kCheckMethods) {
+    router.add(
+        {.method = std::string(method),
+         .path = "/v1/check",
+         .handler = [&gateway](const http::Request& r) { return check(gateway, r, r.query); },
+         .errors = http_errors<kV1>});
     router.add({.method = std::string(method),
-                .path = "/v1/check",
-                .handler = [&gateway](const http::Request& r) { return check(gateway, r); },
+                .path = "/v1/check/{path}",
+                .rest_of_path = true,
+                .handler = [&gateway](const http::Request& r) { return check(gateway, r, {}); },
                 .errors = http_errors<kV1>});
   }
 }

@@ -2,6 +2,10 @@
 // passes a request to the app behind it. 200 with the holder in headers (X-Auth-* and the
 // Remote-* set that header-authentication apps read), 401 with a Bearer challenge, 403 when
 // `?role=` names roles the holder has none of. See core/gateway_check.hpp.
+//
+// /v1/check/{path} answers the same for a proxy that appends the original request's path and
+// query to the check's (Envoy's ext_authz HTTP service): that path and query are the app's,
+// so they are ignored, and no role can be asked for there.
 #pragma once
 
 #include "core/gateway_check.hpp"

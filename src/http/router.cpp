@@ -30,8 +30,9 @@ ErrorFormatter Router::errors_for(std::string_view path) const {
 
 namespace {
 
-// Matches `path` against a route template; fills `params` for its {name} segments.
-bool matches(std::string_view pattern, std::string_view path,
+// Matches `path` against a route template; fills `params` for its {name} segments. With
+// `rest_of_path`, a {name} last segment takes the rest of the path, one segment or more.
+bool matches(std::string_view pattern, std::string_view path, bool rest_of_path,
              std::vector<std::pair<std::string, std::string>>& params) {
   params.clear();
   while (!pattern.empty() && !path.empty()) {
@@ -39,7 +40,8 @@ bool matches(std::string_view pattern, std::string_view path,
     pattern.remove_prefix(1);
     path.remove_prefix(1);
     const std::string_view want = pattern.substr(0, pattern.find('/'));
-    const std::string_view have = path.substr(0, path.find('/'));
+    const bool rest = rest_of_path && want.size() == pattern.size();
+    const std::string_view have = rest ? path : path.substr(0, path.find('/'));
     if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
       if (have.empty()) return false;
       params.emplace_back(want.substr(1, want.size() - 2), have);
@@ -75,7 +77,9 @@ RouteMatch Router::match(std::string_view method, std::string_view target) const
   // by its literal routes alone, 405 included, and never falls through to a template.
   for (const bool templates : {false, true}) {
     for (const Route& route : routes_) {
-      if (is_template(route.path) != templates || !matches(route.path, path, params)) continue;
+      if (is_template(route.path) != templates ||
+          !matches(route.path, path, route.rest_of_path, params))
+        continue;
       if (route.method == method) {
         result.route = &route;
         result.params = params;

@@ -100,11 +100,23 @@ TEST_F(Gateway, EveryCredentialKindNamesItsHolderToEveryMethod) {
         Kind{"seed 002 session token", ada.seed002, seed002_session}}) {
     std::vector<std::string> methods(std::begin(api::kCheckMethods), std::end(api::kCheckMethods));
     methods.emplace_back("HEAD");
-    for (const auto& method : methods) {
+    // The second and third targets are an Envoy ext_authz check's: the original path and query
+    // appended, both the app's and ignored (even a "role" in it).
+    for (const auto& [method, target] : [&methods] {
+           std::vector<std::pair<std::string, std::string>> pairs;
+           for (const auto& method : methods) {
+             for (const char* target :
+                  {"/v1/check", "/v1/check/orders?role=nobody", "/v1/check/app/orders/7?page=2"}) {
+               pairs.emplace_back(method, target);
+             }
+           }
+           return pairs;
+         }()) {
       // A body, as a proxy might forward one, is ignored.
-      const auto answer = client().request(method, "/v1/check", "{\"ignored\":true}",
+      const auto answer = client().request(method, target, "{\"ignored\":true}",
                                            "application/json", bearer(kind.token));
-      ASSERT_EQ(answer.status, 200) << kind.name << " " << method << ": " << answer.body;
+      ASSERT_EQ(answer.status, 200) << kind.name << " " << method << " " << target << ": "
+                                    << answer.body;
       EXPECT_EQ(answer.body, "");
       EXPECT_EQ(answer.header("x-auth-user-id"), std::to_string(ada.id)) << kind.name;
       EXPECT_EQ(answer.header("x-auth-user-email"), "ada@gateway.example");
@@ -123,16 +135,18 @@ TEST_F(Gateway, RefusalsAreChallengesAndRolesAreAlternatives) {
   const Credentials bob = sign_in(client(), "bob@gateway.example");
   for (const std::string_view view : api::kCheckMethods) {
     const std::string method(view);
-    const auto missing = client().request(method, "/v1/check", "", "");
-    EXPECT_EQ(missing.status, 401) << method;
-    EXPECT_EQ(missing.header("www-authenticate"), "Bearer");
-    for (const std::string& bad :
-         {std::string("not-a-token"), bob.access + "x",
-          bob.seed000.substr(0, bob.seed000.rfind('.') + 1) + "AAAA", std::string(43, 'A')}) {
-      const auto refused = client().request(method, "/v1/check", "", "", bearer(bad));
-      EXPECT_EQ(refused.status, 401) << method << " " << bad;
-      EXPECT_EQ(refused.header("www-authenticate"), "Bearer error=\"invalid_token\"");
-      EXPECT_EQ(refused.header("x-auth-user-id"), "");
+    for (const char* target : {"/v1/check", "/v1/check/orders", "/v1/check/app/orders/7?a=b"}) {
+      const auto missing = client().request(method, target, "", "");
+      EXPECT_EQ(missing.status, 401) << method << " " << target;
+      EXPECT_EQ(missing.header("www-authenticate"), "Bearer");
+      for (const std::string& bad :
+           {std::string("not-a-token"), bob.access + "x",
+            bob.seed000.substr(0, bob.seed000.rfind('.') + 1) + "AAAA", std::string(43, 'A')}) {
+        const auto refused = client().request(method, target, "", "", bearer(bad));
+        EXPECT_EQ(refused.status, 401) << method << " " << target << " " << bad;
+        EXPECT_EQ(refused.header("www-authenticate"), "Bearer error=\"invalid_token\"");
+        EXPECT_EQ(refused.header("x-auth-user-id"), "");
+      }
     }
     const auto forbidden =
         client().request(method, "/v1/check?role=seller&role=admin", "", "", bearer(bob.seed003));

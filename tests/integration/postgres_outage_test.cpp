@@ -55,6 +55,7 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
   // The gateway check fails closed: no store, no answer but 503 (the proxy then refuses).
   for (const std::string_view method : api::kCheckMethods) {
     bearer_routes.emplace_back(method, "/v1/check");
+    bearer_routes.emplace_back(method, "/v1/check/app");  // Envoy's form
   }
   for (const auto& [method, path] : bearer_routes) {
     auto response = client.request(method, path, "", "", bearer);

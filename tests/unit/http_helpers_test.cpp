@@ -119,6 +119,32 @@ TEST_F(RouterTest, BadTargets) {
   }
 }
 
+TEST(RouterTemplateTest, ARestOfPathSegmentTakesEverySegmentLeft) {
+  http::Router router;
+  router.add(route("GET", "/v1/check"));
+  http::Route rest = route("GET", "/v1/check/{path}");
+  rest.rest_of_path = true;
+  router.add(rest);
+  router.add(route("GET", "/v1/sessions/{id}"));  // without the flag: one segment
+
+  auto match = router.match("GET", "/v1/check/app/page/1?q=a/b");
+  ASSERT_EQ(match.outcome, http::RouteMatch::Outcome::found);
+  EXPECT_EQ(match.route->path, "/v1/check/{path}");
+  EXPECT_EQ(match.params,
+            (std::vector<std::pair<std::string, std::string>>{{"path", "app/page/1"}}));
+  EXPECT_EQ(match.query, "q=a/b");
+  match = router.match("GET", "/v1/check/x");
+  ASSERT_EQ(match.outcome, http::RouteMatch::Outcome::found);
+  EXPECT_EQ(match.params, (std::vector<std::pair<std::string, std::string>>{{"path", "x"}}));
+  match = router.match("GET", "/v1/check?role=a");
+  ASSERT_EQ(match.outcome, http::RouteMatch::Outcome::found);
+  EXPECT_EQ(match.route->path, "/v1/check");
+  // The rest must not be empty, and a plain template still takes one segment.
+  EXPECT_EQ(router.match("GET", "/v1/check/").outcome, http::RouteMatch::Outcome::not_found);
+  EXPECT_EQ(router.match("GET", "/v1/sessions/a/b").outcome,
+            http::RouteMatch::Outcome::not_found);
+}
+
 TEST(RouterTemplateTest, NamedSegmentsMatchOneSegmentAndLiteralsWin) {
   http::Router router;
   router.add(route("DELETE", "/v1/sessions/{id}"));
