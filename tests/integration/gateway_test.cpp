@@ -113,10 +113,10 @@ TEST_F(Gateway, EveryCredentialKindNamesItsHolderToEveryMethod) {
            return pairs;
          }()) {
       // A body, as a proxy might forward one, is ignored.
-      const auto answer = client().request(method, target, "{\"ignored\":true}",
-                                           "application/json", bearer(kind.token));
-      ASSERT_EQ(answer.status, 200) << kind.name << " " << method << " " << target << ": "
-                                    << answer.body;
+      const auto answer = client().request(method, target, "{\"ignored\":true}", "application/json",
+                                           bearer(kind.token));
+      ASSERT_EQ(answer.status, 200)
+          << kind.name << " " << method << " " << target << ": " << answer.body;
       EXPECT_EQ(answer.body, "");
       EXPECT_EQ(answer.header("x-auth-user-id"), std::to_string(ada.id)) << kind.name;
       EXPECT_EQ(answer.header("x-auth-user-email"), "ada@gateway.example");

@@ -141,8 +141,7 @@ TEST(RouterTemplateTest, ARestOfPathSegmentTakesEverySegmentLeft) {
   EXPECT_EQ(match.route->path, "/v1/check");
   // The rest must not be empty, and a plain template still takes one segment.
   EXPECT_EQ(router.match("GET", "/v1/check/").outcome, http::RouteMatch::Outcome::not_found);
-  EXPECT_EQ(router.match("GET", "/v1/sessions/a/b").outcome,
-            http::RouteMatch::Outcome::not_found);
+  EXPECT_EQ(router.match("GET", "/v1/sessions/a/b").outcome, http::RouteMatch::Outcome::not_found);
 }
 
 TEST(RouterTemplateTest, NamedSegmentsMatchOneSegmentAndLiteralsWin) {
