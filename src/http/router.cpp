@@ -31,7 +31,8 @@ ErrorFormatter Router::errors_for(std::string_view path) const {
 namespace {
 
 // Matches `path` against a route template; fills `params` for its {name} segments. With
-// `rest_of_path`, a {name} last segment takes the rest of the path, one segment or more.
+// `rest_of_path`, a {name} last segment takes the rest of the path, slashes included, and may
+// be empty ("/v1/check/" is Envoy's check of the app's "/").
 bool matches(std::string_view pattern, std::string_view path, bool rest_of_path,
              std::vector<std::pair<std::string, std::string>>& params) {
   params.clear();
@@ -43,7 +44,7 @@ bool matches(std::string_view pattern, std::string_view path, bool rest_of_path,
     const bool rest = rest_of_path && want.size() == pattern.size();
     const std::string_view have = rest ? path : path.substr(0, path.find('/'));
     if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-      if (have.empty()) return false;
+      if (have.empty() && !rest) return false;
       params.emplace_back(want.substr(1, want.size() - 2), have);
     } else if (want != have) {
       return false;

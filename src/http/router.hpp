@@ -24,8 +24,9 @@ struct Route {
   // Literal segments and "{name}" segments that match any one non-empty segment, such as
   // "/v1/sessions/{id}". A literal route wins over a template for the same path.
   std::string path{};
-  // The last "{name}" segment takes the rest of the path, slashes included ("/v1/check/{path}"
-  // matches "/v1/check/app/page"): for a proxy that appends the original path to the route's.
+  // The last "{name}" segment takes the rest of the path, slashes included, even none
+  // ("/v1/check/{path}" matches "/v1/check/app/page" and "/v1/check/"): for a proxy that
+  // appends the original path to the route's.
   bool rest_of_path = false;
   Handler handler{};
   // A blocking handler (hashing, store) runs on the worker pool; a non-blocking one (static or

@@ -272,10 +272,10 @@ class Store {
   // that signing key has been revoked.
   virtual Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
                                                             std::string_view kid = {}) = 0;
-  // The user's sessions of `family` neither revoked nor expired at `now`, oldest first.
   // The opaque session (seed 002) whose token has this hash, live or not, with its owner's
   // is_active. Sessions of the rotating family are never found here.
   virtual Result<std::optional<SessionRecord>> find_opaque_session(std::string_view token_hash) = 0;
+  // The user's sessions of `family` neither revoked nor expired at `now`, oldest first.
   virtual Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id,
                                                                 SessionFamily family,
                                                                 util::TimePoint now) = 0;

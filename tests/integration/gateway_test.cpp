@@ -100,13 +100,13 @@ TEST_F(Gateway, EveryCredentialKindNamesItsHolderToEveryMethod) {
         Kind{"seed 002 session token", ada.seed002, seed002_session}}) {
     std::vector<std::string> methods(std::begin(api::kCheckMethods), std::end(api::kCheckMethods));
     methods.emplace_back("HEAD");
-    // The second and third targets are an Envoy ext_authz check's: the original path and query
-    // appended, both the app's and ignored (even a "role" in it).
+    // The other targets are an Envoy ext_authz check's: the original path and query appended
+    // (the last one for the app's "/"), both the app's and ignored (even a "role" in it).
     for (const auto& [method, target] : [&methods] {
            std::vector<std::pair<std::string, std::string>> pairs;
            for (const auto& method : methods) {
-             for (const char* target :
-                  {"/v1/check", "/v1/check/orders?role=nobody", "/v1/check/app/orders/7?page=2"}) {
+             for (const char* target : {"/v1/check", "/v1/check/orders?role=nobody",
+                                        "/v1/check/app/orders/7?page=2", "/v1/check/?page=1"}) {
                pairs.emplace_back(method, target);
              }
            }
@@ -135,7 +135,8 @@ TEST_F(Gateway, RefusalsAreChallengesAndRolesAreAlternatives) {
   const Credentials bob = sign_in(client(), "bob@gateway.example");
   for (const std::string_view view : api::kCheckMethods) {
     const std::string method(view);
-    for (const char* target : {"/v1/check", "/v1/check/orders", "/v1/check/app/orders/7?a=b"}) {
+    for (const char* target :
+         {"/v1/check", "/v1/check/orders", "/v1/check/app/orders/7?a=b", "/v1/check/"}) {
       const auto missing = client().request(method, target, "", "");
       EXPECT_EQ(missing.status, 401) << method << " " << target;
       EXPECT_EQ(missing.header("www-authenticate"), "Bearer");

@@ -957,6 +957,12 @@ TEST_P(StoreContract, SetUserActiveEndsSessionsAndReactivationRevivesNone) {
   EXPECT_EQ((*store().find_user_by_id(ada->id))->credentials_revoked_at, at(kT0 + 9))
       << "ending every session voids the seed JWTs too";
   EXPECT_TRUE((*store().find_session("ada-1"))->revoked_at) << "reactivation revives nothing";
+  // An instance whose clock is behind never moves the revocation back (it would revive the
+  // seed JWTs issued in between).
+  ASSERT_TRUE(store().revoke_user_sessions(ada->id, at(kT0 + 7)));
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->credentials_revoked_at, at(kT0 + 9));
+  ASSERT_EQ(store().set_user_active(ada->id, false, at(kT0 + 8)), Result<bool>(true));
+  EXPECT_GE(*(*store().find_user_by_id(ada->id))->credentials_revoked_at, at(kT0 + 9));
   EXPECT_EQ(store().set_user_active(ada->id + 100, false, at(kT0)), Result<bool>(false));
 }
 
@@ -1326,6 +1332,17 @@ class SqliteOnly : public StoreContract {};
 TEST_P(SqliteOnly, UsesWriteAheadLogging) {
   // WAL lets the pool's readers proceed while one connection writes.
   EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
+}
+
+TEST_P(SqliteOnly, RolesBrokenByHandAreAStoreFailureNotACrash) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  // SQLite keeps a text where an integer is declared (PostgreSQL refuses it): an operator's typo.
+  db_.query("UPDATE user_roles SET position = 'first' WHERE user_id = " + std::to_string(ada->id));
+  const auto read = store().find_user_by_id(ada->id);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error(), StoreError::internal);
+  EXPECT_FALSE(store().find_user_by_email("ada@example.com"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOnly, ::testing::Values(sqlite_backend()), backend_name);

@@ -161,7 +161,8 @@ INSERT INTO roles (name) VALUES ('authd:admin') ON CONFLICT (name) DO NOTHING;
 // Seed 000/003 JWTs belong to no session: a per-user instant voids every credential issued at or
 // before it (the gateway check compares a JWT's iat). Deactivation sets it, however is_active is
 // changed, as it ends the sessions (at the database's clock when the change did not set it, as
-// an operator's SQL does not); so does ending every session of the user.
+// an operator's SQL does not); so does ending every session of the user. It never moves back,
+// whatever the clock of the instance that writes it: an earlier revocation must stay in force.
 constexpr const char* kCredentialsRevokedAt = R"sql(
 ALTER TABLE users ADD COLUMN credentials_revoked_at TIMESTAMPTZ;
 CREATE OR REPLACE FUNCTION authd_end_sessions_of_deactivated_user() RETURNS trigger
@@ -169,7 +170,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE sessions SET revoked_at = now() WHERE user_id = NEW.id AND revoked_at IS NULL;
   IF NEW.credentials_revoked_at IS NOT DISTINCT FROM OLD.credentials_revoked_at THEN
-    UPDATE users SET credentials_revoked_at = now() WHERE id = NEW.id;
+    UPDATE users SET credentials_revoked_at = GREATEST(credentials_revoked_at, now())
+    WHERE id = NEW.id;
   END IF;
   RETURN NULL;
 END

@@ -104,7 +104,8 @@ constexpr Query kRevokeSession{"revoke_session", R"sql(
 constexpr Query kRevokeUserSessions{"revoke_user_sessions", R"sql(
   WITH gone AS (UPDATE sessions SET revoked_at = $2
                 WHERE user_id = $1 AND revoked_at IS NULL RETURNING 1),
-       voided AS (UPDATE users SET credentials_revoked_at = $2 WHERE id = $1)
+       voided AS (UPDATE users SET credentials_revoked_at = GREATEST(credentials_revoked_at, $2)
+                  WHERE id = $1)
   SELECT COUNT(*) FROM gone)sql"};
 
 constexpr Query kAdvanceRefreshGeneration{"advance_refresh_generation", R"sql(
@@ -136,7 +137,8 @@ constexpr Query kSelectSigningKeys{"signing_keys", R"sql(
 
 constexpr Query kSetUserActive{"set_user_active", R"sql(
   UPDATE users SET is_active = $2, updated_at = $3,
-    credentials_revoked_at = CASE WHEN $2 THEN credentials_revoked_at ELSE $3 END
+    credentials_revoked_at = CASE WHEN $2 THEN credentials_revoked_at
+                                  ELSE GREATEST(credentials_revoked_at, $3) END
   WHERE id = $1
   RETURNING 1)sql"};
 

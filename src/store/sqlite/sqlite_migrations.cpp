@@ -160,7 +160,8 @@ INSERT OR IGNORE INTO roles (name) VALUES ('authd:admin');
 // Seed 000/003 JWTs belong to no session: a per-user instant voids every credential issued at or
 // before it (the gateway check compares a JWT's iat). Deactivation sets it, however is_active is
 // changed, as it ends the sessions (at the database's clock when the change did not set it, as
-// an operator's SQL does not); so does ending every session of the user.
+// an operator's SQL does not); so does ending every session of the user. It never moves back,
+// whatever the clock of the instance that writes it: an earlier revocation must stay in force.
 constexpr const char* kCredentialsRevokedAt = R"sql(
 ALTER TABLE users ADD COLUMN credentials_revoked_at INTEGER;
 DROP TRIGGER users_deactivation_ends_sessions;
@@ -169,8 +170,8 @@ WHEN CAST(OLD.is_active AS INTEGER) <> 0 AND CAST(NEW.is_active AS INTEGER) = 0
 BEGIN
   UPDATE sessions SET revoked_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
   WHERE user_id = NEW.id AND revoked_at IS NULL;
-  UPDATE users SET credentials_revoked_at =
-    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  UPDATE users SET credentials_revoked_at = MAX(COALESCE(credentials_revoked_at, 0),
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
   WHERE id = NEW.id AND NEW.credentials_revoked_at IS OLD.credentials_revoked_at;
 END;
 UPDATE users SET credentials_revoked_at =

@@ -35,7 +35,8 @@ constexpr const char* kInsertUserRole =
     "SELECT ?1, id, ?2 FROM roles WHERE name = ?3";
 constexpr const char* kSetUserActive =
     "UPDATE users SET is_active = ?2, updated_at = ?3, "
-    "credentials_revoked_at = CASE WHEN ?2 THEN credentials_revoked_at ELSE ?3 END WHERE id = ?1";
+    "credentials_revoked_at = CASE WHEN ?2 THEN credentials_revoked_at "
+    "ELSE MAX(COALESCE(credentials_revoked_at, 0), ?3) END WHERE id = ?1";
 constexpr const char* kAddUserRole =
     "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
     "SELECT u.id, r.id, (SELECT COALESCE(MAX(position), -1) + 1 FROM user_roles WHERE user_id = "
@@ -133,7 +134,8 @@ constexpr const char* kRevokeSession =
 constexpr const char* kRevokeUserSessions =
     "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
 constexpr const char* kRevokeUserCredentials =
-    "UPDATE users SET credentials_revoked_at = ?2 WHERE id = ?1";
+    "UPDATE users SET credentials_revoked_at = MAX(COALESCE(credentials_revoked_at, 0), ?2) "
+    "WHERE id = ?1";
 constexpr const char* kAdvanceRefreshGeneration =
     "UPDATE sessions SET refresh_generation = ?2 + 1, rotated_at = ?3, last_used_at = ?3, "
     "previous_token_hash = token_hash, token_hash = ?4 "
@@ -198,12 +200,20 @@ UserRecord read_user(const Statement& row) {
   user.updated_at = util::from_unix_millis(row.column_int(10));
   if (auto v = row.column_optional_int(11))
     user.credentials_revoked_at = util::from_unix_millis(*v);
-  // [[position, name]...], written by the query above; in position order, as granted.
+  // [[position, name]...], written by the query above; in position order, as granted. Rows
+  // changed by hand could break that shape: a store failure then, never an exception that
+  // escapes the store.
   std::vector<std::pair<std::int64_t, std::string>> roles;
-  const boost::json::value granted = boost::json::parse(row.column_text(12));
-  for (const auto& role : granted.as_array()) {
-    const auto& pair = role.as_array();
-    roles.emplace_back(pair.at(0).as_int64(), std::string(pair.at(1).as_string()));
+  boost::system::error_code ec;
+  const boost::json::value granted = boost::json::parse(row.column_text(12), ec);
+  const auto* list = ec ? nullptr : granted.if_array();
+  if (list == nullptr) throw SqliteFailure{SQLITE_CORRUPT, "user roles: not a JSON array"};
+  for (const auto& role : *list) {
+    const auto* pair = role.if_array();
+    if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_int64() || !(*pair)[1].is_string()) {
+      throw SqliteFailure{SQLITE_CORRUPT, "user roles: not [position, name] pairs"};
+    }
+    roles.emplace_back((*pair)[0].get_int64(), std::string((*pair)[1].get_string()));
   }
   std::sort(roles.begin(), roles.end());
   for (auto& role : roles) user.roles.push_back(std::move(role.second));
