@@ -2,20 +2,22 @@
 
 #include <algorithm>
 
+#include "crypto/base64url.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/jws.hpp"
 
 namespace authd::core {
 namespace {
 
-// A seed 002 session token: 32 random bytes in unpadded base64url.
-constexpr std::size_t kSeedSessionTokenLength = 43;
+// An opaque session token: authd's are 32 random bytes in unpadded base64url (43 characters);
+// the seed 002 app's own, once imported, are 64 hex digits (also valid base64url). Anything of
+// another shape is refused before the store is asked; the lookup by hash decides the rest.
+constexpr std::size_t kMinOpaqueTokenLength = 32;
+constexpr std::size_t kMaxOpaqueTokenLength = 128;
 
-bool is_base64url(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  });
+bool looks_like_opaque_token(std::string_view text) {
+  return text.size() >= kMinOpaqueTokenLength && text.size() <= kMaxOpaqueTokenLength &&
+         crypto::base64url_decode(text).has_value();
 }
 
 bool holds_any(const UserView& user, std::span<const std::string> roles) {
@@ -52,8 +54,7 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::check(
     } else {
       identity = seed_jwt(credential);
     }
-  } else if (dots == 0 && credential.size() == kSeedSessionTokenLength &&
-             is_base64url(credential)) {
+  } else if (dots == 0 && looks_like_opaque_token(credential)) {
     identity = seed_session(credential);
   }
   if (identity && !any_of_roles.empty() && !holds_any(identity->user, any_of_roles)) {

@@ -11,6 +11,7 @@
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
 #include "core/user_admin.hpp"
+#include "crypto/digest.hpp"
 #include "crypto/jws.hpp"
 #include "crypto/sealing.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -109,6 +110,23 @@ TEST_F(GatewayCheckTest, EveryKindOfCredentialNamesItsHolder) {
   EXPECT_EQ(gateway_.check(pair.access_token)->session_id, pair.session_id);
 }
 
+TEST_F(GatewayCheckTest, AnOpaqueTokenInTheSeedAppsOwnShapeIsFoundByItsHash) {
+  // The seed 002 app made 64 hex digits; an imported session keeps its token's hash.
+  const std::string legacy(64, 'c');
+  ASSERT_TRUE(store_.record_login({.user_id = user_id_,
+                                   .at = clock_.now(),
+                                   .session = store::NewSession{
+                                       .public_id = "legacy-session-0001",
+                                       .token_hash = crypto::sha256_hex(legacy),
+                                       .created_at = clock_.now(),
+                                       .expires_at = clock_.now() + 1h,
+                                   }}));
+  const auto checked = gateway_.check(legacy);
+  ASSERT_TRUE(checked) << checked.error();
+  EXPECT_EQ(checked->user.id, user_id_);
+  EXPECT_EQ(checked->session_id, "legacy-session-0001");
+}
+
 TEST_F(GatewayCheckTest, BadCredentialsOfEveryShapeAreRefused) {
   const std::string v1 = v1_token();
   const std::string jwt = seed_jwt();
@@ -124,7 +142,9 @@ TEST_F(GatewayCheckTest, BadCredentialsOfEveryShapeAreRefused) {
       refresh,                      // a refresh token is no bearer credential
       std::string(43, 'A'),         // the shape of a seed 002 token, but no session's
       seed002.substr(0, 42) + "!",  // not base64url
-      seed002 + "A",                // too long
+      seed002 + "A",                // a token of no session's
+      std::string(64, 'f'),         // the seed 002 app's shape (hex), no session's
+      std::string(129, 'A'),        // too long to be a token
       crypto::sign_hs256(object{{"id", user_id_}, {"iat", now}, {"exp", now + 60}},
                          std::string(32, 'x')),                                 // another secret
       crypto::sign_hs256(object{{"id", user_id_}, {"iat", now}}, kSeedSecret),  // no exp
