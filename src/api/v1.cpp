@@ -85,10 +85,8 @@ class V1 {
   }
 
   http::Response me(const http::Request& request) {
-    return authenticated(request, [&](const core::Principal& caller) {
-      auto user = sessions_.user(caller);
-      if (!user) return respond(kV1, user.error());
-      return json_response(200, user_json(*user));
+    return authenticated(request, [](const core::Principal& caller) {
+      return json_response(200, user_json(caller.user));
     });
   }
 

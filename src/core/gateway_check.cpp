@@ -48,7 +48,8 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::check(
     // and key, so a token can pass as only one of them.
     auto principal = sessions_.authenticate(credential);
     if (principal) {
-      identity = holder(principal->user_id, std::move(principal->session_id));
+      identity = CheckedIdentity{.user = std::move(principal->user),
+                                 .session_id = std::move(principal->session_id)};
     } else if (principal.error() != AuthError::invalid_token) {
       return principal.error();
     } else {
@@ -63,21 +64,6 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::check(
   return identity;
 }
 
-GatewayCheck::Result<CheckedIdentity> GatewayCheck::holder(std::int64_t user_id,
-                                                           std::string session_id,
-                                                           std::optional<std::int64_t> issued_at) {
-  auto user = store_.find_user_by_id(user_id);
-  if (!user) return store_failure(user.error());
-  // Deleted or deactivated since the credential was issued (or since its session was read).
-  if (!*user || !(*user)->is_active) return AuthError::invalid_token;
-  // iat has whole seconds: a token from the second of the revocation is refused too.
-  const auto& revoked = (*user)->credentials_revoked_at;
-  if (issued_at && revoked && *issued_at <= util::to_unix_seconds(*revoked)) {
-    return AuthError::invalid_token;
-  }
-  return CheckedIdentity{.user = view_of(std::move(**user)), .session_id = std::move(session_id)};
-}
-
 GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_jwt(std::string_view token) {
   const std::int64_t now = util::to_unix_seconds(clock_.now());
   auto claims = crypto::verify_hs256(token, seed_jwt_secret_, {.now = now});
@@ -89,7 +75,17 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_jwt(std::string_view to
       !iat->is_int64()) {
     return AuthError::invalid_token;
   }
-  return holder(id->get_int64(), {}, iat->get_int64());
+  auto user = store_.find_user_by_id(id->get_int64());
+  if (!user) return store_failure(user.error());
+  // Deleted or deactivated since the token was issued.
+  if (!*user || !(*user)->is_active) return AuthError::invalid_token;
+  // A seed JWT has no session: it is void when the user's credentials were revoked after it was
+  // issued. iat has whole seconds: a token from the second of the revocation is refused too.
+  const auto& revoked = (*user)->credentials_revoked_at;
+  if (revoked && iat->get_int64() <= util::to_unix_seconds(*revoked)) {
+    return AuthError::invalid_token;
+  }
+  return CheckedIdentity{.user = view_of(std::move(**user))};
 }
 
 GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_session(std::string_view token) {
@@ -99,7 +95,8 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_session(std::string_vie
       !(*session)->user_active) {
     return AuthError::invalid_token;
   }
-  return holder((*session)->user_id, std::move((*session)->public_id));
+  return CheckedIdentity{.user = view_of(std::move((*session)->owner)),
+                         .session_id = std::move((*session)->public_id)};
 }
 
 }  // namespace authd::core

@@ -8,13 +8,12 @@
 //   issued before the user's credentials were last revoked, by a deactivation or an end of all
 //   their sessions, is refused);
 // - a seed 002 session token (opaque, found by its hash: its session must be live).
-// Nothing about the holder is cached: the session and the user (active flag, email, roles) are
-// read from the store on every check, so a logout, a replaced seed 002 session, a deactivation,
-// a deletion or a role change holds at once, on every instance.
+// Nothing about the holder is cached: the session and its user (active flag, email, roles) are
+// read from the store on every check, in one statement, so a logout, a replaced seed 002
+// session, a deactivation, a deletion or a role change holds at once, on every instance.
 #pragma once
 
 #include <boost/system/result.hpp>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,10 +48,6 @@ class GatewayCheck {
                                 std::span<const std::string> any_of_roles = {});
 
  private:
-  // The active user `user_id`; `issued_at` (UNIX seconds) for a credential without a session,
-  // which must be newer than the user's credentials_revoked_at.
-  Result<CheckedIdentity> holder(std::int64_t user_id, std::string session_id,
-                                 std::optional<std::int64_t> issued_at = std::nullopt);
   Result<CheckedIdentity> seed_jwt(std::string_view token);
   Result<CheckedIdentity> seed_session(std::string_view token);
   AuthError store_failure(const boost::system::error_code& ec) const;

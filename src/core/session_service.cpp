@@ -253,8 +253,8 @@ SessionService::Result<Principal> SessionService::authenticate(std::string_view 
   const util::TimePoint now = clock_.now();
   const auto claims = verify(access_token, util::to_unix_seconds(now));
   if (!claims) return AuthError::invalid_token;
-  // One read checks the session, its user and whether the token's signing key was revoked, so
-  // a revocation holds at once on every instance.
+  // One read checks the session, reads its user and says whether the token's signing key was
+  // revoked, so a revocation holds at once on every instance.
   auto session = store_.find_session(claims->session_id, claims->kid);
   if (!session) return store_failure(session.error());
   if (*session && (*session)->signing_key_revoked) {
@@ -264,7 +264,9 @@ SessionService::Result<Principal> SessionService::authenticate(std::string_view 
   if (!*session || (*session)->user_id != claims->user_id || !live(**session, now)) {
     return AuthError::invalid_token;
   }
-  return Principal{.user_id = claims->user_id, .session_id = claims->session_id};
+  return Principal{.user_id = claims->user_id,
+                   .session_id = claims->session_id,
+                   .user = view_of(std::move((*session)->owner))};
 }
 
 SessionService::Result<void> SessionService::revoke(const Principal& caller,
@@ -292,13 +294,6 @@ SessionService::Result<std::vector<store::SessionRecord>> SessionService::list(
       store_.list_live_sessions(caller.user_id, store::SessionFamily::rotating, clock_.now());
   if (!sessions) return store_failure(sessions.error());
   return std::move(*sessions);
-}
-
-SessionService::Result<UserView> SessionService::user(const Principal& caller) {
-  auto user = store_.find_user_by_id(caller.user_id);
-  if (!user) return store_failure(user.error());
-  if (!*user) return AuthError::invalid_token;  // deleted since the check
-  return view_of(std::move(**user));
 }
 
 }  // namespace authd::core

@@ -76,6 +76,7 @@ struct TokenPair {
 struct Principal {
   std::int64_t user_id = 0;
   std::string session_id{};
+  UserView user{};  // read with the session, in the same statement: current as of the check
 };
 
 class SessionService {
@@ -102,7 +103,6 @@ class SessionService {
                       const ClientInfo& client);
   Result<std::int64_t> revoke_all(const Principal& caller, const ClientInfo& client);
   Result<std::vector<store::SessionRecord>> list(const Principal& caller);
-  Result<UserView> user(const Principal& caller);
 
   const SessionConfig& config() const { return config_; }
 

@@ -82,11 +82,11 @@ class ForwardingStore : public store::Store {
   store::Result<std::int64_t> purge_throttles(util::TimePoint now) override {
     return inner_.purge_throttles(now);
   }
-  store::Result<std::optional<store::SessionRecord>> find_session(std::string_view public_id,
-                                                                  std::string_view kid) override {
+  store::Result<std::optional<store::OwnedSession>> find_session(std::string_view public_id,
+                                                                 std::string_view kid) override {
     return inner_.find_session(public_id, kid);
   }
-  store::Result<std::optional<store::SessionRecord>> find_opaque_session(
+  store::Result<std::optional<store::OwnedSession>> find_opaque_session(
       std::string_view token_hash) override {
     return inner_.find_opaque_session(token_hash);
   }

@@ -886,6 +886,37 @@ TEST_P(StoreContract, ASessionTokenThatDoesNotRotateIsNoRefreshToken) {
       << "a seed 002 session token must not refresh a /v1 session";
 }
 
+// A credential check reads the session and its owner in one statement: the owner must be the
+// user as stored now (roles in order, active flag), for both kinds of session.
+TEST_P(StoreContract, ASessionIsReadWithItsOwnerAsTheyAreNow) {
+  auto ada = store().create_user(new_user("ada@example.com", {"user", "admin"}),
+                                 new_session(std::string(64, 'c'), kT0));
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(store().record_login(
+      {.user_id = ada->id, .at = at(kT0 + 1), .session = v1_session("sid-own", "o0", kT0 + 1)}));
+  ASSERT_TRUE(store().create_user(new_user("bob@example.com", {"admin"}), std::nullopt));
+  ASSERT_TRUE(store().add_user_role(ada->id, "moderator"));
+
+  auto by_id = store().find_session("sid-own");
+  auto by_hash = store().find_opaque_session(std::string(64, 'c'));
+  ASSERT_TRUE(by_id && by_id->has_value());
+  ASSERT_TRUE(by_hash && by_hash->has_value());
+  for (const OwnedSession* session : {&**by_id, &**by_hash}) {
+    EXPECT_EQ(session->owner.id, ada->id);
+    EXPECT_EQ(session->owner.email, "ada@example.com");
+    EXPECT_TRUE(session->owner.is_active);
+    EXPECT_EQ(session->owner.roles, (std::vector<std::string>{"user", "admin", "moderator"}));
+    EXPECT_FALSE(session->signing_key_revoked);
+  }
+  EXPECT_EQ((*by_hash)->public_id, "") << "an opaque session has no public id";
+
+  ASSERT_TRUE(store().set_user_active(ada->id, false, at(kT0 + 2)));
+  by_id = store().find_session("sid-own");
+  ASSERT_TRUE(by_id && by_id->has_value());
+  EXPECT_FALSE((*by_id)->owner.is_active);
+  EXPECT_FALSE((*by_id)->user_active);
+}
+
 TEST_P(StoreContract, FindSessionTellsWhetherTheTokensSigningKeyIsRevoked) {
   auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
   ASSERT_TRUE(ada);

@@ -85,12 +85,11 @@ class UnreachableStore final : public store::Store {
   store::Result<std::int64_t> purge_throttles(util::TimePoint) override {
     return StoreError::unavailable;
   }
-  store::Result<std::optional<store::SessionRecord>> find_session(std::string_view,
-                                                                  std::string_view) override {
+  store::Result<std::optional<store::OwnedSession>> find_session(std::string_view,
+                                                                 std::string_view) override {
     return StoreError::unavailable;
   }
-  store::Result<std::optional<store::SessionRecord>> find_opaque_session(
-      std::string_view) override {
+  store::Result<std::optional<store::OwnedSession>> find_opaque_session(std::string_view) override {
     return StoreError::unavailable;
   }
   store::Result<std::vector<store::SessionRecord>> list_live_sessions(std::int64_t,

@@ -19,13 +19,15 @@ namespace {
 // in ISO 8601 UTC, which the server reads as timestamptz; the server prints timestamptz back in
 // UTC (the session's TimeZone), which PgResult::time reads.
 
-// One column list for every user query, in the order read_user() reads it.
+// One column list for every user query, in the order read_user() reads it, qualified so that a
+// session query can read its owner with it.
 #define AUTHD_USER_COLUMNS                                                                     \
-  "id, email, password_hash, first_name, last_name, is_active, last_login, "                   \
-  "password_reset_token_hash, password_reset_expires, created_at, updated_at, "                \
+  "users.id, users.email, users.password_hash, users.first_name, users.last_name, "            \
+  "users.is_active, users.last_login, users.password_reset_token_hash, "                       \
+  "users.password_reset_expires, users.created_at, users.updated_at, "                         \
   "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) "                                    \
   "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]'), " \
-  "credentials_revoked_at"
+  "users.credentials_revoked_at"
 constexpr Query kSelectUserByEmailKey{
     "user_by_email_key", "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE email_key = $1"};
 constexpr Query kSelectUserById{"user_by_id",
@@ -39,7 +41,6 @@ constexpr Query kListUsers{"list_users", "SELECT " AUTHD_USER_COLUMNS R"sql(
     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                                      WHERE ur.user_id = users.id AND r.name = $4::text))
   ORDER BY id LIMIT $5)sql"};
-#undef AUTHD_USER_COLUMNS
 
 constexpr Query kSelectRoleExists{"role_exists", "SELECT 1 FROM roles WHERE name = $1"};
 
@@ -72,19 +73,24 @@ constexpr Query kInsertSession{"insert_session", R"sql(
 // One column list for every session query, in the order read_session() reads it.
 #define AUTHD_SESSION_COLUMNS                                                                 \
   " s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, s.revoked_at, " \
-  "s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active, "             \
+  "s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), users.is_active, "         \
   "s.token_hash, s.previous_token_hash "
+// A session with its owner (read_owned_session): the session columns, whether $2 names a
+// revoked signing key, then the owner's columns.
 constexpr Query kSelectSession{"session_by_public_id", "SELECT" AUTHD_SESSION_COLUMNS R"sql(,
-         EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = $2 AND k.revoked_at IS NOT NULL)
-  FROM sessions s JOIN users u ON u.id = s.user_id
+         EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = $2 AND k.revoked_at IS NOT NULL),
+         )sql" AUTHD_USER_COLUMNS R"sql(
+  FROM sessions s JOIN users ON users.id = s.user_id
   WHERE s.public_id = $1)sql"};
 
-constexpr Query kSelectOpaqueSession{"opaque_session", "SELECT" AUTHD_SESSION_COLUMNS R"sql(
-  FROM sessions s JOIN users u ON u.id = s.user_id
+constexpr Query kSelectOpaqueSession{
+    "opaque_session", "SELECT" AUTHD_SESSION_COLUMNS ", FALSE, " AUTHD_USER_COLUMNS R"sql(
+  FROM sessions s JOIN users ON users.id = s.user_id
   WHERE s.token_hash = $1 AND s.kind = 'opaque')sql"};
+#undef AUTHD_USER_COLUMNS
 
 constexpr Query kSelectLiveSessions{"live_sessions", "SELECT" AUTHD_SESSION_COLUMNS R"sql(
-  FROM sessions s JOIN users u ON u.id = s.user_id
+  FROM sessions s JOIN users ON users.id = s.user_id
   WHERE s.user_id = $1 AND s.kind = $2 AND s.revoked_at IS NULL AND s.expires_at > $3
   ORDER BY s.id)sql"};
 
@@ -92,7 +98,7 @@ constexpr Query kSelectLiveSessions{"live_sessions", "SELECT" AUTHD_SESSION_COLU
 constexpr Query kSelectRefreshToken{"refresh_token", R"sql(
   SELECT CASE WHEN s.token_hash = $1 THEN s.refresh_generation
               ELSE s.refresh_generation - 1 END,)sql" AUTHD_SESSION_COLUMNS R"sql(
-  FROM sessions s JOIN users u ON u.id = s.user_id
+  FROM sessions s JOIN users ON users.id = s.user_id
   WHERE s.kind = 'rotating' AND (s.token_hash = $1 OR s.previous_token_hash = $1))sql"};
 #undef AUTHD_SESSION_COLUMNS
 
@@ -257,22 +263,23 @@ constexpr Query kInsertMigration{"record_migration", R"sql(
 constexpr const char* kUniqueViolation = "23505";
 constexpr const char* kEmailConstraint = "users_email_key_unique";
 
-UserRecord read_user(const PgResult& rows, int row = 0) {
+// Reads the user columns of `row` starting at `first`.
+UserRecord read_user(const PgResult& rows, int row = 0, int first = 0) {
   UserRecord user;
-  user.id = rows.integer(row, 0);
-  user.email = rows.text(row, 1);
-  user.password_hash = rows.text(row, 2);
-  user.first_name = rows.optional_text(row, 3);
-  user.last_name = rows.optional_text(row, 4);
-  user.is_active = rows.boolean(row, 5);
-  user.last_login = rows.optional_time(row, 6);
-  user.password_reset_token_hash = rows.optional_text(row, 7);
-  user.password_reset_expires = rows.optional_time(row, 8);
-  user.created_at = rows.time(row, 9);
-  user.updated_at = rows.time(row, 10);
-  const boost::json::value roles = boost::json::parse(rows.text(row, 11));
+  user.id = rows.integer(row, first);
+  user.email = rows.text(row, first + 1);
+  user.password_hash = rows.text(row, first + 2);
+  user.first_name = rows.optional_text(row, first + 3);
+  user.last_name = rows.optional_text(row, first + 4);
+  user.is_active = rows.boolean(row, first + 5);
+  user.last_login = rows.optional_time(row, first + 6);
+  user.password_reset_token_hash = rows.optional_text(row, first + 7);
+  user.password_reset_expires = rows.optional_time(row, first + 8);
+  user.created_at = rows.time(row, first + 9);
+  user.updated_at = rows.time(row, first + 10);
+  const boost::json::value roles = boost::json::parse(rows.text(row, first + 11));
   for (const auto& role : roles.as_array()) user.roles.emplace_back(role.as_string());
-  user.credentials_revoked_at = rows.optional_time(row, 12);
+  user.credentials_revoked_at = rows.optional_time(row, first + 12);
   return user;
 }
 
@@ -326,6 +333,15 @@ SessionRecord read_session(const PgResult& rows, int row, int first = 0) {
   session.user_active = rows.boolean(row, first + 10);
   session.refresh_token_hash = rows.optional_text(row, first + 11).value_or("");
   session.previous_refresh_token_hash = rows.optional_text(row, first + 12).value_or("");
+  return session;
+}
+
+// The row of kSelectSession or kSelectOpaqueSession.
+OwnedSession read_owned_session(const PgResult& rows) {
+  constexpr int kSigningKeyRevoked = 13;
+  OwnedSession session{read_session(rows, 0)};
+  session.signing_key_revoked = rows.boolean(0, kSigningKeyRevoked);
+  session.owner = read_user(rows, 0, kSigningKeyRevoked + 1);
   return session;
 }
 
@@ -708,25 +724,23 @@ Result<std::int64_t> PostgresStore::purge_throttles(util::TimePoint now) {
   });
 }
 
-Result<std::optional<SessionRecord>> PostgresStore::find_session(std::string_view public_id,
-                                                                 std::string_view kid) {
+Result<std::optional<OwnedSession>> PostgresStore::find_session(std::string_view public_id,
+                                                                std::string_view kid) {
   return with_connection("find_session",
-                         [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
+                         [&](PgConnection& db) -> Result<std::optional<OwnedSession>> {
                            const PgResult rows = db.execute_with(kSelectSession, public_id, kid);
                            if (rows.rows() == 0) return std::nullopt;
-                           SessionRecord session = read_session(rows, 0);
-                           session.signing_key_revoked = rows.boolean(0, 13);
-                           return session;
+                           return read_owned_session(rows);
                          });
 }
 
-Result<std::optional<SessionRecord>> PostgresStore::find_opaque_session(
+Result<std::optional<OwnedSession>> PostgresStore::find_opaque_session(
     std::string_view token_hash) {
   return with_connection("find_opaque_session",
-                         [&](PgConnection& db) -> Result<std::optional<SessionRecord>> {
+                         [&](PgConnection& db) -> Result<std::optional<OwnedSession>> {
                            const PgResult rows = db.execute_with(kSelectOpaqueSession, token_hash);
                            if (rows.rows() == 0) return std::nullopt;
-                           return read_session(rows, 0);
+                           return read_owned_session(rows);
                          });
 }
 

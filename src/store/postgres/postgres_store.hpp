@@ -50,9 +50,9 @@ class PostgresStore final : public Store {
                             const ThrottleRecord& next) override;
   Result<void> clear_throttle(std::string_view key) override;
   Result<std::int64_t> purge_throttles(util::TimePoint now) override;
-  Result<std::optional<SessionRecord>> find_session(std::string_view public_id,
-                                                    std::string_view kid) override;
-  Result<std::optional<SessionRecord>> find_opaque_session(std::string_view token_hash) override;
+  Result<std::optional<OwnedSession>> find_session(std::string_view public_id,
+                                                   std::string_view kid) override;
+  Result<std::optional<OwnedSession>> find_opaque_session(std::string_view token_hash) override;
   Result<std::vector<SessionRecord>> list_live_sessions(std::int64_t user_id, SessionFamily family,
                                                         util::TimePoint now) override;
   Result<bool> revoke_session(std::int64_t user_id, std::string_view public_id,

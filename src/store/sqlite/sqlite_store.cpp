@@ -14,16 +14,17 @@
 namespace authd::store::sqlite {
 namespace {
 
-// One column list for every user query, in the order read_user() reads it. The roles come in
-// the same statement, as [[position, name]...] (SQLite 3.40's json_group_array has no ORDER BY,
-// so read_user sorts them): one statement, one read lock, where a second query cost as much as
-// the first.
-#define AUTHD_USER_SELECT                                                              \
-  "SELECT id, email, password_hash, first_name, last_name, is_active, last_login, "    \
-  "password_reset_token_hash, password_reset_expires, created_at, updated_at, "        \
-  "credentials_revoked_at, (SELECT json_group_array(json_array(ur.position, r.name)) " \
-  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id) " \
-  "FROM users "
+// One column list for every user query, in the order read_user() reads it, qualified so that a
+// session query can read its owner with it. The roles come in the same statement, as
+// [[position, name]...] (SQLite 3.40's json_group_array has no ORDER BY, so read_user sorts
+// them): one statement, one read lock, where a second query cost as much as the first.
+#define AUTHD_USER_COLUMNS                                                                   \
+  "users.id, users.email, users.password_hash, users.first_name, users.last_name, "          \
+  "users.is_active, users.last_login, users.password_reset_token_hash, "                     \
+  "users.password_reset_expires, users.created_at, users.updated_at, "                       \
+  "users.credentials_revoked_at, (SELECT json_group_array(json_array(ur.position, r.name)) " \
+  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id) "
+#define AUTHD_USER_SELECT "SELECT " AUTHD_USER_COLUMNS "FROM users "
 constexpr const char* kSelectUserByEmailKey = AUTHD_USER_SELECT "WHERE email_key = ?1";
 constexpr const char* kSelectUserById = AUTHD_USER_SELECT "WHERE id = ?1";
 constexpr const char* kSelectRoleExists = "SELECT 1 FROM roles WHERE name = ?1";
@@ -104,28 +105,32 @@ constexpr const char* kInsertSession =
     "INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent, "
     "client_address, public_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 // One column list for every session query, in the order read_session() reads it.
-// One column list for every session query, in the order read_session() reads it.
 #define AUTHD_SESSION_COLUMNS                                                                 \
   " s.id, s.user_id, s.public_id, s.created_at, s.expires_at, s.last_used_at, s.revoked_at, " \
-  "s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), u.is_active, "             \
+  "s.rotated_at, s.refresh_generation, COALESCE(s.user_agent, ''), users.is_active, "         \
   "s.token_hash, s.previous_token_hash "
+// A session with its owner (read_owned_session): the session columns, whether ?2 names a
+// revoked signing key, then the owner's columns.
 constexpr const char* kSelectSession =
     "SELECT" AUTHD_SESSION_COLUMNS
-    ", EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = ?2 AND k.revoked_at IS NOT NULL) "
-    "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.public_id = ?1";
-constexpr const char* kSelectOpaqueSession = "SELECT" AUTHD_SESSION_COLUMNS
-                                             "FROM sessions s JOIN users u ON u.id = s.user_id "
-                                             "WHERE s.token_hash = ?1 AND s.kind = 'opaque'";
+    ", EXISTS (SELECT 1 FROM signing_keys k WHERE k.kid = ?2 AND k.revoked_at IS NOT "
+    "NULL), " AUTHD_USER_COLUMNS
+    "FROM sessions s JOIN users ON users.id = s.user_id WHERE s.public_id = ?1";
+constexpr const char* kSelectOpaqueSession =
+    "SELECT" AUTHD_SESSION_COLUMNS ", 0, " AUTHD_USER_COLUMNS
+    "FROM sessions s JOIN users ON users.id = s.user_id "
+    "WHERE s.token_hash = ?1 AND s.kind = 'opaque'";
+#undef AUTHD_USER_COLUMNS
 constexpr const char* kSelectLiveSessions =
     "SELECT" AUTHD_SESSION_COLUMNS
-    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "FROM sessions s JOIN users ON users.id = s.user_id "
     "WHERE s.user_id = ?1 AND s.kind = ?2 AND s.revoked_at IS NULL AND s.expires_at > ?3 "
     "ORDER BY s.id";
 // The live token is in token_hash, the one it replaced in previous_token_hash.
 constexpr const char* kSelectRefreshToken =
     "SELECT CASE WHEN s.token_hash = ?1 THEN s.refresh_generation "
     "ELSE s.refresh_generation - 1 END," AUTHD_SESSION_COLUMNS
-    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "FROM sessions s JOIN users ON users.id = s.user_id "
     "WHERE s.kind = 'rotating' AND (s.token_hash = ?1 OR s.previous_token_hash = ?1)";
 #undef AUTHD_SESSION_COLUMNS
 constexpr const char* kRevokeSession =
@@ -185,27 +190,29 @@ constexpr const char* kInsertMigration =
     "INSERT INTO schema_migrations (version, description, applied_at) "
     "VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))";
 
-UserRecord read_user(const Statement& row) {
+// Reads the user columns starting at `first`.
+UserRecord read_user(const Statement& row, int first = 0) {
   UserRecord user;
-  user.id = row.column_int(0);
-  user.email = row.column_text(1);
-  user.password_hash = row.column_text(2);
-  user.first_name = row.column_optional_text(3);
-  user.last_name = row.column_optional_text(4);
-  user.is_active = row.column_int(5) != 0;
-  if (auto v = row.column_optional_int(6)) user.last_login = util::from_unix_millis(*v);
-  user.password_reset_token_hash = row.column_optional_text(7);
-  if (auto v = row.column_optional_int(8)) user.password_reset_expires = util::from_unix_millis(*v);
-  user.created_at = util::from_unix_millis(row.column_int(9));
-  user.updated_at = util::from_unix_millis(row.column_int(10));
-  if (auto v = row.column_optional_int(11))
+  user.id = row.column_int(first);
+  user.email = row.column_text(first + 1);
+  user.password_hash = row.column_text(first + 2);
+  user.first_name = row.column_optional_text(first + 3);
+  user.last_name = row.column_optional_text(first + 4);
+  user.is_active = row.column_int(first + 5) != 0;
+  if (auto v = row.column_optional_int(first + 6)) user.last_login = util::from_unix_millis(*v);
+  user.password_reset_token_hash = row.column_optional_text(first + 7);
+  if (auto v = row.column_optional_int(first + 8))
+    user.password_reset_expires = util::from_unix_millis(*v);
+  user.created_at = util::from_unix_millis(row.column_int(first + 9));
+  user.updated_at = util::from_unix_millis(row.column_int(first + 10));
+  if (auto v = row.column_optional_int(first + 11))
     user.credentials_revoked_at = util::from_unix_millis(*v);
   // [[position, name]...], written by the query above; in position order, as granted. Rows
   // changed by hand could break that shape: a store failure then, never an exception that
   // escapes the store.
   std::vector<std::pair<std::int64_t, std::string>> roles;
   boost::system::error_code ec;
-  const boost::json::value granted = boost::json::parse(row.column_text(12), ec);
+  const boost::json::value granted = boost::json::parse(row.column_text(first + 12), ec);
   const auto* list = ec ? nullptr : granted.if_array();
   if (list == nullptr) throw SqliteFailure{SQLITE_CORRUPT, "user roles: not a JSON array"};
   for (const auto& role : *list) {
@@ -287,6 +294,15 @@ SessionRecord read_session(const Statement& row, int first = 0) {
   session.user_active = row.column_int(first + 10) != 0;
   session.refresh_token_hash = row.column_optional_text(first + 11).value_or("");
   session.previous_refresh_token_hash = row.column_optional_text(first + 12).value_or("");
+  return session;
+}
+
+// A row of kSelectSession or kSelectOpaqueSession.
+OwnedSession read_owned_session(const Statement& row) {
+  constexpr int kSigningKeyRevoked = 13;
+  OwnedSession session{read_session(row)};
+  session.signing_key_revoked = row.column_int(kSigningKeyRevoked) != 0;
+  session.owner = read_user(row, kSigningKeyRevoked + 1);
   return session;
 }
 
@@ -723,26 +739,24 @@ Result<std::int64_t> SqliteStore::purge_throttles(util::TimePoint now) {
   });
 }
 
-Result<std::optional<SessionRecord>> SqliteStore::find_session(std::string_view public_id,
-                                                               std::string_view kid) {
+Result<std::optional<OwnedSession>> SqliteStore::find_session(std::string_view public_id,
+                                                              std::string_view kid) {
   return with_connection("find_session",
-                         [&](Connection& db) -> Result<std::optional<SessionRecord>> {
+                         [&](Connection& db) -> Result<std::optional<OwnedSession>> {
                            auto stmt = db.prepare(kSelectSession);
                            stmt.bind(1, public_id).bind(2, kid);
                            if (!stmt.step()) return std::nullopt;
-                           SessionRecord session = read_session(stmt);
-                           session.signing_key_revoked = stmt.column_int(13) != 0;
-                           return session;
+                           return read_owned_session(stmt);
                          });
 }
 
-Result<std::optional<SessionRecord>> SqliteStore::find_opaque_session(std::string_view token_hash) {
+Result<std::optional<OwnedSession>> SqliteStore::find_opaque_session(std::string_view token_hash) {
   return with_connection("find_opaque_session",
-                         [&](Connection& db) -> Result<std::optional<SessionRecord>> {
+                         [&](Connection& db) -> Result<std::optional<OwnedSession>> {
                            auto stmt = db.prepare(kSelectOpaqueSession);
                            stmt.bind(1, token_hash);
                            if (!stmt.step()) return std::nullopt;
-                           return read_session(stmt);
+                           return read_owned_session(stmt);
                          });
 }
 
