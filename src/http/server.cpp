@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -29,6 +31,7 @@
 
 #include "http/request_checks.hpp"
 #include "http/request_id.hpp"
+#include "http/response_head.hpp"
 #include "util/text.hpp"
 
 namespace authd::http {
@@ -78,35 +81,6 @@ asio::awaitable<std::optional<Response>> run_on_pool(util::WorkerPool& pool,
   };
   co_return co_await asio::async_initiate<decltype(kAwait), void(std::optional<Response>)>(
       std::move(initiate), kAwait);
-}
-
-// The header of `response` as it goes on the wire, with the headers every answer carries.
-template <class Body>
-void set_header(bhttp::response<Body>& wire, const Response& response, bool keep_alive) {
-  if (!response.content_type.empty()) wire.set(bhttp::field::content_type, response.content_type);
-  // Every response may carry credentials or account data: never cache, never sniff.
-  wire.set(bhttp::field::cache_control, "no-store");
-  wire.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : response.headers) wire.set(name, value);
-  wire.keep_alive(keep_alive);
-}
-
-bhttp::response<bhttp::string_body> to_wire(Response response, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> wire{static_cast<bhttp::status>(response.status), version};
-  set_header(wire, response, keep_alive);
-  wire.body() = std::move(response.body);
-  wire.prepare_payload();
-  return wire;
-}
-
-// The answer to a HEAD request: the GET answer's header, Content-Length included, and no body
-// (RFC 9110 §9.3.2).
-bhttp::response<bhttp::empty_body> to_wire_head(const Response& response, unsigned version,
-                                                bool keep_alive) {
-  bhttp::response<bhttp::empty_body> wire{static_cast<bhttp::status>(response.status), version};
-  set_header(wire, response, keep_alive);
-  wire.content_length(response.body.size());
-  return wire;
 }
 
 // What is wrong with a request's header fields that no route should see, or nothing.
@@ -350,16 +324,14 @@ struct Server::Impl {
     co_await write(stream, std::move(response), version, false, ec, head);
   }
 
+  // Writes the answer in one go: its head (response_head) and its body, none for HEAD.
   asio::awaitable<void> write(beast::tcp_stream& stream, Response response, unsigned version,
                               bool keep_alive, error_code& ec, bool head = false) {
+    const std::string fields = response_head(response, version, keep_alive);
+    std::array<asio::const_buffer, 2> wire{asio::buffer(fields), asio::const_buffer()};
+    if (!head && status_has_body(response.status)) wire[1] = asio::buffer(response.body);
     stream.expires_after(config.limits.write_timeout);
-    if (head) {
-      co_await bhttp::async_write(stream, to_wire_head(response, version, keep_alive),
-                                  asio::redirect_error(kAwait, ec));
-      co_return;
-    }
-    co_await bhttp::async_write(stream, to_wire(std::move(response), version, keep_alive),
-                                asio::redirect_error(kAwait, ec));
+    co_await asio::async_write(stream, wire, asio::redirect_error(kAwait, ec));
   }
 
   // The connection's life, one request after another: wait for the first byte (idle timeout),
