@@ -1,6 +1,8 @@
 #include "api/gateway.hpp"
 
 #include <boost/url/parse_query.hpp>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -75,16 +77,38 @@ http::Response allowed(const core::CheckedIdentity& identity) {
   return response;
 }
 
-// `roles_query`: the query that names the roles, empty when the query is the app's.
-http::Response check(core::GatewayCheck& gateway, const http::Request& request,
-                     std::string_view roles_query) {
+// The answer to a check request, or nothing when `identify` (the token and the roles asked for
+// -> the check's result, or nothing) has none. `roles_query`: the query that names the roles,
+// empty when the query is the app's.
+template <class Identify>
+std::optional<http::Response> answer(const http::Request& request, std::string_view roles_query,
+                                     Identify&& identify) {
   std::vector<std::string> roles;
   if (auto refused = read_roles(roles_query, roles)) return std::move(*refused);
   const auto token = bearer_token(request);
   if (!token) return problem(Problem::missing_token);
-  auto identity = gateway.check(*token, roles);
-  if (!identity) return respond(kV1, identity.error());
-  return allowed(*identity);
+  std::optional<core::GatewayCheck::Result<core::CheckedIdentity>> identity =
+      identify(*token, std::span<const std::string>(roles));
+  if (!identity) return std::nullopt;
+  if (!*identity) return respond(kV1, identity->error());
+  return allowed(**identity);
+}
+
+// On the I/O thread: the answer remembered for a credential that nothing has changed since.
+std::optional<http::Response> check_from_memory(core::GatewayCheck& gateway,
+                                                const http::Request& request,
+                                                std::string_view roles_query) {
+  return answer(request, roles_query, [&gateway](std::string_view token, auto roles) {
+    return gateway.remembered(token, roles);
+  });
+}
+
+// On a worker: the full check, which reads the store.
+http::Response check(core::GatewayCheck& gateway, const http::Request& request,
+                     std::string_view roles_query) {
+  return *answer(request, roles_query, [&gateway](std::string_view token, auto roles) {
+    return std::optional(gateway.check(token, roles));
+  });
 }
 
 }  // namespace
@@ -95,12 +119,17 @@ void add_gateway_routes(http::Router& router, core::GatewayCheck& gateway) {
         {.method = std::string(method),
          .path = "/v1/check",
          .handler = [&gateway](const http::Request& r) { return check(gateway, r, r.query); },
+         .try_inline =
+             [&gateway](const http::Request& r) { return check_from_memory(gateway, r, r.query); },
          .errors = http_errors<kV1>});
-    router.add({.method = std::string(method),
-                .path = "/v1/check/{path}",
-                .rest_of_path = true,
-                .handler = [&gateway](const http::Request& r) { return check(gateway, r, {}); },
-                .errors = http_errors<kV1>});
+    router.add(
+        {.method = std::string(method),
+         .path = "/v1/check/{path}",
+         .rest_of_path = true,
+         .handler = [&gateway](const http::Request& r) { return check(gateway, r, {}); },
+         .try_inline =
+             [&gateway](const http::Request& r) { return check_from_memory(gateway, r, {}); },
+         .errors = http_errors<kV1>});
   }
 }
 

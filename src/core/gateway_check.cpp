@@ -26,6 +26,12 @@ bool holds_any(const UserView& user, std::span<const std::string> roles) {
   });
 }
 
+// Remembered answers at most: a few MiB, far more credentials than one app's users hold at once.
+constexpr std::size_t kRememberedCredentials = 16384;
+// A seed JWT's exp may be anything up to the far future; a remembered answer is kept a day at
+// most (and milliseconds since 1970 never overflow).
+constexpr std::int64_t kLongestRememberedSeconds = 86400;
+
 }  // namespace
 
 GatewayCheck::GatewayCheck(store::Store& store, SessionService& sessions,
@@ -33,7 +39,8 @@ GatewayCheck::GatewayCheck(store::Store& store, SessionService& sessions,
     : store_(store),
       sessions_(sessions),
       seed_jwt_secret_(std::move(seed_jwt_secret)),
-      clock_(clock) {}
+      clock_(clock),
+      remembered_(kRememberedCredentials) {}
 
 AuthError GatewayCheck::store_failure(const boost::system::error_code& ec) const {
   return ec == store::StoreError::unavailable ? AuthError::store_unavailable : AuthError::internal;
@@ -41,27 +48,50 @@ AuthError GatewayCheck::store_failure(const boost::system::error_code& ec) const
 
 GatewayCheck::Result<CheckedIdentity> GatewayCheck::check(
     std::string_view credential, std::span<const std::string> any_of_roles) {
-  Result<CheckedIdentity> identity = AuthError::invalid_token;
+  // Taken before the store is read: a write committed during the read changes it, so an answer
+  // remembered under it can only be given too rarely, never after a change.
+  const std::optional<store::ChangeStamp> stamp = store_.change_stamp();
+  Result<CheckedIdentity> identity = identify(credential);
+  if (identity && stamp) {
+    remembered_.insert(token_key(credential),
+                       std::make_shared<const Remembered>(Remembered{*identity, *stamp}));
+  }
+  if (identity && !any_of_roles.empty() && !holds_any(identity->user, any_of_roles)) {
+    return AuthError::role_required;
+  }
+  return identity;
+}
+
+std::optional<GatewayCheck::Result<CheckedIdentity>> GatewayCheck::remembered(
+    std::string_view credential, std::span<const std::string> any_of_roles) {
+  const std::optional<store::ChangeStamp> stamp = store_.change_stamp();
+  if (!stamp) return std::nullopt;
+  const auto found = remembered_.find(token_key(credential));
+  if (!found || (*found)->stamp != *stamp || clock_.now() >= (*found)->identity.valid_until) {
+    return std::nullopt;
+  }
+  if (!any_of_roles.empty() && !holds_any((*found)->identity.user, any_of_roles)) {
+    return Result<CheckedIdentity>{AuthError::role_required};
+  }
+  return Result<CheckedIdentity>{(*found)->identity};
+}
+
+GatewayCheck::Result<CheckedIdentity> GatewayCheck::identify(std::string_view credential) {
   const auto dots = std::count(credential.begin(), credential.end(), '.');
   if (dots == 2) {
     // A JWT: a /v1 access token, else a seed dialect's. Each verifier pins its own algorithm
     // and key, so a token can pass as only one of them.
     auto principal = sessions_.authenticate(credential);
     if (principal) {
-      identity = CheckedIdentity{.user = std::move(principal->user),
-                                 .session_id = std::move(principal->session_id)};
-    } else if (principal.error() != AuthError::invalid_token) {
-      return principal.error();
-    } else {
-      identity = seed_jwt(credential);
+      return CheckedIdentity{.user = std::move(principal->user),
+                             .session_id = std::move(principal->session_id),
+                             .valid_until = principal->valid_until};
     }
-  } else if (dots == 0 && looks_like_opaque_token(credential)) {
-    identity = seed_session(credential);
+    if (principal.error() != AuthError::invalid_token) return principal.error();
+    return seed_jwt(credential);
   }
-  if (identity && !any_of_roles.empty() && !holds_any(identity->user, any_of_roles)) {
-    return AuthError::role_required;
-  }
-  return identity;
+  if (dots == 0 && looks_like_opaque_token(credential)) return seed_session(credential);
+  return AuthError::invalid_token;
 }
 
 GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_jwt(std::string_view token) {
@@ -71,6 +101,7 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_jwt(std::string_view to
   // Seeds 000 and 003 both name the user by an integer "id"; "exp" was checked above.
   const boost::json::value* id = claims->if_contains("id");
   const boost::json::value* iat = claims->if_contains("iat");
+  const boost::json::value* exp = claims->if_contains("exp");
   if (id == nullptr || !id->is_int64() || id->get_int64() <= 0 || iat == nullptr ||
       !iat->is_int64()) {
     return AuthError::invalid_token;
@@ -85,7 +116,13 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_jwt(std::string_view to
   if (revoked && iat->get_int64() <= util::to_unix_seconds(*revoked)) {
     return AuthError::invalid_token;
   }
-  return CheckedIdentity{.user = view_of(std::move(**user))};
+  // verify_hs256 checked exp (no leeway: the old apps had none); an exp that is not an integer
+  // leaves nothing to remember.
+  const std::int64_t until = exp != nullptr && exp->is_int64()
+                                 ? std::min(exp->get_int64(), now + kLongestRememberedSeconds)
+                                 : now;
+  return CheckedIdentity{.user = view_of(std::move(**user)),
+                         .valid_until = util::from_unix_millis(until * 1000)};
 }
 
 GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_session(std::string_view token) {
@@ -96,7 +133,8 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::seed_session(std::string_vie
     return AuthError::invalid_token;
   }
   return CheckedIdentity{.user = view_of(std::move((*session)->owner)),
-                         .session_id = std::move((*session)->public_id)};
+                         .session_id = std::move((*session)->public_id),
+                         .valid_until = (*session)->expires_at};
 }
 
 }  // namespace authd::core

@@ -8,12 +8,19 @@
 //   issued before the user's credentials were last revoked, by a deactivation or an end of all
 //   their sessions, is refused);
 // - a seed 002 session token (opaque, found by its hash: its session must be live).
-// Nothing about the holder is cached: the session and its user (active flag, email, roles) are
-// read from the store on every check, in one statement, so a logout, a replaced seed 002
-// session, a deactivation, a deletion or a role change holds at once, on every instance.
+// The session and its user (active flag, email, roles) are read from the store in one
+// statement, so a logout, a replaced seed 002 session, a deactivation, a deletion or a role
+// change holds at once, on every instance. A check is hit on every request of the app behind
+// the proxy, so a valid credential's answer is remembered, but only as proof allows: with the
+// store's change stamp taken before the read, and given again only while the stamp is the same
+// (no write committed since, by any process: SQLite's WAL index says so without a read) and the
+// credential has not expired. Any write, of anything, makes the next check read again. A store
+// that has no stamp (PostgreSQL) is read on every check.
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +28,7 @@
 #include "core/auth_error.hpp"
 #include "core/clock.hpp"
 #include "core/session_service.hpp"
+#include "core/token_keyed_cache.hpp"
 #include "core/user_view.hpp"
 #include "store/store.hpp"
 
@@ -30,6 +38,8 @@ namespace authd::core {
 struct CheckedIdentity {
   UserView user;
   std::string session_id{};  // empty for a seed JWT, which belongs to no session
+  // When the credential stops holding by itself (its expiry, its session's end).
+  util::TimePoint valid_until{};
 };
 
 class GatewayCheck {
@@ -47,7 +57,19 @@ class GatewayCheck {
   Result<CheckedIdentity> check(std::string_view credential,
                                 std::span<const std::string> any_of_roles = {});
 
+  // The answer check() would give, from memory, when a check of this credential succeeded
+  // before and nothing was committed to the store since; nothing when check() must run. Never
+  // reads the store: cheap enough for an I/O thread.
+  std::optional<Result<CheckedIdentity>> remembered(std::string_view credential,
+                                                    std::span<const std::string> any_of_roles);
+
  private:
+  struct Remembered {
+    CheckedIdentity identity;
+    store::ChangeStamp stamp;  // taken before the identity was read
+  };
+
+  Result<CheckedIdentity> identify(std::string_view credential);
   Result<CheckedIdentity> seed_jwt(std::string_view token);
   Result<CheckedIdentity> seed_session(std::string_view token);
   AuthError store_failure(const boost::system::error_code& ec) const;
@@ -56,6 +78,7 @@ class GatewayCheck {
   SessionService& sessions_;
   std::string seed_jwt_secret_;
   const Clock& clock_;
+  TokenKeyedCache<std::shared_ptr<const Remembered>> remembered_;
 };
 
 }  // namespace authd::core

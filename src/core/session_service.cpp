@@ -264,9 +264,13 @@ SessionService::Result<Principal> SessionService::authenticate(std::string_view 
   if (!*session || (*session)->user_id != claims->user_id || !live(**session, now)) {
     return AuthError::invalid_token;
   }
+  // Our own tokens' exp is minutes after their iat: no overflow in milliseconds.
+  const auto token_ends =
+      util::from_unix_millis((claims->expires + config_.leeway.count()) * std::int64_t{1000});
   return Principal{.user_id = claims->user_id,
                    .session_id = claims->session_id,
-                   .user = view_of(std::move((*session)->owner))};
+                   .user = view_of(std::move((*session)->owner)),
+                   .valid_until = std::min(token_ends, (*session)->expires_at)};
 }
 
 SessionService::Result<void> SessionService::revoke(const Principal& caller,

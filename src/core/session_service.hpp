@@ -77,6 +77,9 @@ struct Principal {
   std::int64_t user_id = 0;
   std::string session_id{};
   UserView user{};  // read with the session, in the same statement: current as of the check
+  // When this answer stops holding by itself: the token's expiry (with the clock leeway) or
+  // the session's end, whichever comes first. Before it, only a write to the store can end it.
+  util::TimePoint valid_until{};
 };
 
 class SessionService {

@@ -2,20 +2,17 @@
 // costs about 110 µs here, more than everything else on an authenticated request together; a
 // token is immutable, so once verified, its claims only need their times checked again.
 //
-// Entries are added only after a successful verification and found by the SHA-256 of the whole
-// token, so a forged token can never match one. The cache skips nothing else: the session and
-// user behind the token are still read from the store on every request (revocation holds), and
-// the key that signed it must still be published. Sharded, each shard cleared when full: no
-// eviction bookkeeping on the hot path, and memory stays bounded whatever clients send.
+// The cache skips nothing else: the session and user behind the token are still read from the
+// store on every request (revocation holds), and the key that signed it must still be
+// published. Keyed and bounded as TokenKeyedCache says.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "core/token_keyed_cache.hpp"
 
 namespace authd::core {
 
@@ -29,26 +26,17 @@ struct VerifiedClaims {
 
 class VerifiedTokenCache {
  public:
-  explicit VerifiedTokenCache(std::size_t capacity = 65536);
+  explicit VerifiedTokenCache(std::size_t capacity = 65536) : cache_(capacity) {}
 
-  std::optional<VerifiedClaims> find(std::string_view token);
-  void insert(std::string_view token, VerifiedClaims claims);
+  std::optional<VerifiedClaims> find(std::string_view token) {
+    return cache_.find(token_key(token));
+  }
+  void insert(std::string_view token, VerifiedClaims claims) {
+    cache_.insert(token_key(token), std::move(claims));
+  }
 
  private:
-  using Key = std::array<unsigned char, 16>;
-  struct KeyHash {
-    std::size_t operator()(const Key& key) const noexcept;
-  };
-  static constexpr std::size_t kShards = 16;
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<Key, VerifiedClaims, KeyHash> entries;
-  };
-  static Key key_of(std::string_view token);
-  Shard& shard_of(const Key& key) { return shards_[key[0] % kShards]; }
-
-  std::size_t per_shard_;
-  std::array<Shard, kShards> shards_;
+  TokenKeyedCache<VerifiedClaims> cache_;
 };
 
 }  // namespace authd::core

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,9 @@ struct Route {
   // A blocking handler (hashing, store) runs on the worker pool; a non-blocking one (static or
   // in-memory answers) runs on the I/O thread, saving the hand-off.
   bool blocking = true;
+  // For a blocking route: tried first, on the I/O thread, for an answer from memory (nothing
+  // that blocks); nullopt sends the request on to `handler` on the worker pool as usual.
+  std::function<std::optional<Response>(const Request&)> try_inline{};
   bool json_body = false;  // requests must carry Content-Type: application/json
   ErrorFormatter errors = plain_error;
 };

@@ -545,13 +545,22 @@ struct Server::Impl {
   }
 
   asio::awaitable<Response> dispatch(const Route& route, Request request) {
-    auto call = [&route, request = std::move(request)]() -> Response {
+    // A handler's exception is a 500 for this request, never the connection's end.
+    const auto guarded = [&route](auto&& handler, const Request& r) -> std::optional<Response> {
       try {
-        return route.handler(request);
+        return handler(r);
       } catch (const std::exception& e) {
         spdlog::error("handler for {} {} failed: {}", route.method, route.path, e.what());
         return route.errors(500, "Internal server error");
       }
+    };
+    if (route.try_inline) {
+      if (std::optional<Response> answer = guarded(route.try_inline, request)) {
+        co_return std::move(*answer);
+      }
+    }
+    auto call = [&route, guarded, request = std::move(request)]() -> Response {
+      return *guarded(route.handler, request);
     };
     if (!route.blocking) co_return call();
     std::optional<Response> response =

@@ -3,6 +3,7 @@
 // one contract test suite runs against every implementation.
 #pragma once
 
+#include <array>
 #include <boost/system/result.hpp>
 #include <cstdint>
 #include <optional>
@@ -203,9 +204,23 @@ struct AuditRecord {
   std::optional<std::string> detail{};  // e.g. the role granted
 };
 
+// What a store says about its own state without reading it: a value that changes whenever a
+// write commits, from this process or any other on the same database. Equal stamps taken at
+// two moments mean nothing was committed between them, so an answer read after the first still
+// holds at the second (what lets the gateway check answer from memory and stay exact).
+struct ChangeStamp {
+  std::array<std::uint32_t, 12> words{};
+  bool operator==(const ChangeStamp&) const = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // The stamp now, or nothing when this store cannot tell without a read (PostgreSQL, where
+  // other instances commit over the network) or not at this moment (a write is being
+  // published). Never blocks and never fails; safe from any thread.
+  virtual std::optional<ChangeStamp> change_stamp() const { return std::nullopt; }
 
   // Creates the user, its role assignments and (optionally) its first session in one
   // transaction: either all of it is stored or none. StoreError::email_taken on a duplicate key.

@@ -1,6 +1,9 @@
 // The gateway check over a real SqliteStore with a manual clock: every credential kind authd
 // issues names its holder, every kind of bad or revoked credential is refused, and the role
-// alternatives are honoured. The credentials come from the same services the routes use.
+// alternatives are honoured. The credentials come from the same services the routes use, and
+// every check goes the way the route sends it (served(): the remembered answer when there is
+// one, else the full check), so each revocation below is also one that a remembered answer
+// must not outlive.
 #include "core/gateway_check.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +18,8 @@
 #include "crypto/jws.hpp"
 #include "crypto/sealing.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/forwarding_store.hpp"
+#include "support/raw_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_doubles.hpp"
 
@@ -63,8 +68,15 @@ class GatewayCheckTest : public ::testing::Test {
     return std::get<OpaqueToken>(login(OpaqueSession{}).credential).token;
   }
 
+  // What the route does: the answer remembered on the I/O thread, else the full check.
+  GatewayCheck::Result<CheckedIdentity> served(std::string_view credential,
+                                               std::span<const std::string> roles = {}) {
+    if (auto remembered = gateway_.remembered(credential, roles)) return std::move(*remembered);
+    return gateway_.check(credential, roles);
+  }
+
   AuthError refusal(std::string_view credential, std::span<const std::string> roles = {}) {
-    auto checked = gateway_.check(credential, roles);
+    auto checked = served(credential, roles);
     EXPECT_FALSE(checked) << "accepted: " << credential;
     return checked ? AuthError::internal : checked.error().code;
   }
@@ -99,7 +111,7 @@ TEST_F(GatewayCheckTest, EveryKindOfCredentialNamesItsHolder) {
                         Case{"seed 000 JWT", seed_jwt(kSeed000), false},
                         Case{"seed 003 JWT", seed_jwt(kSeed003), false},
                         Case{"seed 002 session token", seed002, true}}) {
-    auto checked = gateway_.check(c.credential);
+    auto checked = served(c.credential);
     ASSERT_TRUE(checked) << c.name << ": " << checked.error();
     EXPECT_EQ(checked->user.id, user_id_) << c.name;
     EXPECT_EQ(checked->user.email, "ada@example.com") << c.name;
@@ -107,7 +119,7 @@ TEST_F(GatewayCheckTest, EveryKindOfCredentialNamesItsHolder) {
     EXPECT_EQ(checked->user.roles, std::vector<std::string>{"user"}) << c.name;
     EXPECT_EQ(!checked->session_id.empty(), c.has_session) << c.name;
   }
-  EXPECT_EQ(gateway_.check(pair.access_token)->session_id, pair.session_id);
+  EXPECT_EQ(served(pair.access_token)->session_id, pair.session_id);
 }
 
 TEST_F(GatewayCheckTest, AnOpaqueTokenInTheSeedAppsOwnShapeIsFoundByItsHash) {
@@ -121,7 +133,7 @@ TEST_F(GatewayCheckTest, AnOpaqueTokenInTheSeedAppsOwnShapeIsFoundByItsHash) {
                                        .created_at = clock_.now(),
                                        .expires_at = clock_.now() + 1h,
                                    }}));
-  const auto checked = gateway_.check(legacy);
+  const auto checked = served(legacy);
   ASSERT_TRUE(checked) << checked.error();
   EXPECT_EQ(checked->user.id, user_id_);
   EXPECT_EQ(checked->session_id, "legacy-session-0001");
@@ -164,33 +176,37 @@ TEST_F(GatewayCheckTest, BadCredentialsOfEveryShapeAreRefused) {
 TEST_F(GatewayCheckTest, ExpiredCredentialsAreRefused) {
   const std::string v1 = v1_token();
   const std::string jwt = seed_jwt();
+  for (const auto& credential : {v1, jwt}) ASSERT_TRUE(served(credential));
   clock_.advance(900s);
   EXPECT_EQ(refusal(v1), AuthError::invalid_token);
-  EXPECT_TRUE(gateway_.check(jwt)) << "a seed JWT lives 24 hours";
+  EXPECT_TRUE(served(jwt)) << "a seed JWT lives 24 hours";
   clock_.advance(86400s - 900s);
   EXPECT_EQ(refusal(jwt), AuthError::invalid_token) << "no leeway, as jsonwebtoken's default";
   const std::string seed002 = seed002_token();
+  ASSERT_TRUE(served(seed002));
   clock_.advance(std::chrono::hours(24 * 7));
   EXPECT_EQ(refusal(seed002), AuthError::invalid_token) << "its session expired";
 }
 
 TEST_F(GatewayCheckTest, LogoutAndAReplacedSeedSessionHoldAtOnce) {
   const TokenPair pair = std::get<TokenPair>(login(RotatingSession{}).credential);
+  ASSERT_TRUE(served(pair.access_token));  // remembered from here
   ASSERT_TRUE(
       sessions_.revoke({.user_id = user_id_, .session_id = pair.session_id}, pair.session_id, {}));
   EXPECT_EQ(refusal(pair.access_token), AuthError::invalid_token);
 
   const std::string first = seed002_token();
-  ASSERT_TRUE(gateway_.check(first));
+  ASSERT_TRUE(served(first));
   const std::string second = seed002_token();  // "updates the session token"
   EXPECT_EQ(refusal(first), AuthError::invalid_token);
-  EXPECT_TRUE(gateway_.check(second));
+  EXPECT_TRUE(served(second));
 }
 
 TEST_F(GatewayCheckTest, DeactivationRefusesEveryCredentialAndReactivationRevivesNone) {
   const std::string v1 = v1_token();
   const std::string jwt = seed_jwt();
   const std::string seed002 = seed002_token();
+  for (const auto& credential : {v1, jwt, seed002}) ASSERT_TRUE(served(credential));
   ASSERT_TRUE(admin_.set_active(Actor::cli(), "ada@example.com", false));
   for (const auto& credential : {v1, jwt, seed002}) {
     EXPECT_EQ(refusal(credential), AuthError::invalid_token);
@@ -200,25 +216,27 @@ TEST_F(GatewayCheckTest, DeactivationRefusesEveryCredentialAndReactivationRevive
   for (const auto& credential : {v1, jwt, seed002}) {
     EXPECT_EQ(refusal(credential), AuthError::invalid_token) << "revived: " << credential;
   }
-  EXPECT_TRUE(gateway_.check(seed_jwt())) << "a JWT issued after the reactivation works";
-  EXPECT_TRUE(gateway_.check(v1_token()));
+  EXPECT_TRUE(served(seed_jwt())) << "a JWT issued after the reactivation works";
+  EXPECT_TRUE(served(v1_token()));
 }
 
 TEST_F(GatewayCheckTest, EndingEverySessionAlsoVoidsSeedJwts) {
   const std::string jwt = seed_jwt(kSeed003);
   const std::string seed002 = seed002_token();
+  for (const auto& credential : {jwt, seed002}) ASSERT_TRUE(served(credential));
   clock_.advance(10s);
   ASSERT_TRUE(admin_.revoke_sessions(Actor::cli(), "ada@example.com"));
   EXPECT_EQ(refusal(jwt), AuthError::invalid_token);
   EXPECT_EQ(refusal(seed002), AuthError::invalid_token);
   clock_.advance(1s);
-  EXPECT_TRUE(gateway_.check(seed_jwt(kSeed003)));
+  EXPECT_TRUE(served(seed_jwt(kSeed003)));
 }
 
 TEST_F(GatewayCheckTest, DeletionRefusesEveryCredential) {
   const std::string v1 = v1_token();
   const std::string jwt = seed_jwt();
   const std::string seed002 = seed002_token();
+  for (const auto& credential : {v1, jwt, seed002}) ASSERT_TRUE(served(credential));
   ASSERT_TRUE(admin_.remove(Actor::cli(), "ada@example.com"));
   for (const auto& credential : {v1, jwt, seed002}) {
     EXPECT_EQ(refusal(credential), AuthError::invalid_token);
@@ -229,17 +247,95 @@ TEST_F(GatewayCheckTest, AnyOneOfTheRolesSufficesAndChangesHoldAtOnce) {
   const std::string jwt = seed_jwt();
   const std::vector<std::string> sellers{"seller"};
   const std::vector<std::string> either{"admin", "user"};
-  EXPECT_TRUE(gateway_.check(jwt, either));
+  EXPECT_TRUE(served(jwt, either));
   EXPECT_EQ(refusal(jwt, sellers), AuthError::role_required);
   ASSERT_TRUE(store_.create_role("seller"));
   ASSERT_TRUE(admin_.add_role(Actor::cli(), "ada@example.com", "seller"));
-  auto checked = gateway_.check(jwt, sellers);
+  auto checked = served(jwt, sellers);
   ASSERT_TRUE(checked) << "the role counts from the next check, with the same token";
   EXPECT_EQ(checked->user.roles, (std::vector<std::string>{"user", "seller"}));
   ASSERT_TRUE(admin_.remove_role(Actor::cli(), "ada@example.com", "seller"));
   EXPECT_EQ(refusal(jwt, sellers), AuthError::role_required);
   EXPECT_EQ(refusal("not-a-token", sellers), AuthError::invalid_token)
       << "a bad credential is 401 whatever the roles";
+}
+
+// The remembered answers themselves: given only for a credential checked before, only while
+// nothing was committed to the store (by any connection) and only until the credential ends.
+TEST_F(GatewayCheckTest, AnAnswerIsRememberedUntilAnythingIsCommitted) {
+  const std::string v1 = v1_token();
+  const std::string jwt = seed_jwt(kSeed003);
+  const std::string seed002 = seed002_token();
+  for (const auto& credential : {v1, jwt, seed002}) {
+    EXPECT_FALSE(gateway_.remembered(credential, {})) << "never checked: " << credential;
+    ASSERT_TRUE(gateway_.check(credential));
+  }
+  ASSERT_TRUE(store_.find_user_by_id(user_id_));  // reads change nothing
+  for (const auto& credential : {v1, jwt, seed002}) {
+    const auto remembered = gateway_.remembered(credential, {});
+    ASSERT_TRUE(remembered && *remembered) << credential;
+    EXPECT_EQ((*remembered)->user.id, user_id_);
+    EXPECT_EQ((*remembered)->user.first_name, "Ada");
+    const std::vector<std::string> sellers{"seller"};
+    const auto refused = gateway_.remembered(credential, sellers);
+    ASSERT_TRUE(refused && !*refused) << "the roles asked for are checked against it too";
+    EXPECT_EQ(refused->error().code, AuthError::role_required);
+  }
+  EXPECT_FALSE(gateway_.remembered(v1 + "x", {})) << "only the exact credential";
+
+  // A write through another connection, as another process or instance would make it.
+  test::RawDb other(dir_.file("authd.db"));
+  other.execute("UPDATE users SET first_name = 'Augusta' WHERE id = " + std::to_string(user_id_));
+  for (const auto& credential : {v1, jwt, seed002}) {
+    EXPECT_FALSE(gateway_.remembered(credential, {})) << "the store changed: " << credential;
+    const auto checked = served(credential);
+    ASSERT_TRUE(checked);
+    EXPECT_EQ(checked->user.first_name, "Augusta") << "read again";
+  }
+  // A write to anything at all (here an audit row) ends every remembered answer.
+  ASSERT_TRUE(gateway_.remembered(v1, {}));
+  other.execute("INSERT INTO roles (name) VALUES ('unrelated')");
+  EXPECT_FALSE(gateway_.remembered(v1, {}));
+}
+
+TEST_F(GatewayCheckTest, ARememberedAnswerEndsWithItsCredential) {
+  const std::string v1 = v1_token();   // 900 s, no leeway here
+  const std::string jwt = seed_jwt();  // 24 h
+  for (const auto& credential : {v1, jwt}) ASSERT_TRUE(gateway_.check(credential));
+  clock_.advance(899s);
+  EXPECT_TRUE(gateway_.remembered(v1, {}));
+  clock_.advance(1s);
+  EXPECT_FALSE(gateway_.remembered(v1, {})) << "the access token expired";
+  EXPECT_TRUE(gateway_.remembered(jwt, {}));
+  clock_.advance(86400s - 900s);
+  EXPECT_FALSE(gateway_.remembered(jwt, {})) << "the seed JWT expired";
+}
+
+TEST(GatewayCheckWithoutStamp, AStoreThatCannotTellWhatChangedIsReadOnEveryCheck) {
+  // A store with no change stamp, as PostgreSQL: the SQLite store behind a forwarding one.
+  test::TempDir dir;
+  store::sqlite::SqliteStore sqlite{dir.file("authd.db"), 1};
+  test::ForwardingStore store{sqlite};
+  ASSERT_FALSE(store.change_stamp());
+  test::ManualClock clock{util::from_unix_millis(kT0)};
+  KeyRing keys{store,
+               crypto::derive_sealing_key(std::string(32, 'k')),
+               clock,
+               {.access_token_ttl = 900s, .leeway = 0s, .reload_interval = 30s}};
+  keys.load();
+  SessionService sessions{
+      store, keys, clock, {.access_token_ttl = 900s, .leeway = 0s}, std::string(32, 'r')};
+  GatewayCheck gateway{store, sessions, kSeedSecret, clock};
+  auto user = store.create_user({.email = "ada@example.com",
+                                 .email_key = "ada@example.com",
+                                 .password_hash = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA",
+                                 .roles = {"user"},
+                                 .now = clock.now()},
+                                std::nullopt);
+  ASSERT_TRUE(user);
+  const std::string jwt = TokenIssuer{kSeedSecret, clock}.issue(object{{"id", user->id}}, 3600s);
+  ASSERT_TRUE(gateway.check(jwt));
+  EXPECT_FALSE(gateway.remembered(jwt, {}));
 }
 
 }  // namespace

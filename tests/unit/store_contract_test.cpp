@@ -1376,7 +1376,57 @@ TEST_P(SqliteOnly, RolesBrokenByHandAreAStoreFailureNotACrash) {
   EXPECT_FALSE(store().find_user_by_email("ada@example.com"));
 }
 
+// The change stamp the gateway check remembers answers under: the same across reads, new after
+// every commit, whichever connection (or process) made it.
+TEST_P(SqliteOnly, TheChangeStampMovesWithEveryCommitAndOnlyThen) {
+  const auto fresh = store().change_stamp();
+  ASSERT_TRUE(fresh);
+  auto ada =
+      store().create_user(new_user("ada@example.com"), new_session(std::string(64, 'd'), kT0));
+  ASSERT_TRUE(ada);
+  const auto written = store().change_stamp();
+  ASSERT_TRUE(written);
+  EXPECT_NE(*written, *fresh);
+  ASSERT_TRUE(store().find_user_by_id(ada->id));
+  ASSERT_TRUE(store().find_opaque_session(std::string(64, 'd')));
+  query("SELECT COUNT(*) FROM users");
+  EXPECT_EQ(store().change_stamp(), written) << "reads commit nothing";
+  query("UPDATE users SET first_name = 'Augusta' WHERE id = " + std::to_string(ada->id));
+  const auto elsewhere = store().change_stamp();
+  ASSERT_TRUE(elsewhere);
+  EXPECT_NE(*elsewhere, *written) << "a commit through another connection";
+  // An UPDATE that leaves every byte as it was commits no page: nothing to see, and no new stamp.
+  query("UPDATE users SET first_name = 'Augusta' WHERE id = " + std::to_string(ada->id));
+  EXPECT_EQ(store().change_stamp(), elsewhere);
+  ASSERT_TRUE(store().revoke_user_sessions(ada->id, at(kT0 + 1)));
+  EXPECT_NE(store().change_stamp(), elsewhere);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOnly, ::testing::Values(sqlite_backend()), backend_name);
+
+// Outside WAL mode there is no WAL index to read, and a "-shm" file left from WAL days must not
+// be taken for one: no stamp, so nothing is remembered.
+TEST(SqliteChangeStamp, ADatabaseOutOfWalModeHasNone) {
+  test::TempDir dir;
+  const std::string path = dir.file("authd.db");
+  {
+    sqlite::SqliteStore store{path, 1};
+    ASSERT_TRUE(store.change_stamp());
+  }
+  test::RawDb(path).query("PRAGMA journal_mode=DELETE");
+  std::ofstream(path + "-shm", std::ios::binary) << std::string(4096, '\x01');
+  sqlite::SqliteStore store{path, 1, OpenMode::existing};
+  EXPECT_FALSE(store.change_stamp());
+}
+
+class PostgresOnly : public StoreContract {};
+
+TEST_P(PostgresOnly, GivesNoChangeStampSinceOtherInstancesCommitOverTheNetwork) {
+  EXPECT_FALSE(store().change_stamp());
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, PostgresOnly, ::testing::Values(postgres_backend()),
+                         backend_name);
 
 }  // namespace
 }  // namespace authd::store

@@ -60,7 +60,23 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
   return column_int(index);
 }
 
+namespace {
+
+// Process-wide settings, which SQLite takes only before its first use. Memory statistics
+// (on by default) put every allocation SQLite makes behind one global mutex; authd never reads
+// them, and each credential check allocates. Refused (SQLITE_MISUSE) when something in the
+// process used SQLite first: the defaults then stay, which is only slower.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Connection::Connection(const std::string& path, OpenMode mode) {
+  configure_sqlite_once();
   const int access = mode == OpenMode::create_and_migrate
                          ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                      : mode == OpenMode::existing ? SQLITE_OPEN_READWRITE
@@ -100,6 +116,16 @@ void Connection::enable_wal() {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
+}
+
+std::string Connection::file_name() const {
+  const char* name = sqlite3_db_filename(db_, "main");
+  return name ? std::string(name) : std::string();
+}
+
+bool Connection::in_wal_mode() {
+  auto stmt = prepare("PRAGMA journal_mode");
+  return stmt.step() && stmt.column_text(0) == "wal";
 }
 
 Connection::~Connection() {

@@ -10,6 +10,7 @@
 
 #include "store/sqlite/sqlite_connection.hpp"
 #include "store/sqlite/sqlite_migrations.hpp"
+#include "store/sqlite/wal_index_header.hpp"
 
 namespace authd::store::sqlite {
 namespace {
@@ -380,6 +381,10 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t connections, OpenM
                                "' is not an authd database, or was made by an older "
                                "authd: run `authd serve` on it once");
     }
+    // Migrations or the check above have run, so a database in WAL mode has its index now.
+    if (opened.front()->in_wal_mode()) {
+      wal_index_header_ = WalIndexHeader::map(opened.front()->file_name());
+    }
   } catch (const SqliteFailure& failure) {
     throw std::runtime_error("cannot open SQLite database '" + path + "': " + failure.message);
   }
@@ -387,6 +392,11 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t connections, OpenM
 }
 
 SqliteStore::~SqliteStore() = default;
+
+std::optional<ChangeStamp> SqliteStore::change_stamp() const {
+  if (!wal_index_header_) return std::nullopt;
+  return wal_index_header_->stamp();
+}
 
 template <class Fn>
 auto SqliteStore::with_connection(const char* operation, Fn&& fn)

@@ -13,6 +13,7 @@
 namespace authd::store::sqlite {
 
 class Connection;
+class WalIndexHeader;
 
 class SqliteStore final : public Store {
  public:
@@ -22,6 +23,9 @@ class SqliteStore final : public Store {
   SqliteStore(const std::string& path, std::size_t connections,
               OpenMode mode = OpenMode::create_and_migrate);
   ~SqliteStore() override;
+
+  // From the WAL index header, which every commit of every process changes.
+  std::optional<ChangeStamp> change_stamp() const override;
 
   Result<UserRecord> create_user(const NewUser& user,
                                  const std::optional<NewSession>& session) override;
@@ -74,6 +78,8 @@ class SqliteStore final : public Store {
   auto with_connection(const char* operation, Fn&& fn) -> decltype(fn(std::declval<Connection&>()));
 
   std::unique_ptr<ConnectionPool<Connection>> pool_;
+  // Declared after the pool, so unmapped before the connections close (wal_index_header.hpp).
+  std::unique_ptr<WalIndexHeader> wal_index_header_;
 };
 
 }  // namespace authd::store::sqlite
