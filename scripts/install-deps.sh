@@ -17,8 +17,9 @@ run_packages=(
 )
 test_packages=(
   libgtest-dev
-  # a throwaway PostgreSQL cluster, and nginx as the load balancer in front of two authds
-  postgresql nginx
+  # a throwaway PostgreSQL cluster, and nginx as the load balancer in front of two authds;
+  # nginx and Caddy run the README's gateway-check configurations
+  postgresql nginx caddy
   # Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS) and runs
   # ajv over every logged response; curl and jq run the README's /v1 walkthrough
   nodejs curl jq

@@ -55,13 +55,16 @@ std::string display_name(const core::UserView& user) {
   return joined(parts, " ");
 }
 
-// The holder in the headers the proxy copies to the app. Every value was checked when it was
-// stored (email grammar, names without control characters, role charset); a value that would
-// still break a header line is left out rather than sent.
+// The holder in the headers the proxy copies to the app: all of them on every answer, empty
+// when there is nothing to say (no session for a seed JWT, no name, no roles), so that a proxy
+// that copies only what authd sent still overwrites anything a client sent, and one that copies
+// a fixed list never makes up a value (Caddy 2.6 copies a missing header as its placeholder's
+// text). Every value was checked when it was stored (email grammar, names without control
+// characters, role charset); one that would still break a header line is sent empty.
 http::Response allowed(const core::CheckedIdentity& identity) {
   http::Response response{.status = 200, .body = {}, .content_type = ""};
   const auto add = [&response](std::string_view name, std::string value) {
-    if (value.empty() || util::has_control_characters(value)) return;
+    if (util::has_control_characters(value)) value.clear();
     response.headers.emplace_back(name, std::move(value));
   };
   const core::UserView& user = identity.user;

@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 
 #include "support/authd_process.hpp"
+#include "support/caddy_process.hpp"
 #include "support/command.hpp"
 #include "support/http_client.hpp"
 #include "support/nginx_process.hpp"
@@ -104,21 +107,10 @@ int replace_all(std::string& text, const std::string& from, const std::string& t
   return count;
 }
 
-// The README's nginx configuration for the gateway check, run as printed in front of a small
-// app (an nginx server on a Unix socket that echoes the identity headers it receives and logs
-// every request it gets): the app sees the user authd vouched for, never a header a client
-// forged, and never a request without a valid credential.
-TEST(ReadmeGateway, NginxConfigurationGuardsTheApp) {
-  std::string server_block = readme_block("gateway-nginx", "nginx");
-  ASSERT_FALSE(server_block.empty()) << "README.md has no gateway-nginx block";
-  AuthdProcess authd;
-  ASSERT_EQ(
-      replace_all(server_block, "    listen 80;\n", "    listen 127.0.0.1:@PORT@;\n    @PROBE@\n"),
-      1);
-  ASSERT_GT(
-      replace_all(server_block, "127.0.0.1:8080", "127.0.0.1:" + std::to_string(authd.port())), 0);
-  ASSERT_GT(replace_all(server_block, "http://127.0.0.1:3000", "http://unix:@DIR@/app.sock:"), 0);
-  const std::string app = R"(
+// The app a README proxy configuration guards: an nginx server on a Unix socket that echoes the
+// identity headers it receives and logs every request it gets (in "@DIR@/app.log"). The
+// "@PORT@" server only answers the start-up probe.
+const char* const kEchoingApp = R"(
   log_format app '$request_method $request_uri|$http_x_auth_user_id|$http_x_auth_user_email|'
                  '$http_x_auth_user_roles|$http_x_auth_session_id|$http_remote_user|'
                  '$http_remote_groups|$http_remote_name';
@@ -130,14 +122,20 @@ TEST(ReadmeGateway, NginxConfigurationGuardsTheApp) {
     }
   }
 )";
-  NginxProcess proxy(NginxProcess::Configuration{.http = app + server_block});
-  HttpClient client(proxy.port());
-  const auto app_log = [&proxy] {
-    std::ifstream in(proxy.dir() / "app.log");
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
+
+std::string file_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What a proxy configured as the README shows must do, asked through `client` (the proxy, in
+// front of `authd` and of the echoing app whose log `app_log` reads): the app sees the user
+// authd vouched for, never a header a client forged, and never a request without a valid
+// credential. `guards_admin`: the configuration also lets only the role admin reach /admin.
+void expect_the_app_guarded(HttpClient& client, AuthdProcess& authd,
+                            const std::function<std::string()>& app_log, bool guards_admin) {
   const std::map<std::string, std::string> forged = {{"X-Auth-User-Id", "999"},
                                                      {"X-Auth-User-Email", "mallory@example.com"},
                                                      {"X-Auth-User-Roles", "admin"},
@@ -205,29 +203,32 @@ TEST(ReadmeGateway, NginxConfigurationGuardsTheApp) {
   // The app's own query is the app's: it reaches the app and decides nothing at authd.
   EXPECT_EQ(client.request("GET", "/orders/7?page=2&role=admin", "", "", with(opaque)).status, 200);
 
-  // The admin part: a role the user lacks is 403 and never reaches the app, however the path
-  // is spelt (the apps behind route without case and with or without the slash).
-  for (const char* path : {"/admin/users", "/ADMIN/users", "/admin", "/Admin/", "/%61dmin/users"}) {
-    EXPECT_EQ(client.request("GET", path, "", "", with(access)).status, 403) << path;
+  if (guards_admin) {
+    // The admin part: a role the user lacks is 403 and never reaches the app, however the path
+    // is spelt (the apps behind route without case and with or without the slash).
+    for (const char* path :
+         {"/admin/users", "/ADMIN/users", "/admin", "/Admin/", "/%61dmin/users"}) {
+      EXPECT_EQ(client.request("GET", path, "", "", with(access)).status, 403) << path;
+    }
+    const auto root = client.post_json(
+        "/api/auth/login",
+        object{{"email", "root@example.com"}, {"password", "correct horse battery"}});
+    ASSERT_EQ(root.status, 200);
+    const auto admin = client.request("GET", "/admin/users", "", "",
+                                      with(std::string(root.json().at("token").as_string())));
+    ASSERT_EQ(admin.status, 200) << admin.body;
+    EXPECT_NE(admin.body.find("id=2 email=root@example.com roles=admin"), std::string::npos);
   }
-  const auto root = client.post_json(
-      "/api/auth/login",
-      object{{"email", "root@example.com"}, {"password", "correct horse battery"}});
-  ASSERT_EQ(root.status, 200);
-  const auto admin = client.request("GET", "/admin/users", "", "",
-                                    with(std::string(root.json().at("token").as_string())));
-  ASSERT_EQ(admin.status, 200) << admin.body;
-  EXPECT_NE(admin.body.find("id=2 email=root@example.com roles=admin"), std::string::npos);
 
   // A logout through the proxy holds from the next request.
   ASSERT_EQ(client.request("DELETE", "/v1/sessions/current", "", "", with(access)).status, 204);
   EXPECT_EQ(client.request("GET", "/orders/7", "", "", with(access)).status, 401);
 
-  // The app saw exactly the four checked requests, each with the user authd named.
+  // The app saw exactly the checked requests, each with the user authd named.
   std::istringstream lines(app_log());
   std::vector<std::string> requests;
   for (std::string line; std::getline(lines, line);) requests.push_back(line);
-  ASSERT_EQ(requests.size(), 4u) << app_log();
+  ASSERT_EQ(requests.size(), guards_admin ? 4u : 3u) << app_log();
   for (const auto& line : requests) {
     EXPECT_EQ(line.find("999"), std::string::npos) << line;
     EXPECT_EQ(line.find("mallory"), std::string::npos) << line;
@@ -239,6 +240,41 @@ TEST(ReadmeGateway, NginxConfigurationGuardsTheApp) {
   EXPECT_EQ(authd.log().find("ada@example.com"), std::string::npos)
       << "the access log names no one";
   EXPECT_EQ(authd.log().find(access), std::string::npos) << "nor any credential";
+}
+
+// The README's nginx configuration for the gateway check, run as printed in front of the echoing
+// app.
+TEST(ReadmeGateway, NginxConfigurationGuardsTheApp) {
+  std::string server_block = readme_block("gateway-nginx", "nginx");
+  ASSERT_FALSE(server_block.empty()) << "README.md has no gateway-nginx block";
+  AuthdProcess authd;
+  ASSERT_EQ(
+      replace_all(server_block, "    listen 80;\n", "    listen 127.0.0.1:@PORT@;\n    @PROBE@\n"),
+      1);
+  ASSERT_GT(
+      replace_all(server_block, "127.0.0.1:8080", "127.0.0.1:" + std::to_string(authd.port())), 0);
+  ASSERT_GT(replace_all(server_block, "http://127.0.0.1:3000", "http://unix:@DIR@/app.sock:"), 0);
+  NginxProcess proxy(NginxProcess::Configuration{.http = kEchoingApp + server_block});
+  HttpClient client(proxy.port());
+  expect_the_app_guarded(
+      client, authd, [&proxy] { return file_text(proxy.dir() / "app.log"); }, true);
+}
+
+// The README's Caddy configuration, run as printed (its site address aside) in front of the
+// echoing app, which an nginx of its own serves.
+TEST(ReadmeGateway, CaddyConfigurationGuardsTheApp) {
+  std::string site = readme_block("gateway-caddy", "caddy");
+  ASSERT_FALSE(site.empty()) << "README.md has no gateway-caddy block";
+  AuthdProcess authd;
+  NginxProcess app(NginxProcess::Configuration{
+      .http = std::string(kEchoingApp) + "  server { listen 127.0.0.1:@PORT@; @PROBE@ }\n"});
+  ASSERT_EQ(replace_all(site, "example.com {\n", "http://127.0.0.1:@PORT@ {\n    @PROBE@\n"), 1);
+  ASSERT_GT(replace_all(site, "127.0.0.1:8080", "127.0.0.1:" + std::to_string(authd.port())), 0);
+  ASSERT_GT(replace_all(site, "127.0.0.1:3000", "unix/" + (app.dir() / "app.sock").string()), 0);
+  CaddyProcess proxy(site);
+  HttpClient client(proxy.port());
+  expect_the_app_guarded(
+      client, authd, [&app] { return file_text(app.dir() / "app.log"); }, false);
 }
 
 }  // namespace

@@ -2,12 +2,13 @@
 // instances, configured in a temp folder and stopped with the test.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "support/probed_process.hpp"
 
 namespace authd::test {
 
@@ -27,16 +28,14 @@ class NginxProcess {
   NginxProcess(const NginxProcess&) = delete;
   NginxProcess& operator=(const NginxProcess&) = delete;
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return process_->port(); }
 
  private:
-  void start_on_some_port();
-  bool start(std::uint16_t port);
+  void start();
 
   std::filesystem::path dir_;
   std::string http_;  // with the placeholders
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<ProbedProcess> process_;
 };
 
 }  // namespace authd::test

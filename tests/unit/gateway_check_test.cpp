@@ -329,6 +329,8 @@ TEST(GatewayCheckWithoutStamp, AStoreThatCannotTellWhatChangedIsReadOnEveryCheck
   auto user = store.create_user({.email = "ada@example.com",
                                  .email_key = "ada@example.com",
                                  .password_hash = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA",
+                                 .first_name = std::nullopt,
+                                 .last_name = std::nullopt,
                                  .roles = {"user"},
                                  .now = clock.now()},
                                 std::nullopt);
