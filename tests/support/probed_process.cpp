@@ -27,8 +27,8 @@ bool answers_probe(std::uint16_t port, const std::string& nonce) {
   std::string reply;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
     // With the Host a client would send: Caddy picks the site by it.
-    const std::string request = "GET /__authd_test_probe HTTP/1.0\r\nHost: 127.0.0.1:" +
-                                std::to_string(port) + "\r\n\r\n";
+    const std::string request =
+        "GET /__authd_test_probe HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n\r\n";
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
         static_cast<ssize_t>(request.size())) {
       char chunk[1024];
