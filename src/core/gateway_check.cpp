@@ -51,15 +51,19 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::check(
   // Taken before the store is read: a write committed during the read changes it, so an answer
   // remembered under it can only be given too rarely, never after a change.
   const std::optional<store::ChangeStamp> stamp = store_.change_stamp();
-  Result<CheckedIdentity> identity = identify(credential);
-  if (identity && stamp) {
-    remembered_.insert(token_key(credential),
-                       std::make_shared<const Remembered>(Remembered{*identity, *stamp}));
+  Result<Identified> identified = identify(credential);
+  if (!identified) return identified.error();
+  if (stamp) {
+    remembered_.insert(token_key(credential), std::make_shared<const Remembered>(Remembered{
+                                                  .identity = identified->identity,
+                                                  .stamp = *stamp,
+                                                  .kid = identified->kid,
+                                              }));
   }
-  if (identity && !any_of_roles.empty() && !holds_any(identity->user, any_of_roles)) {
+  if (!any_of_roles.empty() && !holds_any(identified->identity.user, any_of_roles)) {
     return AuthError::role_required;
   }
-  return identity;
+  return std::move(identified->identity);
 }
 
 std::optional<GatewayCheck::Result<CheckedIdentity>> GatewayCheck::remembered(
@@ -70,27 +74,37 @@ std::optional<GatewayCheck::Result<CheckedIdentity>> GatewayCheck::remembered(
   if (!found || (*found)->stamp != *stamp || clock_.now() >= (*found)->identity.valid_until) {
     return std::nullopt;
   }
+  if (!(*found)->kid.empty() && !sessions_.signing_key_published_from_memory((*found)->kid)) {
+    return std::nullopt;
+  }
   if (!any_of_roles.empty() && !holds_any((*found)->identity.user, any_of_roles)) {
     return Result<CheckedIdentity>{AuthError::role_required};
   }
   return Result<CheckedIdentity>{(*found)->identity};
 }
 
-GatewayCheck::Result<CheckedIdentity> GatewayCheck::identify(std::string_view credential) {
+GatewayCheck::Result<GatewayCheck::Identified> GatewayCheck::identify(std::string_view credential) {
   const auto dots = std::count(credential.begin(), credential.end(), '.');
   if (dots == 2) {
     // A JWT: a /v1 access token, else a seed dialect's. Each verifier pins its own algorithm
     // and key, so a token can pass as only one of them.
     auto principal = sessions_.authenticate(credential);
     if (principal) {
-      return CheckedIdentity{.user = std::move(principal->user),
-                             .session_id = std::move(principal->session_id),
-                             .valid_until = principal->valid_until};
+      return Identified{.identity = {.user = std::move(principal->user),
+                                     .session_id = std::move(principal->session_id),
+                                     .valid_until = principal->valid_until},
+                        .kid = std::move(principal->kid)};
     }
     if (principal.error() != AuthError::invalid_token) return principal.error();
-    return seed_jwt(credential);
+    auto seed = seed_jwt(credential);
+    if (!seed) return seed.error();
+    return Identified{.identity = std::move(*seed)};
   }
-  if (dots == 0 && looks_like_opaque_token(credential)) return seed_session(credential);
+  if (dots == 0 && looks_like_opaque_token(credential)) {
+    auto seed = seed_session(credential);
+    if (!seed) return seed.error();
+    return Identified{.identity = std::move(*seed)};
+  }
   return AuthError::invalid_token;
 }
 

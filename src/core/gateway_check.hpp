@@ -67,9 +67,17 @@ class GatewayCheck {
   struct Remembered {
     CheckedIdentity identity;
     store::ChangeStamp stamp;  // taken before the identity was read
+    // A /v1 access token's signing key, which must still be published (a key retires with time,
+    // not with a write); empty for the seed credentials.
+    std::string kid{};
+  };
+  // A valid credential and the key that signed it, when it is a /v1 access token.
+  struct Identified {
+    CheckedIdentity identity;
+    std::string kid{};
   };
 
-  Result<CheckedIdentity> identify(std::string_view credential);
+  Result<Identified> identify(std::string_view credential);
   Result<CheckedIdentity> seed_jwt(std::string_view token);
   Result<CheckedIdentity> seed_session(std::string_view token);
   AuthError store_failure(const boost::system::error_code& ec) const;

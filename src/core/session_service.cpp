@@ -270,6 +270,7 @@ SessionService::Result<Principal> SessionService::authenticate(std::string_view 
   return Principal{.user_id = claims->user_id,
                    .session_id = claims->session_id,
                    .user = view_of(std::move((*session)->owner)),
+                   .kid = claims->kid,
                    .valid_until = std::min(token_ends, (*session)->expires_at)};
 }
 

@@ -76,7 +76,8 @@ struct TokenPair {
 struct Principal {
   std::int64_t user_id = 0;
   std::string session_id{};
-  UserView user{};  // read with the session, in the same statement: current as of the check
+  UserView user{};    // read with the session, in the same statement: current as of the check
+  std::string kid{};  // of the key that signed the token
   // When this answer stops holding by itself: the token's expiry (with the clock leeway) or
   // the session's end, whichever comes first. Before it, only a write to the store can end it.
   util::TimePoint valid_until{};
@@ -106,6 +107,11 @@ class SessionService {
                       const ClientInfo& client);
   Result<std::int64_t> revoke_all(const Principal& caller, const ClientInfo& client);
   Result<std::vector<store::SessionRecord>> list(const Principal& caller);
+  // Whether tokens signed by `kid` still verify, asked of the key set in memory (KeyRing::
+  // published_from_memory): never reads the store.
+  bool signing_key_published_from_memory(std::string_view kid) {
+    return keys_.published_from_memory(kid);
+  }
 
   const SessionConfig& config() const { return config_; }
 

@@ -167,6 +167,20 @@ std::optional<std::string> KeyRing::public_key(std::string_view kid) {
   return std::nullopt;
 }
 
+bool KeyRing::published_from_memory(std::string_view kid) {
+  std::shared_ptr<const Snapshot> set;
+  {
+    std::lock_guard lock(mutex_);
+    set = current_;
+  }
+  const util::TimePoint now = clock_.now();
+  if (!set || now - set->loaded_at >= config_.reload_interval) return false;
+  for (std::size_t i = 0; i < set->keys.size(); ++i) {
+    if (set->keys[i].kid == kid) return published(*set, i, now);
+  }
+  return false;
+}
+
 boost::json::object KeyRing::jwks() {
   const auto set = snapshot();
   const util::TimePoint now = clock_.now();

@@ -77,6 +77,11 @@ class KeyRing {
   // store (at most once a second), in case another instance has just added it.
   std::optional<std::string> public_key(std::string_view kid);
 
+  // Whether `kid` is published now, by the key set in memory, when that set is fresh (loaded
+  // within the reload interval); false otherwise, and the caller goes the way that reloads
+  // (public_key). Never reads the store: for a caller on an I/O thread.
+  bool published_from_memory(std::string_view kid);
+
   // The published keys as an RFC 7517 JWK Set (kty OKP, crv Ed25519, RFC 8037).
   boost::json::object jwks();
 

@@ -302,7 +302,14 @@ TEST_F(GatewayCheckTest, ARememberedAnswerEndsWithItsCredential) {
   const std::string v1 = v1_token();   // 900 s, no leeway here
   const std::string jwt = seed_jwt();  // 24 h
   for (const auto& credential : {v1, jwt}) ASSERT_TRUE(gateway_.check(credential));
-  clock_.advance(899s);
+  clock_.advance(30s);
+  EXPECT_FALSE(gateway_.remembered(v1, {}))
+      << "the key set in memory is older than its reload interval: the full check reloads it";
+  EXPECT_TRUE(gateway_.remembered(jwt, {})) << "a seed JWT has no signing key to ask about";
+  ASSERT_TRUE(gateway_.check(v1));
+  EXPECT_TRUE(gateway_.remembered(v1, {}));
+  clock_.advance(869s);
+  keys_.jwks();  // what any request using the key set does every reload interval
   EXPECT_TRUE(gateway_.remembered(v1, {}));
   clock_.advance(1s);
   EXPECT_FALSE(gateway_.remembered(v1, {})) << "the access token expired";

@@ -362,9 +362,27 @@ TEST_F(SessionServiceTest, KeyRotationPublishesAtOnceSignsAfterTheDelayRetiresAf
   // 1 s before the new key's activation + reload interval + access-token lifetime
   clock_.advance(898s);
   EXPECT_TRUE(keys_.public_key(first_kid));
+  EXPECT_TRUE(keys_.published_from_memory(first_kid));
   clock_.advance(1s);
+  EXPECT_FALSE(keys_.published_from_memory(first_kid)) << "retired with time, no reload needed";
   EXPECT_FALSE(keys_.public_key(first_kid));
   EXPECT_EQ(keys_.jwks().at("keys").as_array().size(), 1u);
+}
+
+// What the gateway check asks on the I/O thread: the key set in memory, never the store.
+TEST_F(SessionServiceTest, PublishedFromMemoryTrustsOnlyAFreshKeySet) {
+  const std::string kid = kid_of(login().access_token);
+  EXPECT_TRUE(keys_.published_from_memory(kid));
+  EXPECT_FALSE(keys_.published_from_memory("no-such-kid"));
+  clock_.advance(31s);
+  EXPECT_FALSE(keys_.published_from_memory(kid))
+      << "a set older than the reload interval sends the caller the way that reloads";
+  ASSERT_TRUE(keys_.public_key(kid));  // reloads
+  EXPECT_TRUE(keys_.published_from_memory(kid));
+  ASSERT_TRUE(keys_.revoke_key(kid));
+  clock_.advance(31s);
+  keys_.jwks();  // reloads: the revocation is in the set
+  EXPECT_FALSE(keys_.published_from_memory(kid));
 }
 
 TEST_F(SessionServiceTest, NoKidStartsLikeACommandLineOption) {

@@ -118,11 +118,6 @@ void Connection::enable_wal() {
   }
 }
 
-std::string Connection::file_name() const {
-  const char* name = sqlite3_db_filename(db_, "main");
-  return name ? std::string(name) : std::string();
-}
-
 bool Connection::in_wal_mode() {
   auto stmt = prepare("PRAGMA journal_mode");
   return stmt.step() && stmt.column_text(0) == "wal";

@@ -62,8 +62,8 @@ class Connection {
   void exec(const char* sql);  // for migrations and transaction control
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
-  // The database file's full path, as SQLite names it (empty for an in-memory database).
-  std::string file_name() const;
+  // For what the wrapper does not cover (the WAL index header).
+  sqlite3* native_handle() const { return db_; }
   // Whether the database is in WAL mode (PRAGMA journal_mode).
   bool in_wal_mode();
 

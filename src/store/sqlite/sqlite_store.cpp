@@ -381,9 +381,10 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t connections, OpenM
                                "' is not an authd database, or was made by an older "
                                "authd: run `authd serve` on it once");
     }
-    // Migrations or the check above have run, so a database in WAL mode has its index now.
+    // Migrations or the check above have read the database through this connection, so in
+    // WAL mode it has mapped the index now.
     if (opened.front()->in_wal_mode()) {
-      wal_index_header_ = WalIndexHeader::map(opened.front()->file_name());
+      wal_index_header_ = WalIndexHeader::of(opened.front()->native_handle());
     }
   } catch (const SqliteFailure& failure) {
     throw std::runtime_error("cannot open SQLite database '" + path + "': " + failure.message);

@@ -78,7 +78,8 @@ class SqliteStore final : public Store {
   auto with_connection(const char* operation, Fn&& fn) -> decltype(fn(std::declval<Connection&>()));
 
   std::unique_ptr<ConnectionPool<Connection>> pool_;
-  // Declared after the pool, so unmapped before the connections close (wal_index_header.hpp).
+  // Reads the mapping of one of the pool's connections: declared after the pool, so gone before
+  // they close.
   std::unique_ptr<WalIndexHeader> wal_index_header_;
 };
 

@@ -1,66 +1,51 @@
 #include "store/sqlite/wal_index_header.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstring>
 
 namespace authd::store::sqlite {
 namespace {
 
-// The WalIndexHdr: 48 bytes, twice, at the start of the -shm file; isInit is its byte 12.
+// The WalIndexHdr: 48 bytes, twice, at the start of the index; isInit is its byte 12.
 constexpr std::size_t kHeaderWords = 12;
-constexpr std::size_t kHeaderBytes = kHeaderWords * sizeof(std::uint32_t);
 constexpr std::size_t kIsInitByte = 12;
+// The size SQLite maps the index in (WALINDEX_PGSZ); region 0 starts with the headers.
+constexpr int kIndexRegionBytes = 32768;
 
-ChangeStamp load(const std::uint32_t* words) {
+ChangeStamp load(const volatile std::uint32_t* words) {
   ChangeStamp stamp;
   for (std::size_t i = 0; i < kHeaderWords; ++i) {
     // Another process writes these words: atomic loads, never a torn or cached read.
-    stamp.words[i] = __atomic_load_n(words + i, __ATOMIC_RELAXED);
+    stamp.words[i] = __atomic_load_n(words + i, __ATOMIC_ACQUIRE);
   }
   return stamp;
 }
 
 }  // namespace
 
-std::unique_ptr<WalIndexHeader> WalIndexHeader::map(const std::string& database_path) {
-  if (database_path.empty()) return nullptr;  // an in-memory or temporary database
-  const std::string shm = database_path + "-shm";
-  const int fd = ::open(shm.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || static_cast<std::size_t>(info.st_size) < 2 * kHeaderBytes) {
-    ::close(fd);
+std::unique_ptr<WalIndexHeader> WalIndexHeader::of(sqlite3* db) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+      file->pMethods->xShmMap == nullptr) {
     return nullptr;
   }
-  const std::size_t size = 2 * kHeaderBytes;
-  void* mapping = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-  if (mapping == MAP_FAILED) {
-    ::close(fd);
+  // bExtend 0: the region SQLite has mapped already, or nothing; never a new mapping.
+  volatile void* region = nullptr;
+  if (file->pMethods->xShmMap(file, 0, kIndexRegionBytes, 0, &region) != SQLITE_OK ||
+      region == nullptr) {
     return nullptr;
   }
-  return std::unique_ptr<WalIndexHeader>(new WalIndexHeader(fd, mapping, size));
-}
-
-WalIndexHeader::WalIndexHeader(int fd, const void* mapping, std::size_t size)
-    : fd_(fd), mapping_(mapping), size_(size) {}
-
-WalIndexHeader::~WalIndexHeader() {
-  ::munmap(const_cast<void*>(mapping_), size_);
-  ::close(fd_);
+  return std::unique_ptr<WalIndexHeader>(
+      new WalIndexHeader(static_cast<const volatile std::uint32_t*>(region)));
 }
 
 std::optional<ChangeStamp> WalIndexHeader::stamp() const {
-  const auto* words = static_cast<const std::uint32_t*>(mapping_);
-  const ChangeStamp first = load(words);
   // The writer stores the second copy before the first; reading the first before the second
-  // (in this order, hence the fence) finds them equal only if neither was being changed.
-  std::atomic_thread_fence(std::memory_order_acquire);
-  const ChangeStamp second = load(words + kHeaderWords);
+  // (acquire loads keep this order, and keep the caller's later reads of the database after
+  // them) finds them equal only if neither was being changed.
+  const ChangeStamp first = load(words_);
+  const ChangeStamp second = load(words_ + kHeaderWords);
   if (first != second) return std::nullopt;
   unsigned char is_init = 0;
   std::memcpy(&is_init, reinterpret_cast<const unsigned char*>(first.words.data()) + kIsInitByte,
