@@ -54,11 +54,8 @@ GatewayCheck::Result<CheckedIdentity> GatewayCheck::check(
   Result<Identified> identified = identify(credential);
   if (!identified) return identified.error();
   if (stamp) {
-    remembered_.insert(token_key(credential), std::make_shared<const Remembered>(Remembered{
-                                                  .identity = identified->identity,
-                                                  .stamp = *stamp,
-                                                  .kid = identified->kid,
-                                              }));
+    remembered_.insert(token_key(credential),
+                       std::make_shared<const Remembered>(Remembered{*identified, *stamp}));
   }
   if (!any_of_roles.empty() && !holds_any(identified->identity.user, any_of_roles)) {
     return AuthError::role_required;
@@ -71,16 +68,16 @@ std::optional<GatewayCheck::Result<CheckedIdentity>> GatewayCheck::remembered(
   const std::optional<store::ChangeStamp> stamp = store_.change_stamp();
   if (!stamp) return std::nullopt;
   const auto found = remembered_.find(token_key(credential));
-  if (!found || (*found)->stamp != *stamp || clock_.now() >= (*found)->identity.valid_until) {
+  if (!found || (*found)->stamp != *stamp) return std::nullopt;
+  const Identified& identified = (*found)->identified;
+  if (clock_.now() >= identified.identity.valid_until ||
+      (!identified.kid.empty() && !sessions_.signing_key_published_from_memory(identified.kid))) {
     return std::nullopt;
   }
-  if (!(*found)->kid.empty() && !sessions_.signing_key_published_from_memory((*found)->kid)) {
-    return std::nullopt;
-  }
-  if (!any_of_roles.empty() && !holds_any((*found)->identity.user, any_of_roles)) {
+  if (!any_of_roles.empty() && !holds_any(identified.identity.user, any_of_roles)) {
     return Result<CheckedIdentity>{AuthError::role_required};
   }
-  return Result<CheckedIdentity>{(*found)->identity};
+  return Result<CheckedIdentity>{identified.identity};
 }
 
 GatewayCheck::Result<GatewayCheck::Identified> GatewayCheck::identify(std::string_view credential) {

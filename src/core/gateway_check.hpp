@@ -64,17 +64,16 @@ class GatewayCheck {
                                                     std::span<const std::string> any_of_roles);
 
  private:
-  struct Remembered {
-    CheckedIdentity identity;
-    store::ChangeStamp stamp;  // taken before the identity was read
-    // A /v1 access token's signing key, which must still be published (a key retires with time,
-    // not with a write); empty for the seed credentials.
-    std::string kid{};
-  };
-  // A valid credential and the key that signed it, when it is a /v1 access token.
+  // A valid credential's holder, and for a /v1 access token the key that signed it, which must
+  // still be published when the answer is given again (a key retires with time, not with a
+  // write); empty for the seed credentials.
   struct Identified {
     CheckedIdentity identity;
     std::string kid{};
+  };
+  struct Remembered {
+    Identified identified;
+    store::ChangeStamp stamp;  // taken before the identity was read
   };
 
   Result<Identified> identify(std::string_view credential);
