@@ -13,13 +13,15 @@ run_packages=(
   # libraries (DESIGN.md §3)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libcrypt-dev libsqlite3-dev libzxcvbn-dev
-  libcli11-dev libspdlog-dev libfmt-dev libpq-dev
+  libcli11-dev libspdlog-dev libfmt-dev libpq-dev libmariadb-dev
 )
 test_packages=(
   libgtest-dev
   # a throwaway PostgreSQL cluster, and nginx as the load balancer in front of two authds;
   # nginx and Caddy run the README's gateway-check configurations
   postgresql nginx caddy
+  # a throwaway MariaDB server: the legacy apps' MySQL databases that `authd import` reads
+  mariadb-server
   # Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS) and runs
   # ajv over every logged response; curl and jq run the README's /v1 walkthrough
   nodejs curl jq

@@ -31,6 +31,10 @@ cmake --preset ci >/dev/null
 cmake --build --preset ci
 scripts/tidy.sh
 rm -rf build/ci/test-responses  # the integration tests log every response here
+# The legacy Express apps that `authd import` is tested on make their databases themselves
+# (tests/legacy-apps; pinned in its package-lock.json; node_modules never committed).
+command -v npm >/dev/null || { echo "npm is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
+(cd tests/legacy-apps && npm ci --no-audit --no-fund)
 ctest --preset ci
 # The OpenAPI document promises responses; every one of them must have been produced by some
 # integration test of the run above (tests/unit/openapi_test.cpp).
@@ -41,7 +45,6 @@ echo "OpenAPI coverage: every documented response was produced, every produced o
 # Every logged response (status, Content-Type and body) must match the document, by ajv, a JSON
 # Schema validator independent of authd (pinned in tests/node/package-lock.json; node_modules is
 # installed here, never committed).
-command -v npm >/dev/null || { echo "npm is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
 (cd tests/node && npm ci --no-audit --no-fund)
 node tests/node/validate-responses.mjs build/ci/test-responses
 stage_done

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/audit.hpp"
+#include "cli/import.hpp"
 #include "cli/keys.hpp"
 #include "cli/roles.hpp"
 #include "cli/serve.hpp"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   const auto run_users_command = authd::cli::add_users_commands(app);
   const auto run_roles_command = authd::cli::add_roles_commands(app);
   const auto run_audit_command = authd::cli::add_audit_commands(app);
+  const auto run_import_command = authd::cli::add_import_command(app);
 
   CLI11_PARSE(app, argc, argv);
   // `authd serve` may create the data folder, the database or a secret file: none of it is for
@@ -70,6 +72,7 @@ int main(int argc, char** argv) {
     if (const auto status = run_users_command()) return *status;
     if (const auto status = run_roles_command()) return *status;
     if (const auto status = run_audit_command()) return *status;
+    if (const auto status = run_import_command()) return *status;
     return 0;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -357,7 +357,8 @@ std::vector<Setting> make_settings() {
       .env = "AUTHD_SESSION_TTL_HOURS",
       .values = "1-8760",
       .help = "Lifetime of seed 002 sessions and of /v1 sessions (their refresh tokens), in "
-              "hours",
+              "hours (also of the live sessions `authd import` carries over)",
+      .scope = S::accounts,
       .apply =
           [](ServeConfig& c, std::string_view v) {
             c.auth.session_ttl = std::chrono::hours(

@@ -263,12 +263,11 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   }
 
   store::LoginUpdate update{.user_id = user->id, .at = clock_.now()};
-  // Not when the new hash could not take the password whole, nor for a bcrypt hash verified
-  // by the first 72 bytes of a longer password: a hash of the whole would then refuse what
-  // bcrypt accepted (the same first 72 bytes with another tail).
-  const bool bcrypt_prefix = crypto::is_bcrypt_hash(user->password_hash) &&
-                             request.password.size() > crypto::kBcryptMaxPasswordBytes;
-  if (hasher_.needs_rehash(user->password_hash) && !bcrypt_prefix &&
+  // Not when the new hash could not take the password whole. A bcrypt hash verified by the
+  // first 72 bytes of a longer password is upgraded too, to a hash of the whole password: from
+  // then on the whole of it counts (NIST SP 800-63B-4 §3.1.1.2: passwords are verified
+  // entire, never truncated), and the owner, who just typed it whole, logs in as before.
+  if (hasher_.needs_rehash(user->password_hash) &&
       request.password.size() <= hasher_.max_password_bytes()) {
     update.upgraded_password_hash = hasher_.hash(request.password);
   }

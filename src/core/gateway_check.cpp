@@ -9,16 +9,8 @@
 namespace authd::core {
 namespace {
 
-// An opaque session token: authd's are 32 random bytes in unpadded base64url (43 characters);
-// the seed 002 app's own, once imported, are 64 hex digits (also valid base64url). Anything of
-// another shape is refused before the store is asked; the lookup by hash decides the rest.
 constexpr std::size_t kMinOpaqueTokenLength = 32;
 constexpr std::size_t kMaxOpaqueTokenLength = 128;
-
-bool looks_like_opaque_token(std::string_view text) {
-  return text.size() >= kMinOpaqueTokenLength && text.size() <= kMaxOpaqueTokenLength &&
-         crypto::base64url_decode(text).has_value();
-}
 
 bool holds_any(const UserView& user, std::span<const std::string> roles) {
   return std::any_of(roles.begin(), roles.end(), [&](const std::string& role) {
@@ -33,6 +25,11 @@ constexpr std::size_t kRememberedCredentials = 16384;
 constexpr std::int64_t kLongestRememberedSeconds = 86400;
 
 }  // namespace
+
+bool looks_like_opaque_token(std::string_view text) {
+  return text.size() >= kMinOpaqueTokenLength && text.size() <= kMaxOpaqueTokenLength &&
+         crypto::base64url_decode(text).has_value();
+}
 
 GatewayCheck::GatewayCheck(store::Store& store, SessionService& sessions,
                            std::string seed_jwt_secret, const Clock& clock)

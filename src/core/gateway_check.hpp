@@ -34,6 +34,11 @@
 
 namespace authd::core {
 
+// An opaque session token: authd's are 32 random bytes in unpadded base64url (43 characters);
+// the seed 002 app's own, once imported, are 64 hex digits (also valid base64url). Anything of
+// another shape is refused before the store is asked; the lookup by hash decides the rest.
+bool looks_like_opaque_token(std::string_view text);
+
 // The holder of a valid credential, as the check reports them.
 struct CheckedIdentity {
   UserView user;

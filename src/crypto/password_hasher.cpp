@@ -181,6 +181,16 @@ std::string PasswordHasher::hash(std::string_view password) const {
   return std::string(out);
 }
 
+bool is_verifiable_hash(std::string_view stored) {
+  if (has_nul(stored) || stored.size() > kMaxStoredHashBytes) return false;
+  if (is_bcrypt_hash(stored)) {
+    const int cost = bcrypt_cost_of(stored);
+    return stored.size() == kBcryptHashBytes && cost >= kBcryptMinCost && cost <= kBcryptMaxCost &&
+           is_bcrypt_base64(stored.substr(7));
+  }
+  return stored.starts_with(kArgon2idPrefix) && stored.size() > kArgon2idPrefix.size();
+}
+
 bool PasswordHasher::verify(std::string_view password, std::string_view stored_hash) const {
   if (has_nul(password) || has_nul(stored_hash) || stored_hash.size() > kMaxStoredHashBytes) {
     return false;

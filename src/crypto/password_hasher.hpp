@@ -20,6 +20,10 @@ inline constexpr std::size_t kBcryptMaxPasswordBytes = 72;
 // True for the bcrypt formats ($2a$, $2b$, $2y$).
 bool is_bcrypt_hash(std::string_view stored_hash);
 
+// True for a stored hash in a format verify() understands and of a well-formed shape (what
+// `authd import` accepts from an old app's database).
+bool is_verifiable_hash(std::string_view stored_hash);
+
 enum class PasswordAlgorithm { argon2id, bcrypt };
 
 struct PasswordHashConfig {

@@ -101,6 +101,30 @@ struct LoginUpdate {
   std::optional<std::int64_t> max_live_of_family{};
 };
 
+// An account of an app authd replaces, as `authd import` writes it: its id, password hash,
+// flags and times as that app kept them, not as a registration would make them.
+struct ImportedUser {
+  std::int64_t id = 0;
+  std::string email{};
+  std::string email_key{};
+  std::string password_hash{};
+  std::optional<std::string> first_name{};
+  std::optional<std::string> last_name{};
+  bool is_active = true;
+  std::optional<util::TimePoint> last_login{};
+  util::TimePoint created_at{};
+  util::TimePoint updated_at{};
+  std::vector<std::string> roles{};     // in order; a role that does not exist yet is created
+  std::optional<NewSession> session{};  // a live session of the old app, by its token's hash
+};
+
+// What an import would collide with: the ids and canonical emails, among those of a batch, that
+// accounts in the store hold already.
+struct ImportClashes {
+  std::vector<std::int64_t> ids{};
+  std::vector<std::string> email_keys{};
+};
+
 // A session as the rotating lifecycle sees it, with its owner's is_active (a deactivated user's
 // sessions stop working at once).
 struct SessionRecord {
@@ -328,6 +352,17 @@ class Store {
   virtual Result<std::vector<SigningKeyRecord>> signing_keys() = 0;
   // Marks the key revoked at `at`; false when there is no such key or it was already revoked.
   virtual Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) = 0;
+
+  // Of `users`, the ids and canonical emails the store holds already.
+  virtual Result<ImportClashes> find_import_clashes(std::span<const ImportedUser> users) = 0;
+  // Writes `users` with their ids, roles (creating missing ones) and sessions in one
+  // transaction: all of them or, with StoreError::id_taken or email_taken, none. An inactive
+  // user's credentials issued until `at` are void (the old app's tokens among them). New
+  // accounts get ids above every imported one.
+  virtual Result<void> import_users(std::span<const ImportedUser> users, util::TimePoint at) = 0;
+  // New accounts get ids above `highest` from now on (the old app's sequence, which may be above
+  // its highest remaining id); never lowers the sequence.
+  virtual Result<void> reserve_user_ids(std::int64_t highest) = 0;
 
   // Sessions neither revoked nor expired at `now` (a gauge for operators).
   virtual Result<std::int64_t> count_active_sessions(util::TimePoint now) = 0;

@@ -12,6 +12,8 @@ class StoreCategory final : public boost::system::error_category {
     switch (static_cast<StoreError>(value)) {
       case StoreError::email_taken:
         return "email already registered";
+      case StoreError::id_taken:
+        return "user id already taken";
       case StoreError::not_found:
         return "record not found";
       case StoreError::last_holder:

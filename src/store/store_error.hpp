@@ -9,6 +9,7 @@ namespace authd::store {
 enum class StoreError {
   email_taken = 1,  // unique constraint on the canonical email
   not_found,        // the row an update targets does not exist
+  id_taken,         // an imported account's id is another account's
   last_holder,      // the change would leave a guarded role without an active holder
   unavailable,      // the backend cannot be reached or is busy past its timeout
   internal,         // anything else the backend reported; details go to the log only

@@ -1,5 +1,6 @@
 #include "support/deployment.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -22,8 +23,11 @@ Deployment::Deployment(Kind kind, std::vector<std::string> args) : kind_(kind) {
     return;
   }
   const std::string database = create_test_database();
-  args.insert(args.end(), {"--jwt-secret", kSharedTestSecret, "--key-encryption-key",
-                           kSharedTestKeyEncryptionKey});
+  // A suite may bring its own seed JWT secret (an imported app's); otherwise the shared one.
+  if (std::find(args.begin(), args.end(), "--jwt-secret") == args.end()) {
+    args.insert(args.end(), {"--jwt-secret", kSharedTestSecret});
+  }
+  args.insert(args.end(), {"--key-encryption-key", kSharedTestKeyEncryptionKey});
   const int count = kind == Kind::nginx ? 2 : 1;
   for (int i = 0; i < count; ++i) {
     instances_.push_back(

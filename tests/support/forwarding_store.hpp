@@ -123,6 +123,17 @@ class ForwardingStore : public store::Store {
   store::Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) override {
     return inner_.revoke_signing_key(kid, at);
   }
+  store::Result<store::ImportClashes> find_import_clashes(
+      std::span<const store::ImportedUser> users) override {
+    return inner_.find_import_clashes(users);
+  }
+  store::Result<void> import_users(std::span<const store::ImportedUser> users,
+                                   util::TimePoint at) override {
+    return inner_.import_users(users, at);
+  }
+  store::Result<void> reserve_user_ids(std::int64_t highest) override {
+    return inner_.reserve_user_ids(highest);
+  }
   store::Result<std::int64_t> count_active_sessions(util::TimePoint now) override {
     return inner_.count_active_sessions(now);
   }

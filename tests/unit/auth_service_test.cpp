@@ -269,13 +269,16 @@ TEST_F(AuthServiceTest, NewBcryptPasswordsAreLimitedTo72BytesAndVerifiedAsBcrypt
   ASSERT_FALSE(login_huge);
   EXPECT_EQ(login_huge.error(), AuthError::invalid_password);
 
-  // After a switch to argon2id, a login with more than 72 bytes keeps the bcrypt hash: a hash of
-  // the whole password would refuse the other tails bcrypt accepts. One with the 72 upgrades.
+  // After a switch to argon2id, a login with more than 72 bytes upgrades the hash to one of the
+  // whole password (NIST SP 800-63B-4: never truncated): from then on that password logs in,
+  // and another with the same first 72 bytes no longer does.
   configure(fast_argon2());
   EXPECT_TRUE(service().login(login_of("ada@example.com", p73)));
-  EXPECT_TRUE(stored_hash(registered->user.id).starts_with("$2b$"));
-  EXPECT_TRUE(service().login(login_of("ada@example.com", p72)));
   EXPECT_TRUE(stored_hash(registered->user.id).starts_with("$argon2id$"));
+  EXPECT_TRUE(service().login(login_of("ada@example.com", p73)));
+  auto truncated = service().login(login_of("ada@example.com", p72));
+  ASSERT_FALSE(truncated);
+  EXPECT_EQ(truncated.error(), AuthError::wrong_password);
 }
 
 TEST_F(AuthServiceTest, SwitchingToBcryptKeepsLongArgon2PasswordsWorking) {

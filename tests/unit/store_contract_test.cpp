@@ -1353,6 +1353,87 @@ TEST_P(StoreContract, SigningKeysRoundTripInActivationOrder) {
   EXPECT_EQ((*keys)[1].activates_at, at(kT0 + 3'600'000));
 }
 
+ImportedUser imported(std::int64_t id, const std::string& email) {
+  ImportedUser user;
+  user.id = id;
+  user.email = email;
+  user.email_key = email;
+  user.password_hash = "$2b$10$Ruu4INoL89nf5ZQUaqXzX.sQEPNvthQSSnnc1MMTtFNa1spEkLyla";
+  user.created_at = at(kT0);
+  user.updated_at = at(kT0 + 1000);
+  return user;
+}
+
+TEST_P(StoreContract, ImportKeepsIdsHashesFlagsTimesAndRolesInOrder) {
+  ImportedUser ada = imported(41, "ada@example.com");
+  ada.first_name = "Ada";
+  ada.last_login = at(kT0 + 5000);
+  ada.roles = {"seller", "warehouse", "buyer"};  // "warehouse" does not exist yet
+  ImportedUser bob = imported(7, "bob@example.com");
+  bob.is_active = false;
+  ImportedUser cy = imported(12, "cy@example.com");
+  cy.session = new_session("import-token-hash", kT0);
+  const std::vector<ImportedUser> batch{ada, bob, cy};
+  ASSERT_TRUE(store().import_users(batch, at(kT0 + 9000)));
+
+  auto found = store().find_user_by_id(41);
+  ASSERT_TRUE(found && found->has_value());
+  const UserRecord& a = **found;
+  EXPECT_EQ(a.email, "ada@example.com");
+  EXPECT_EQ(a.password_hash, ada.password_hash);
+  EXPECT_EQ(a.first_name, "Ada");
+  EXPECT_EQ(a.last_name, std::nullopt);
+  EXPECT_TRUE(a.is_active);
+  EXPECT_EQ(a.last_login, at(kT0 + 5000));
+  EXPECT_EQ(a.created_at, at(kT0));
+  EXPECT_EQ(a.updated_at, at(kT0 + 1000));
+  EXPECT_EQ(a.roles, (std::vector<std::string>{"seller", "warehouse", "buyer"}));
+  EXPECT_EQ(a.credentials_revoked_at, std::nullopt);
+
+  // An inactive account's earlier credentials (the old app's tokens) are void.
+  auto b = store().find_user_by_id(7);
+  ASSERT_TRUE(b && b->has_value());
+  EXPECT_FALSE((*b)->is_active);
+  EXPECT_EQ((*b)->credentials_revoked_at, at(kT0 + 9000));
+
+  auto session = store().find_opaque_session("import-token-hash");
+  ASSERT_TRUE(session && session->has_value());
+  EXPECT_EQ((*session)->user_id, 12);
+
+  // New accounts continue above the highest imported id.
+  auto next = store().create_user(new_user("dee@example.com"), std::nullopt);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->id, 42);
+}
+
+TEST_P(StoreContract, ImportFindsClashesAndWritesNothingOfABatchThatHasOne) {
+  auto existing = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(existing);
+  const std::vector<ImportedUser> batch{imported(existing->id + 10, "ada@example.com"),
+                                        imported(existing->id, "new@example.com"),
+                                        imported(existing->id + 20, "free@example.com")};
+  auto clashes = store().find_import_clashes(batch);
+  ASSERT_TRUE(clashes);
+  EXPECT_EQ(clashes->ids, std::vector<std::int64_t>{existing->id});
+  EXPECT_EQ(clashes->email_keys, std::vector<std::string>{"ada@example.com"});
+
+  auto by_id = store().import_users(std::vector<ImportedUser>{batch[2], batch[1]}, at(kT0));
+  ASSERT_FALSE(by_id);
+  EXPECT_EQ(by_id.error(), StoreError::id_taken);
+  auto by_email = store().import_users(std::vector<ImportedUser>{batch[2], batch[0]}, at(kT0));
+  ASSERT_FALSE(by_email);
+  EXPECT_EQ(by_email.error(), StoreError::email_taken);
+  EXPECT_EQ(count("users"), 1) << "a refused batch writes none of its rows";
+}
+
+TEST_P(StoreContract, ReservedIdsAreSkippedAndTheSequenceNeverMovesBack) {
+  ASSERT_TRUE(store().reserve_user_ids(100));
+  ASSERT_TRUE(store().reserve_user_ids(50));
+  auto first = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id, 101);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(sqlite_backend()), backend_name);
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreContract, ::testing::Values(postgres_backend()),
                          backend_name);

@@ -120,6 +120,14 @@ class UnreachableStore final : public store::Store {
   store::Result<std::vector<store::SigningKeyRecord>> signing_keys() override {
     return StoreError::unavailable;
   }
+  store::Result<store::ImportClashes> find_import_clashes(
+      std::span<const store::ImportedUser>) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> import_users(std::span<const store::ImportedUser>, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> reserve_user_ids(std::int64_t) override { return StoreError::unavailable; }
   store::Result<std::int64_t> count_active_sessions(util::TimePoint) override {
     return StoreError::unavailable;
   }

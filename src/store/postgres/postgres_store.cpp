@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -50,6 +53,40 @@ constexpr Query kInsertUser{"insert_user", R"sql(
   VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)
   RETURNING id)sql"};
 
+// An import writes a batch per statement: its rows travel as one JSON array (one round trip,
+// however many rows), typed by jsonb_to_recordset.
+constexpr Query kImportUsers{"import_users", R"sql(
+  INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, is_active,
+                     last_login, created_at, updated_at, credentials_revoked_at)
+  SELECT id, email, email_key, password_hash, first_name, last_name, is_active, last_login,
+         created_at, updated_at, CASE WHEN is_active THEN NULL ELSE $2::timestamptz END
+  FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, email text, email_key text,
+       password_hash text, first_name text, last_name text, is_active boolean,
+       last_login timestamptz, created_at timestamptz, updated_at timestamptz))sql"};
+constexpr Query kImportRoles{"import_roles", R"sql(
+  INSERT INTO roles (name) SELECT DISTINCT role FROM jsonb_to_recordset($1::jsonb) AS x(role text)
+  ON CONFLICT DO NOTHING)sql"};
+constexpr Query kImportUserRoles{"import_user_roles", R"sql(
+  INSERT INTO user_roles (user_id, role_id, position)
+  SELECT x.user_id, r.id, x.position
+  FROM jsonb_to_recordset($1::jsonb) AS x(user_id bigint, role text, position integer)
+  JOIN roles r ON r.name = x.role
+  ON CONFLICT DO NOTHING)sql"};
+constexpr Query kImportSessions{"import_sessions", R"sql(
+  INSERT INTO sessions (user_id, kind, token_hash, created_at, expires_at, user_agent,
+                        client_address, public_id)
+  SELECT user_id, kind, token_hash, created_at, expires_at, '', '', public_id
+  FROM jsonb_to_recordset($1::jsonb) AS x(user_id bigint, kind text, token_hash text,
+       created_at timestamptz, expires_at timestamptz, public_id text))sql"};
+constexpr Query kImportClashes{"import_clashes", R"sql(
+  SELECT id, email_key, id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)
+  FROM users
+  WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)
+     OR email_key IN (SELECT jsonb_array_elements_text($2::jsonb)))sql"};
+// Raises the id sequence to $1 (the next id is above it); never lowers it.
+constexpr Query kReserveUserIds{"reserve_user_ids", R"sql(
+  SELECT setval('users_id_seq', $1::bigint) FROM users_id_seq
+  WHERE $1::bigint > last_value OR (NOT is_called AND $1::bigint = last_value))sql"};
 constexpr Query kInsertUserRole{"insert_user_role", R"sql(
   INSERT INTO user_roles (user_id, role_id, position)
   SELECT $1, id, $2 FROM roles WHERE name = $3
@@ -262,6 +299,7 @@ constexpr Query kInsertMigration{"record_migration", R"sql(
 
 constexpr const char* kUniqueViolation = "23505";
 constexpr const char* kEmailConstraint = "users_email_key_unique";
+constexpr const char* kIdConstraint = "users_pkey";
 
 // Reads the user columns of `row` starting at `first`.
 UserRecord read_user(const PgResult& rows, int row = 0, int first = 0) {
@@ -348,6 +386,9 @@ OwnedSession read_owned_session(const PgResult& rows) {
 StoreError classify(const PgFailure& failure) {
   if (failure.sqlstate == kUniqueViolation && failure.constraint == kEmailConstraint) {
     return StoreError::email_taken;
+  }
+  if (failure.sqlstate == kUniqueViolation && failure.constraint == kIdConstraint) {
+    return StoreError::id_taken;
   }
   // Lost sessions, connection exceptions (08), server shutting down (57P0x) and resource
   // exhaustion (53) are outages: the client may retry.
@@ -444,7 +485,7 @@ auto PostgresStore::with_connection(const char* operation, Fn&& fn)
     }
   } catch (const PgFailure& failure) {
     const StoreError error = classify(failure);
-    if (error != StoreError::email_taken) {
+    if (error != StoreError::email_taken && error != StoreError::id_taken) {
       spdlog::error("store: {} failed: {} (sqlstate {})", operation, failure.message,
                     failure.sqlstate.empty() ? "none" : failure.sqlstate);
     }
@@ -826,6 +867,83 @@ Result<std::vector<SigningKeyRecord>> PostgresStore::signing_keys() {
 Result<bool> PostgresStore::revoke_signing_key(std::string_view kid, util::TimePoint at) {
   return with_connection("revoke_signing_key", [&](PgConnection& db) -> Result<bool> {
     return db.execute_with(kRevokeSigningKey, kid, at).rows() == 1;
+  });
+}
+
+Result<ImportClashes> PostgresStore::find_import_clashes(std::span<const ImportedUser> users) {
+  boost::json::array ids, email_keys;
+  for (const ImportedUser& user : users) {
+    ids.emplace_back(user.id);
+    email_keys.emplace_back(user.email_key);
+  }
+  return with_connection("find_import_clashes", [&](PgConnection& db) -> Result<ImportClashes> {
+    const PgResult rows = db.execute_with(kImportClashes, boost::json::serialize(ids),
+                                          boost::json::serialize(email_keys));
+    std::unordered_set<std::string_view> asked(email_keys.size());
+    for (const auto& key : email_keys) asked.insert(key.as_string());
+    ImportClashes clashes;
+    for (int row = 0; row < rows.rows(); ++row) {
+      if (rows.boolean(row, 2)) clashes.ids.push_back(rows.integer(row, 0));
+      std::string key = rows.text(row, 1);
+      if (asked.contains(key)) clashes.email_keys.push_back(std::move(key));
+    }
+    return clashes;
+  });
+}
+
+Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, util::TimePoint at) {
+  boost::json::array accounts, roles, sessions;
+  std::int64_t highest = 0;
+  const auto time_or_null = [](const std::optional<util::TimePoint>& t) -> boost::json::value {
+    return t ? boost::json::value(util::to_iso8601(*t)) : boost::json::value(nullptr);
+  };
+  const auto text_or_null = [](const std::optional<std::string>& t) -> boost::json::value {
+    return t ? boost::json::value(*t) : boost::json::value(nullptr);
+  };
+  for (const ImportedUser& user : users) {
+    highest = std::max(highest, user.id);
+    accounts.push_back(boost::json::object{{"id", user.id},
+                                           {"email", user.email},
+                                           {"email_key", user.email_key},
+                                           {"password_hash", user.password_hash},
+                                           {"first_name", text_or_null(user.first_name)},
+                                           {"last_name", text_or_null(user.last_name)},
+                                           {"is_active", user.is_active},
+                                           {"last_login", time_or_null(user.last_login)},
+                                           {"created_at", util::to_iso8601(user.created_at)},
+                                           {"updated_at", util::to_iso8601(user.updated_at)}});
+    for (std::size_t i = 0; i < user.roles.size(); ++i) {
+      roles.push_back(
+          boost::json::object{{"user_id", user.id}, {"role", user.roles[i]}, {"position", i}});
+    }
+    if (const auto& session = user.session) {
+      sessions.push_back(boost::json::object{{"user_id", user.id},
+                                             {"kind", family_name(session->family)},
+                                             {"token_hash", session->token_hash},
+                                             {"created_at", util::to_iso8601(session->created_at)},
+                                             {"expires_at", util::to_iso8601(session->expires_at)},
+                                             {"public_id", session->public_id}});
+    }
+  }
+  return with_connection("import_users", [&](PgConnection& db) -> Result<void> {
+    PgTransaction tx(db);
+    db.execute_with(kImportUsers, boost::json::serialize(accounts), at);
+    if (!roles.empty()) {
+      const std::string assignments = boost::json::serialize(roles);
+      db.execute_with(kImportRoles, assignments);
+      db.execute_with(kImportUserRoles, assignments);
+    }
+    if (!sessions.empty()) db.execute_with(kImportSessions, boost::json::serialize(sessions));
+    db.execute_with(kReserveUserIds, highest);
+    tx.commit();
+    return {};
+  });
+}
+
+Result<void> PostgresStore::reserve_user_ids(std::int64_t highest) {
+  return with_connection("reserve_user_ids", [&](PgConnection& db) -> Result<void> {
+    db.execute_with(kReserveUserIds, highest);
+    return {};
   });
 }
 

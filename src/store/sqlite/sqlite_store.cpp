@@ -32,6 +32,19 @@ constexpr const char* kSelectRoleExists = "SELECT 1 FROM roles WHERE name = ?1";
 constexpr const char* kInsertUser =
     "INSERT INTO users (email, email_key, password_hash, first_name, last_name, is_active, "
     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)";
+// An imported account, as its old app kept it (ids, flags and times included).
+constexpr const char* kImportUser =
+    "INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, is_active, "
+    "last_login, created_at, updated_at, credentials_revoked_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+constexpr const char* kSelectIdTaken = "SELECT 1 FROM users WHERE id = ?1";
+constexpr const char* kSelectEmailKeyTaken = "SELECT 1 FROM users WHERE email_key = ?1";
+// AUTOINCREMENT keeps the highest id ever used in sqlite_sequence; raising it reserves ids.
+constexpr const char* kReserveUserIds =
+    "INSERT INTO sqlite_sequence (name, seq) SELECT 'users', ?1 "
+    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'users')";
+constexpr const char* kRaiseUserSequence =
+    "UPDATE sqlite_sequence SET seq = MAX(seq, ?1) WHERE name = 'users'";
 constexpr const char* kInsertUserRole =
     "INSERT OR IGNORE INTO user_roles (user_id, role_id, position) "
     "SELECT ?1, id, ?2 FROM roles WHERE name = ?3";
@@ -317,6 +330,10 @@ StoreError classify(const SqliteFailure& failure) {
       failure.message.find("users.email_key") != std::string::npos) {
     return StoreError::email_taken;
   }
+  if (failure.code == SQLITE_CONSTRAINT_PRIMARYKEY &&
+      failure.message.find("users.id") != std::string::npos) {
+    return StoreError::id_taken;
+  }
   switch (failure.code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -407,7 +424,7 @@ auto SqliteStore::with_connection(const char* operation, Fn&& fn)
     return fn(*lease);
   } catch (const SqliteFailure& failure) {
     const StoreError error = classify(failure);
-    if (error != StoreError::email_taken) {
+    if (error != StoreError::email_taken && error != StoreError::id_taken) {
       spdlog::error("store: {} failed: {} (sqlite code {})", operation, failure.message,
                     failure.code);
     }
@@ -877,6 +894,65 @@ Result<bool> SqliteStore::revoke_signing_key(std::string_view kid, util::TimePoi
   return with_connection("revoke_signing_key", [&](Connection& db) -> Result<bool> {
     db.prepare(kRevokeSigningKey).bind(1, kid).bind(2, util::to_unix_millis(at)).run();
     return db.changes() == 1;
+  });
+}
+
+Result<ImportClashes> SqliteStore::find_import_clashes(std::span<const ImportedUser> users) {
+  return with_connection("find_import_clashes", [&](Connection& db) -> Result<ImportClashes> {
+    ImportClashes clashes;
+    for (const ImportedUser& user : users) {
+      if (db.prepare(kSelectIdTaken).bind(1, user.id).step()) clashes.ids.push_back(user.id);
+      if (db.prepare(kSelectEmailKeyTaken).bind(1, std::string_view(user.email_key)).step()) {
+        clashes.email_keys.push_back(user.email_key);
+      }
+    }
+    return clashes;
+  });
+}
+
+Result<void> SqliteStore::import_users(std::span<const ImportedUser> users, util::TimePoint at) {
+  return with_connection("import_users", [&](Connection& db) -> Result<void> {
+    WriteTransaction tx(db);
+    for (const ImportedUser& user : users) {
+      if (db.prepare(kSelectIdTaken).bind(1, user.id).step()) return StoreError::id_taken;
+      const std::optional<std::int64_t> revoked =
+          user.is_active ? std::nullopt : std::optional(util::to_unix_millis(at));
+      db.prepare(kImportUser)
+          .bind(1, user.id)
+          .bind(2, std::string_view(user.email))
+          .bind(3, std::string_view(user.email_key))
+          .bind(4, std::string_view(user.password_hash))
+          .bind(5, user.first_name)
+          .bind(6, user.last_name)
+          .bind(7, std::int64_t{user.is_active ? 1 : 0})
+          .bind(8, user.last_login ? std::optional(util::to_unix_millis(*user.last_login))
+                                   : std::nullopt)
+          .bind(9, util::to_unix_millis(user.created_at))
+          .bind(10, util::to_unix_millis(user.updated_at))
+          .bind(11, revoked)
+          .run();
+      for (std::size_t i = 0; i < user.roles.size(); ++i) {
+        db.prepare(kCreateRole).bind(1, std::string_view(user.roles[i])).run();
+        db.prepare(kInsertUserRole)
+            .bind(1, user.id)
+            .bind(2, static_cast<std::int64_t>(i))
+            .bind(3, std::string_view(user.roles[i]))
+            .run();
+      }
+      if (user.session) insert_session(db, user.id, *user.session);
+    }
+    tx.commit();
+    return {};
+  });
+}
+
+Result<void> SqliteStore::reserve_user_ids(std::int64_t highest) {
+  return with_connection("reserve_user_ids", [&](Connection& db) -> Result<void> {
+    WriteTransaction tx(db);
+    db.prepare(kReserveUserIds).bind(1, highest).run();
+    db.prepare(kRaiseUserSequence).bind(1, highest).run();
+    tx.commit();
+    return {};
   });
 }
 
