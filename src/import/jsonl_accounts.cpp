@@ -65,10 +65,13 @@ SourceAccount read_line(std::string_view line, std::int64_t ordinal) {
     } else if (key == "last_name") {
       account.last_name = optional_text(value, key, defect);
     } else if (key == "is_active") {
+      // 1 and 0 too: what SQLite's and MySQL's JSON functions make of a boolean column.
       if (value.is_bool()) {
         account.is_active = value.get_bool();
+      } else if (value.is_int64() && (value.get_int64() == 0 || value.get_int64() == 1)) {
+        account.is_active = value.get_int64() == 1;
       } else if (!value.is_null() && defect.empty()) {
-        defect = "is_active must be true, false or null";
+        defect = "is_active must be true, false, 1, 0 or null";
       }
     } else if (key == "roles") {
       if (value.is_array()) {

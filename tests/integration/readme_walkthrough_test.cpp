@@ -2,11 +2,16 @@
 // with `bash -e` against a fresh authd, so every step keeps behaving as printed: each request
 // that should succeed uses curl --fail-with-body, each that should fail runs under `fails`.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include "support/authd_process.hpp"
@@ -14,6 +19,7 @@
 #include "support/command.hpp"
 #include "support/http_client.hpp"
 #include "support/nginx_process.hpp"
+#include "support/raw_db.hpp"
 #include "support/temp_dir.hpp"
 
 namespace authd::test {
@@ -94,6 +100,115 @@ TEST(ReadmeAdministration, RunsAsPrinted) {
         "[\"user:1\",\"account_disabled\",\"refused\"]\n"
         "[\"user:1\",\"account_disabled\",\"success\"]"}) {
     EXPECT_NE(output.find(shown), std::string::npos) << shown << "\n" << output;
+  }
+}
+
+// A port nothing listens on now (the kernel's pick for a socket bound and closed at once), for
+// a server a README block starts itself.
+std::uint16_t unused_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// A seed 003 database the legacy app made itself, and its manifest's app entry.
+struct LegacyShop {
+  TempDir dir;
+  boost::json::object app;
+  std::string database() const { return dir.file("seed003.sqlite"); }
+};
+
+std::unique_ptr<LegacyShop> make_legacy_shop() {
+  auto shop = std::make_unique<LegacyShop>();
+  const auto made = run_command("node " AUTHD_SOURCE_DIR "/tests/legacy-apps/make-fixtures.js " +
+                                shop->dir.path().string() + " --seed 13 --users 5 --apps seed003");
+  if (made.exit_status != 0) throw std::runtime_error("make-fixtures.js: " + made.output);
+  std::ifstream in(shop->dir.file("manifest.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  shop->app = boost::json::parse(text.str()).at("apps").at(0).as_object();
+  return shop;
+}
+
+// Runs a README block with bash -e, the binary under test first on the PATH, `environment`
+// exported first; jobs it left in the background are stopped when it ends.
+CommandResult run_block(const std::string& script, const std::string& environment) {
+  TempDir dir;
+  std::ofstream(dir.file("block.sh")) << script;
+  std::ofstream(dir.file("run.sh"))
+      << "export PATH=\"" << std::filesystem::path(AUTHD_BINARY).parent_path().string()
+      << ":$PATH\"\n"
+      << environment
+      << "trap 's=$?; jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; exit $s' EXIT\n"
+      << ". ./block.sh\n";
+  return run_command("cd " + dir.path().string() + " && bash -e -o pipefail run.sh");
+}
+
+TEST(ReadmeMigration, RunsAsPrinted) {
+  const std::string script = readme_block("migration");
+  ASSERT_FALSE(script.empty()) << "README.md has no migration block";
+  const auto shop = make_legacy_shop();
+  // An active user the old app gave a token.
+  boost::json::object user;
+  for (const auto& entry : shop->app.at("users").as_array()) {
+    const auto& candidate = entry.as_object();
+    if (candidate.contains("token") && !candidate.contains("note")) user = candidate;
+  }
+  ASSERT_FALSE(user.empty()) << "the fixture has an active user with a token";
+  const std::string port = std::to_string(unused_port());
+  const TempDir store;
+  const std::string environment =
+      "export AUTHD_DATABASE=sqlite:" + store.file("authd.db") + " AUTHD_LISTEN=127.0.0.1:" + port +
+      " B=http://127.0.0.1:" + port + " OLD_DB=" + shop->database() + " JWT_SECRET='" +
+      std::string(shop->app.at("jwt_secret").as_string()) + "' EMAIL='" +
+      std::string(user.at("email").as_string()) + "' PASSWORD='" +
+      std::string(user.at("password").as_string()) +
+      "' OLD_TOKEN=" + std::string(user.at("token").as_string()) + "\n";
+  const auto [status, output] = run_block(script, environment);
+  ASSERT_EQ(status, 0) << "a step did not behave as printed:\n" << output;
+  const std::string id = std::to_string(user.at("id").as_int64());
+  for (const std::string& shown :
+       {std::string("a dry run: "), std::string("exit status 4"), std::string("\"id\": ") + id,
+        "\"role\": " + boost::json::serialize(user.at("role")), "X-Auth-User-Id: " + id,
+        std::string("the same account as id")}) {
+    EXPECT_NE(output.find(shown), std::string::npos) << shown << "\n" << output;
+  }
+}
+
+TEST(ReadmeMigration, JsonLinesExportRunsAsPrinted) {
+  const std::string script = readme_block("jsonl-export");
+  ASSERT_FALSE(script.empty()) << "README.md has no jsonl-export block";
+  const auto shop = make_legacy_shop();
+  const TempDir store;
+  const auto [status, output] =
+      run_block(script, "export AUTHD_DATABASE=sqlite:" + store.file("authd.db") +
+                            " OLD_DB=" + shop->database() + "\n");
+  ASSERT_EQ(status, 0) << output;
+  // Every account but the lower-case case twin, with its id, hash, active flag and role.
+  const auto users = shop->app.at("users").as_array();
+  EXPECT_NE(output.find("imported " + std::to_string(users.size() - 1) + " (1 inactive"),
+            std::string::npos)
+      << output;
+  for (const auto& entry : users) {
+    const auto& user = entry.as_object();
+    const auto rows = RawDb(store.file("authd.db"))
+                          .query(
+                              "SELECT u.email, r.name FROM users u JOIN user_roles ur ON "
+                              "ur.user_id = u.id JOIN roles r ON r.id = ur.role_id "
+                              "WHERE u.id = " +
+                              std::to_string(user.at("id").as_int64()));
+    if (std::string_view(user.at("email").as_string()).starts_with("case.twin.")) {
+      EXPECT_TRUE(rows.empty());
+      continue;
+    }
+    ASSERT_EQ(rows.size(), 1u) << user.at("email");
+    EXPECT_EQ(*rows[0][1], std::string(user.at("role").as_string()));
   }
 }
 
