@@ -21,6 +21,7 @@
 #include "crypto/sealing.hpp"
 #include "observability/logging.hpp"
 #include "observability/metrics.hpp"
+#include "observability/password_hash_census.hpp"
 #include "observability/request_telemetry.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -161,10 +162,14 @@ int serve(const GivenSettings& given) {
                            .metrics = metrics});
 
   util::WorkerPool workers(config.worker_threads, config.worker_queue);
+  observability::PasswordHashCensus census(*store, config.password_hashing.algorithm);
   metrics.set_gauges([&workers] { return workers.queue_depth(); },
-                     [&store, &clock]() -> std::optional<std::int64_t> {
-                       auto live = store->count_active_sessions(clock.now());
-                       return live ? std::optional(*live) : std::nullopt;
+                     [&store, &clock, &census] {
+                       observability::StoreGauges gauges = census.read();
+                       if (auto live = store->count_active_sessions(clock.now())) {
+                         gauges.active_sessions = *live;
+                       }
+                       return gauges;
                      });
   observability::RequestTelemetry telemetry(metrics);
   config.server.observer = &telemetry;

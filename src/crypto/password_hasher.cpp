@@ -181,6 +181,16 @@ std::string PasswordHasher::hash(std::string_view password) const {
   return std::string(out);
 }
 
+std::string algorithm_of_scheme(std::string_view scheme) {
+  if (scheme == "2a" || scheme == "2b" || scheme == "2y") return "bcrypt";
+  if (scheme.empty()) return "unknown";
+  return std::string(scheme);
+}
+
+std::string name_of(PasswordAlgorithm algorithm) {
+  return algorithm == PasswordAlgorithm::bcrypt ? "bcrypt" : "argon2id";
+}
+
 bool is_verifiable_hash(std::string_view stored) {
   if (has_nul(stored) || stored.size() > kMaxStoredHashBytes) return false;
   if (is_bcrypt_hash(stored)) {

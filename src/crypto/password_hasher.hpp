@@ -26,6 +26,12 @@ bool is_verifiable_hash(std::string_view stored_hash);
 
 enum class PasswordAlgorithm { argon2id, bcrypt };
 
+// The algorithm a stored hash's scheme (the name between its first two '$') stands for:
+// "bcrypt" for 2a, 2b and 2y, the scheme itself otherwise ("argon2id", "scrypt", ...),
+// "unknown" for none. name_of(algorithm) names the configured one the same way.
+std::string algorithm_of_scheme(std::string_view scheme);
+std::string name_of(PasswordAlgorithm algorithm);
+
 struct PasswordHashConfig {
   PasswordAlgorithm algorithm = PasswordAlgorithm::argon2id;
   // OWASP's argon2id baseline: m=19456 KiB, t=2, p=1 (p is always 1 with libsodium).

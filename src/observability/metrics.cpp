@@ -100,20 +100,20 @@ void Metrics::store_error() {
 }
 
 void Metrics::set_gauges(std::function<std::size_t()> worker_queue_depth,
-                         std::function<std::optional<std::int64_t>()> active_sessions) {
+                         std::function<StoreGauges()> store_gauges) {
   std::lock_guard lock(mutex_);
   worker_queue_depth_ = std::move(worker_queue_depth);
-  active_sessions_ = std::move(active_sessions);
+  store_gauges_ = std::move(store_gauges);
 }
 
 std::string Metrics::render(MetricsView view) const {
-  // Gauges first, outside the lock: reading active sessions asks the store.
+  // Gauges first, outside the lock: the store's are read from the store.
   std::function<std::size_t()> queue_depth;
-  std::function<std::optional<std::int64_t>()> sessions;
+  std::function<StoreGauges()> store_gauges;
   {
     std::lock_guard lock(mutex_);
     queue_depth = worker_queue_depth_;
-    sessions = active_sessions_;
+    store_gauges = store_gauges_;
   }
   std::string out;
   if (queue_depth) {
@@ -121,10 +121,27 @@ std::string Metrics::render(MetricsView view) const {
            "Requests waiting for a worker (password hashing, store calls).");
     out.append("authd_worker_queue_depth ").append(std::to_string(queue_depth())).append("\n");
   }
-  if (sessions) {
-    if (auto live = sessions()) {
+  if (store_gauges) {
+    const StoreGauges gauges = store_gauges();
+    if (gauges.active_sessions) {
       header(out, "authd_active_sessions", "gauge", "Sessions neither expired nor revoked.");
-      out.append("authd_active_sessions ").append(std::to_string(*live)).append("\n");
+      out.append("authd_active_sessions ")
+          .append(std::to_string(*gauges.active_sessions))
+          .append("\n");
+    }
+    if (!gauges.password_hashes.empty()) {
+      header(out, "authd_password_hashes", "gauge",
+             "Accounts by the algorithm of their password hash.");
+      std::int64_t legacy = 0;
+      for (const auto& [algorithm, count] : gauges.password_hashes) {
+        out.append("authd_password_hashes{algorithm=\"").append(escaped(algorithm));
+        out.append("\"} ").append(std::to_string(count)).append("\n");
+        if (algorithm != gauges.current_algorithm) legacy += count;
+      }
+      header(out, "authd_legacy_password_hashes", "gauge",
+             "Accounts whose password hash is of another algorithm than new passwords get "
+             "(imported ones): each is replaced at its owner's next successful login.");
+      out.append("authd_legacy_password_hashes ").append(std::to_string(legacy)).append("\n");
     }
   }
 

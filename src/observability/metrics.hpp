@@ -34,6 +34,16 @@ class Histogram {
   double sum_ = 0;
 };
 
+// What the store tells at a scrape; what it could not tell is left out.
+struct StoreGauges {
+  std::optional<std::int64_t> active_sessions{};
+  // Accounts by the algorithm of their password hash ("argon2id", "bcrypt", ...), and the one
+  // new passwords get: the others are legacy hashes (an import's), each replaced at its owner's
+  // next successful login.
+  std::map<std::string, std::int64_t> password_hashes{};
+  std::string current_algorithm{};
+};
+
 // What a scrape may tell. Separate counts of wrong passwords, unknown accounts and disabled
 // accounts would tell anyone who can read them which emails have accounts, or that a guess was
 // right (log in, scrape, compare), so the public listener merges them into one "failed"
@@ -55,7 +65,7 @@ class Metrics final : public core::AuthEvents {
 
   // Gauges read when scraped.
   void set_gauges(std::function<std::size_t()> worker_queue_depth,
-                  std::function<std::optional<std::int64_t>()> active_sessions);
+                  std::function<StoreGauges()> store_gauges);
 
   std::string render(MetricsView view) const;
 
@@ -69,7 +79,7 @@ class Metrics final : public core::AuthEvents {
   std::map<std::string, std::uint64_t> refreshes_;
   std::uint64_t store_errors_ = 0;
   std::function<std::size_t()> worker_queue_depth_;
-  std::function<std::optional<std::int64_t>()> active_sessions_;
+  std::function<StoreGauges()> store_gauges_;
 };
 
 }  // namespace authd::observability

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/store_error.hpp"
@@ -364,6 +365,10 @@ class Store {
   // its highest remaining id); never lowers the sequence.
   virtual Result<void> reserve_user_ids(std::int64_t highest) = 0;
 
+  // Accounts by the scheme of their password hash, the name between its first two '$'
+  // ("argon2id", "2b", "scrypt", ...; "" for a hash of no such form): a gauge for operators of
+  // how many hashes of an import still wait for their owner's next login.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> count_password_schemes() = 0;
   // Sessions neither revoked nor expired at `now` (a gauge for operators).
   virtual Result<std::int64_t> count_active_sessions(util::TimePoint now) = 0;
 

@@ -348,6 +348,19 @@ TEST_F(Import, Seed003PendingResetTokenIsNeitherCarriedOverNorShown) {
   EXPECT_EQ(app("seed003").refused.output.find("legacy-reset"), std::string::npos);
 }
 
+TEST_F(Import, MetricsCountTheImportedHashesThatWaitForALogin) {
+  Deployment& server = *app("seed002").server;
+  HttpClient client(server.port());
+  auto metrics = client.request("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string imported = std::to_string(kept_users("seed002").size());
+  EXPECT_NE(metrics.body.find("authd_password_hashes{algorithm=\"bcrypt\"} " + imported + "\n"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("authd_legacy_password_hashes " + imported + "\n"),
+            std::string::npos);
+}
+
 TEST_F(Import, NewAccountsGetIdsAboveTheImportedOnes) {
   Deployment& server = *app("seed000").server;
   std::int64_t highest = 0;

@@ -134,6 +134,10 @@ class ForwardingStore : public store::Store {
   store::Result<void> reserve_user_ids(std::int64_t highest) override {
     return inner_.reserve_user_ids(highest);
   }
+  store::Result<std::vector<std::pair<std::string, std::int64_t>>> count_password_schemes()
+      override {
+    return inner_.count_password_schemes();
+  }
   store::Result<std::int64_t> count_active_sessions(util::TimePoint now) override {
     return inner_.count_active_sessions(now);
   }

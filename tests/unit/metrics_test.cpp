@@ -37,7 +37,13 @@ TEST(Metrics, LabelValuesAreEscaped) {
 TEST(Metrics, GaugesAreReadAtScrapeTime) {
   Metrics metrics;
   std::size_t depth = 3;
-  metrics.set_gauges([&] { return depth; }, [] { return std::optional<std::int64_t>(7); });
+  metrics.set_gauges([&] { return depth; },
+                     [] {
+                       return StoreGauges{
+                           .active_sessions = 7,
+                           .password_hashes = {{"argon2id", 4}, {"bcrypt", 30}, {"scrypt", 2}},
+                           .current_algorithm = "argon2id"};
+                     });
   EXPECT_NE(metrics.render(MetricsView::private_listener).find("authd_worker_queue_depth 3\n"),
             std::string::npos);
   depth = 5;
@@ -45,6 +51,9 @@ TEST(Metrics, GaugesAreReadAtScrapeTime) {
             std::string::npos);
   EXPECT_NE(metrics.render(MetricsView::private_listener).find("authd_active_sessions 7\n"),
             std::string::npos);
+  const std::string scraped = metrics.render(MetricsView::public_listener);
+  EXPECT_NE(scraped.find("authd_password_hashes{algorithm=\"bcrypt\"} 30\n"), std::string::npos);
+  EXPECT_NE(scraped.find("authd_legacy_password_hashes 32\n"), std::string::npos) << scraped;
 }
 
 TEST(Metrics, ThePublicViewDoesNotTellUnknownAccountsFromWrongPasswords) {

@@ -1426,6 +1426,19 @@ TEST_P(StoreContract, ImportFindsClashesAndWritesNothingOfABatchThatHasOne) {
   EXPECT_EQ(count("users"), 1) << "a refused batch writes none of its rows";
 }
 
+TEST_P(StoreContract, CountsAccountsByTheSchemeOfTheirPasswordHash) {
+  ASSERT_TRUE(store().create_user(new_user("ada@example.com"), std::nullopt));  // argon2id
+  ImportedUser odd = imported(20, "odd@example.com");
+  odd.password_hash = "no-scheme";
+  ASSERT_TRUE(store().import_users(std::vector<ImportedUser>{imported(10, "bob@example.com"),
+                                                             imported(11, "cy@example.com"), odd},
+                                   at(kT0)));
+  auto counts = store().count_password_schemes();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(*counts, (std::vector<std::pair<std::string, std::int64_t>>{
+                         {"", 1}, {"2b", 2}, {"argon2id", 1}}));
+}
+
 TEST_P(StoreContract, ReservedIdsAreSkippedAndTheSequenceNeverMovesBack) {
   ASSERT_TRUE(store().reserve_user_ids(100));
   ASSERT_TRUE(store().reserve_user_ids(50));

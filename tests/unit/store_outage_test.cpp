@@ -128,6 +128,10 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<void> reserve_user_ids(std::int64_t) override { return StoreError::unavailable; }
+  store::Result<std::vector<std::pair<std::string, std::int64_t>>> count_password_schemes()
+      override {
+    return StoreError::unavailable;
+  }
   store::Result<std::int64_t> count_active_sessions(util::TimePoint) override {
     return StoreError::unavailable;
   }

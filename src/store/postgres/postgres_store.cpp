@@ -78,6 +78,10 @@ constexpr Query kImportSessions{"import_sessions", R"sql(
   SELECT user_id, kind, token_hash, created_at, expires_at, '', '', public_id
   FROM jsonb_to_recordset($1::jsonb) AS x(user_id bigint, kind text, token_hash text,
        created_at timestamptz, expires_at timestamptz, public_id text))sql"};
+constexpr Query kCountPasswordSchemes{"count_password_schemes", R"sql(
+  SELECT CASE WHEN password_hash LIKE '$%$%' THEN split_part(password_hash, '$', 2) ELSE '' END
+         AS scheme, COUNT(*)
+  FROM users GROUP BY scheme ORDER BY scheme)sql"};
 constexpr Query kImportClashes{"import_clashes", R"sql(
   SELECT id, email_key, id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)
   FROM users
@@ -944,6 +948,18 @@ Result<void> PostgresStore::reserve_user_ids(std::int64_t highest) {
   return with_connection("reserve_user_ids", [&](PgConnection& db) -> Result<void> {
     db.execute_with(kReserveUserIds, highest);
     return {};
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::count_password_schemes() {
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+  return with_connection("count_password_schemes", [&](PgConnection& db) -> Result<Counts> {
+    const PgResult rows = db.execute(kCountPasswordSchemes);
+    Counts counts;
+    for (int row = 0; row < rows.rows(); ++row) {
+      counts.emplace_back(rows.text(row, 0), rows.integer(row, 1));
+    }
+    return counts;
   });
 }
 

@@ -69,6 +69,7 @@ class PostgresStore final : public Store {
   Result<ImportClashes> find_import_clashes(std::span<const ImportedUser> users) override;
   Result<void> import_users(std::span<const ImportedUser> users, util::TimePoint at) override;
   Result<void> reserve_user_ids(std::int64_t highest) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> count_password_schemes() override;
   Result<std::int64_t> count_active_sessions(util::TimePoint now) override;
   Result<void> ping() override;
   Result<void> check_writable(util::TimePoint now) override;

@@ -37,6 +37,12 @@ constexpr const char* kImportUser =
     "INSERT INTO users (id, email, email_key, password_hash, first_name, last_name, is_active, "
     "last_login, created_at, updated_at, credentials_revoked_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+constexpr const char* kCountPasswordSchemes =
+    "SELECT CASE WHEN substr(password_hash, 1, 1) = '$' AND instr(substr(password_hash, 2), '$') > "
+    "0 "
+    "THEN substr(password_hash, 2, instr(substr(password_hash, 2), '$') - 1) ELSE '' END AS "
+    "scheme, "
+    "COUNT(*) FROM users GROUP BY scheme ORDER BY scheme";
 constexpr const char* kSelectIdTaken = "SELECT 1 FROM users WHERE id = ?1";
 constexpr const char* kSelectEmailKeyTaken = "SELECT 1 FROM users WHERE email_key = ?1";
 // AUTOINCREMENT keeps the highest id ever used in sqlite_sequence; raising it reserves ids.
@@ -953,6 +959,16 @@ Result<void> SqliteStore::reserve_user_ids(std::int64_t highest) {
     db.prepare(kRaiseUserSequence).bind(1, highest).run();
     tx.commit();
     return {};
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::count_password_schemes() {
+  using Counts = std::vector<std::pair<std::string, std::int64_t>>;
+  return with_connection("count_password_schemes", [&](Connection& db) -> Result<Counts> {
+    Counts counts;
+    auto stmt = db.prepare(kCountPasswordSchemes);
+    while (stmt.step()) counts.emplace_back(stmt.column_text(0), stmt.column_int(1));
+    return counts;
   });
 }
 
