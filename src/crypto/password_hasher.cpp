@@ -10,6 +10,7 @@
 
 #include "crypto/c_library.hpp"
 #include "crypto/digest.hpp"
+#include "crypto/imported_hashes.hpp"
 #include "crypto/random.hpp"
 
 namespace authd::crypto {
@@ -198,16 +199,20 @@ bool is_verifiable_hash(std::string_view stored) {
     return stored.size() == kBcryptHashBytes && cost >= kBcryptMinCost && cost <= kBcryptMaxCost &&
            is_bcrypt_base64(stored.substr(7));
   }
-  return stored.starts_with(kArgon2idPrefix) && stored.size() > kArgon2idPrefix.size();
+  if (stored.starts_with(kArgon2idPrefix)) return argon2_costs_within_bounds(stored);
+  return is_imported_hash(stored);
 }
 
 bool PasswordHasher::verify(std::string_view password, std::string_view stored_hash) const {
   if (has_nul(password) || has_nul(stored_hash) || stored_hash.size() > kMaxStoredHashBytes) {
     return false;
   }
-  if (stored_hash.starts_with(kArgon2idPrefix)) return argon2id_verify(password, stored_hash);
+  // Costs beyond the bounds (an edited row: 2 GiB of memory per login) fail closed.
+  if (stored_hash.starts_with(kArgon2idPrefix)) {
+    return argon2_costs_within_bounds(stored_hash) && argon2id_verify(password, stored_hash);
+  }
   if (is_bcrypt_hash(stored_hash)) return bcrypt_verify(password, stored_hash);
-  return false;
+  return verify_imported_hash(password, stored_hash);
 }
 
 bool PasswordHasher::needs_rehash(std::string_view stored_hash) const {

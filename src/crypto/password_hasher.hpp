@@ -1,6 +1,7 @@
 // Password hashing for new passwords (argon2id by default, bcrypt on request) and verification of
-// every stored format authd may meet: its own argon2id strings and bcrypt hashes imported from
-// Node deployments ($2a$, $2b$, $2y$). needs_rehash lets the core upgrade a hash on the next
+// every stored format authd may meet: its own argon2id strings, bcrypt hashes imported from
+// Node deployments ($2a$, $2b$, $2y$), and argon2i, scrypt and PBKDF2-SHA256 from JSON Lines
+// imports (crypto/imported_hashes.hpp). needs_rehash lets the core upgrade a hash on the next
 // successful login. All methods are const and share no mutable state: safe from many threads.
 #pragma once
 
@@ -20,8 +21,9 @@ inline constexpr std::size_t kBcryptMaxPasswordBytes = 72;
 // True for the bcrypt formats ($2a$, $2b$, $2y$).
 bool is_bcrypt_hash(std::string_view stored_hash);
 
-// True for a stored hash in a format verify() understands and of a well-formed shape (what
-// `authd import` accepts from an old app's database).
+// True for a stored hash in a format verify() understands, of a well-formed shape and costs
+// within bounds (what `authd import` accepts): bcrypt, argon2id, and the schemes of
+// crypto/imported_hashes.hpp.
 bool is_verifiable_hash(std::string_view stored_hash);
 
 enum class PasswordAlgorithm { argon2id, bcrypt };

@@ -46,7 +46,8 @@ Conversion convert(SourceAccount&& account, util::TimePoint now, std::chrono::se
   if (!email) return std::string("the email is not an address authd accepts");
   if (!crypto::is_verifiable_hash(account.password_hash)) {
     return std::string(
-        "the password hash is not one authd verifies (bcrypt $2a$/$2b$/$2y$ or argon2id)");
+        "the password hash is not one authd verifies (bcrypt $2a$/$2b$/$2y$, argon2id, argon2i, "
+        "scrypt or PBKDF2-SHA256 in PHC form, with bounded costs)");
   }
   if (!core::valid_name(account.first_name) || !core::valid_name(account.last_name)) {
     return "a name is longer than " + std::to_string(core::kMaxNameBytes) +

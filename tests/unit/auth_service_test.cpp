@@ -541,6 +541,21 @@ TEST_F(AuthServiceTest, ImportedBcryptHashVerifiesAndIsUpgraded) {
   EXPECT_TRUE(service().login(login_of("ada@example.com")));
 }
 
+TEST_F(AuthServiceTest, ImportedScryptAndPbkdf2HashesVerifyAndAreUpgraded) {
+  // Python's hashlib, as in password_hasher_test.cpp: "correct horse battery staple".
+  ASSERT_TRUE(service().register_user(registration("ada@example.com", varied_password(20))));
+  for (const char* imported :
+       {"$scrypt$ln=10,r=8,p=1$TmFDbC1zYWx0LTE2Ynl0ZQ$by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U",
+        "$pbkdf2-sha256$i=1000,l=32$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+        "Jugq9HLp0kiG8coClbTLuSrtU10JhPkMCuk6sd0sEZ4"}) {
+    raw_.query(std::string("UPDATE users SET password_hash = '") + imported + "'");
+    auto upgraded = service().login(login_of("ada@example.com", "correct horse battery staple"));
+    ASSERT_TRUE(upgraded) << imported << " " << describe(upgraded.error());
+    EXPECT_TRUE(stored_hash(1).starts_with("$argon2id$")) << imported;
+    EXPECT_TRUE(service().login(login_of("ada@example.com", "correct horse battery staple")));
+  }
+}
+
 TEST(TokenIssuerTest, IssuesVerifiableTokensWithClockTimes) {
   const ManualClock clock{util::from_unix_millis(kT0)};
   const std::string secret = "unit-test-secret-0123456789";

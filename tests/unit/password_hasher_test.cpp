@@ -238,6 +238,71 @@ TEST(PasswordHasherTest, NeedsRehashWithBcryptConfigured) {
   EXPECT_FALSE(hasher.needs_rehash(kBcryptjsHashes[1].hash));  // bcryptjs $2b$08$
 }
 
+// Imported schemes, with strings made by independent implementations: the argon2 reference
+// implementation's own test vectors (phc-winner-argon2 src/test.c, password "password") and
+// Python's hashlib (scrypt and pbkdf2_hmac, password "correct horse battery staple", salt
+// "NaCl-salt-16byte"), written as the PHC spec (standard base64) and passlib ("." for "+")
+// print them.
+struct ImportedVector {
+  const char* password;
+  const char* hash;
+};
+constexpr ImportedVector kImportedVectors[] = {
+    {"password",
+     "$argon2i$v=19$m=256,t=2,p=1$c29tZXNhbHQ$iekCn0Y3spW+sCcFanM2xBT63UP2sghkUoHLIUpWRS8"},
+    {"password",
+     "$argon2i$v=19$m=256,t=2,p=2$c29tZXNhbHQ$T/XOJ2mh1/TIpJHfCdQan76Q5esCFVoT5MAeIM1Oq2E"},
+    {"correct horse battery staple",
+     "$scrypt$ln=10,r=8,p=1$TmFDbC1zYWx0LTE2Ynl0ZQ$by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U"},
+    {"correct horse battery staple",
+     "$scrypt$ln=12,r=8,p=2$TmFDbC1zYWx0LTE2Ynl0ZQ$alXxbLWGpGMRRBIB0tplkLbIM1YkUhvu89u6vxojdyUxaag"
+     "J/3BCf5Z4LWluNZm5rxsVA2tml9NFSugp7Te.hw"},
+    {"correct horse battery staple",
+     "$pbkdf2-sha256$i=1000,l=32$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+     "Jugq9HLp0kiG8coClbTLuSrtU10JhPkMCuk6sd0sEZ4"},
+    {"correct horse battery staple",
+     "$pbkdf2-sha256$29000$TmFDbC1zYWx0LTE2Ynl0ZQ$G9MLT70wenvryQSQRept1pm5yfP2U.UEBKQTdEmWXsM"},
+};
+
+TEST(PasswordHasherTest, VerifiesImportedArgon2iScryptAndPbkdf2AndReplacesThem) {
+  const PasswordHasher hasher(fast_argon2());
+  for (const auto& vector : kImportedVectors) {
+    EXPECT_TRUE(is_verifiable_hash(vector.hash)) << vector.hash;
+    EXPECT_TRUE(hasher.verify(vector.password, vector.hash)) << vector.hash;
+    EXPECT_FALSE(hasher.verify(std::string(vector.password) + "!", vector.hash)) << vector.hash;
+    EXPECT_FALSE(hasher.verify("", vector.hash)) << vector.hash;
+    EXPECT_TRUE(hasher.needs_rehash(vector.hash)) << vector.hash;
+    EXPECT_TRUE(PasswordHasher(bcrypt(4)).needs_rehash(vector.hash)) << vector.hash;
+  }
+}
+
+TEST(PasswordHasherTest, ImportedHashesBeyondBoundedCostsAreRefusedNotComputed) {
+  const PasswordHasher hasher(fast_argon2());
+  // What would cost too much to verify (1 GiB of scrypt, 20 million PBKDF2 rounds, 2 GiB of
+  // argon2), and damaged strings: unverifiable, so an import refuses the row.
+  for (const char* hash : {
+           "$scrypt$ln=20,r=8,p=1$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+           "by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U",
+           "$pbkdf2-sha256$i=20000000,l=32$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+           "Jugq9HLp0kiG8coClbTLuSrtU10JhPkMCuk6sd0sEZ4",
+           "$argon2i$v=19$m=2097152,t=2,p=1$c29tZXNhbHQ$iekCn0Y3spW+"
+           "sCcFanM2xBT63UP2sghkUoHLIUpWRS8",
+           "$argon2id$v=19$m=2097152,t=2,p=1$c29tZXNhbHQ$iekCn0Y3spW+"
+           "sCcFanM2xBT63UP2sghkUoHLIUpWRS8",
+           "$pbkdf2-sha256$i=1000,l=16$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+           "Jugq9HLp0kiG8coClbTLuSrtU10JhPkMCuk6sd0sEZ4",
+           "$scrypt$ln=10,r=8$TmFDbC1zYWx0LTE2Ynl0ZQ$by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U",
+           "$scrypt$ln=10,r=8,p=1$$by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U",
+           "$pbkdf2-sha256$i=1000$TmFDbC1zYWx0LTE2Ynl0ZQ$not*base64",
+           "$pbkdf2-sha512$i=1000$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+           "Jugq9HLp0kiG8coClbTLuSrtU10JhPkMCuk6sd0sEZ4",
+           "$argon2d$v=19$m=256,t=2,p=1$c29tZXNhbHQ$iekCn0Y3spW+sCcFanM2xBT63UP2sghkUoHLIUpWRS8",
+       }) {
+    EXPECT_FALSE(is_verifiable_hash(hash)) << hash;
+    EXPECT_FALSE(hasher.verify("correct horse battery staple", hash)) << hash;
+  }
+}
+
 TEST(PasswordHasherTest, RejectsInvalidConfiguration) {
   EXPECT_THROW(PasswordHasher(bcrypt(3)), std::invalid_argument);
   EXPECT_THROW(PasswordHasher(bcrypt(32)), std::invalid_argument);
