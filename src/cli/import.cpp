@@ -1,8 +1,12 @@
 #include "cli/import.hpp"
 
+#include <sys/resource.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -93,6 +97,18 @@ void print_summary(const Arguments& args, const import::ImportReport& report) {
   std::cerr << "\n";
 }
 
+// How long it took and the memory it needed (bench/import.sh reads this line).
+void print_cost(const import::ImportReport& report, std::chrono::steady_clock::duration took) {
+  const double seconds = std::chrono::duration<double>(took).count();
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  char line[160];
+  std::snprintf(line, sizeof line, "authd import: %.1f s, %.0f accounts/s, peak memory %ld MiB\n",
+                seconds, seconds > 0 ? static_cast<double>(report.read) / seconds : 0.0,
+                usage.ru_maxrss / 1024);
+  std::cerr << line;
+}
+
 int run_import(const Arguments& args) {
   ServeConfig config = resolve(args.given, /*serving=*/false);
   // The store is made as `authd serve` makes it: an import may come before the first start.
@@ -113,6 +129,7 @@ int run_import(const Arguments& args) {
                              .session_ttl = config.auth.session_ttl},
                             *progress);
   import::ImportReport report;
+  const auto started = std::chrono::steady_clock::now();
   try {
     report = importer.run(*source);
   } catch (const import::SourceError& e) {
@@ -120,6 +137,7 @@ int run_import(const Arguments& args) {
     return store_failed;
   }
   print_summary(args, report);
+  print_cost(report, std::chrono::steady_clock::now() - started);
   if (!args.report_file.empty()) {
     std::ofstream out(args.report_file, std::ios::trunc);
     out << boost::json::serialize(report_json(args, report)) << "\n";

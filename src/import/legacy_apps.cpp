@@ -7,9 +7,6 @@
 namespace authd::import {
 namespace {
 
-// Separates role names in one aggregated column: a role name never holds a line end.
-constexpr char kRoleSeparator = '\n';
-
 // A quoted identifier (Sequelize's camelCase columns need quoting outside MySQL).
 std::string quoted(SqlDialect dialect, std::string_view name) {
   const char quote = dialect == SqlDialect::mysql ? '`' : '"';
@@ -43,44 +40,12 @@ std::optional<bool> parse_flag(std::string_view text) {
   return std::nullopt;
 }
 
-std::vector<std::string> split_roles(const std::optional<std::string>& joined) {
-  std::vector<std::string> roles;
-  if (!joined || joined->empty()) return roles;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = joined->find(kRoleSeparator, start);
-    roles.push_back(joined->substr(start, end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return roles;
-}
-
 // The statements that read one app's accounts from one kind of database.
 struct Queries {
   std::string accounts;  // one row per account, ascending id
   std::string count;
   std::string highest_id_given;
 };
-
-// user_roles rows of users.id, as names joined by kRoleSeparator in the order they were granted
-// (creation time, then role id: Sequelize grants several roles in one statement).
-std::string seed003_roles(SqlDialect dialect) {
-  switch (dialect) {
-    case SqlDialect::sqlite:
-      // SQLite 3.40's group_concat has no ORDER BY; it follows the subquery's order.
-      return "(SELECT group_concat(name, char(10)) FROM (SELECT r.name FROM user_roles ur "
-             "JOIN roles r ON r.id = ur.roleId WHERE ur.userId = u.id "
-             "ORDER BY ur.createdAt, ur.roleId))";
-    case SqlDialect::postgresql:
-      return "(SELECT string_agg(r.name, chr(10) ORDER BY ur.\"createdAt\", ur.\"roleId\") "
-             "FROM user_roles ur JOIN roles r ON r.id = ur.\"roleId\" WHERE ur.\"userId\" = u.id)";
-    case SqlDialect::mysql:
-      return "(SELECT GROUP_CONCAT(r.name ORDER BY ur.createdAt, ur.roleId SEPARATOR '\\n') "
-             "FROM user_roles ur JOIN roles r ON r.id = ur.roleId WHERE ur.userId = u.id)";
-  }
-  return {};
-}
 
 // The highest id a table's sequence gave, by dialect.
 std::string sequence_query(SqlDialect dialect, std::string_view table) {
@@ -116,10 +81,16 @@ Queries queries_for(LegacyApp app, SqlDialect d) {
               .count = "SELECT COUNT(*) FROM USERS",
               .highest_id_given = sequence_query(d, "USERS")};
     case LegacyApp::seed003:
+      // One row per granted role (or one with no role), in the order they were granted
+      // (creation time, then role id: Sequelize grants several in one statement); read_seed003
+      // folds the rows of one account together. A join sorted once, where a subquery per
+      // account would scan user_roles, whose key (roleId, userId) does not lead by user.
       return {.accounts = "SELECT u.id, u.email, u.password, u." + q("firstName") + ", u." +
                           q("lastName") + ", u.role, u." + q("isActive") + ", u." + q("lastLogin") +
-                          ", u." + q("createdAt") + ", u." + q("updatedAt") + ", " +
-                          seed003_roles(d) + " FROM users u ORDER BY u.id",
+                          ", u." + q("createdAt") + ", u." + q("updatedAt") +
+                          ", r.name FROM users u LEFT JOIN user_roles ur ON ur." + q("userId") +
+                          " = u.id LEFT JOIN roles r ON r.id = ur." + q("roleId") +
+                          " ORDER BY u.id, ur." + q("createdAt") + ", ur." + q("roleId"),
               .count = "SELECT COUNT(*) FROM users",
               .highest_id_given = sequence_query(d, "users")};
   }
@@ -158,6 +129,8 @@ SourceAccount read_seed002(SourceRow row, std::int64_t ordinal) {
   return account;
 }
 
+// The account of a seed 003 row, with the role of that row if any; the rows of one account
+// differ only in that role (see queries_for).
 SourceAccount read_seed003(SourceRow row, std::int64_t ordinal) {
   SourceAccount account = common_columns(row, ordinal);
   account.first_name = row[3];
@@ -172,15 +145,16 @@ SourceAccount read_seed003(SourceRow row, std::int64_t ordinal) {
   read_time(row, 7, "lastLogin", account.last_login, account);
   read_time(row, 8, "createdAt", account.created_at, account);
   read_time(row, 9, "updatedAt", account.updated_at, account);
-  // The roles granted (user_roles), with the primary one (users.role, what seed 003 answers as
-  // `role`) first when it is among them, so that the account reads the same after the move.
-  std::vector<std::string> granted = split_roles(row[10]);
-  if (row[5]) {
-    const auto primary = std::find(granted.begin(), granted.end(), *row[5]);
-    if (primary != granted.end()) std::rotate(granted.begin(), primary, primary + 1);
-  }
-  account.roles = std::move(granted);
+  if (row[10]) account.roles.push_back(*row[10]);
   return account;
+}
+
+// The primary role (users.role, what seed 003 answers as `role`) first when it is among those
+// granted, so that the account reads the same after the move.
+void put_primary_role_first(SourceAccount& account, const std::optional<std::string>& primary) {
+  if (!primary) return;
+  const auto found = std::find(account.roles.begin(), account.roles.end(), *primary);
+  if (found != account.roles.end()) std::rotate(account.roles.begin(), found, found + 1);
 }
 
 class LegacyAppSource final : public AccountSource {
@@ -198,17 +172,34 @@ class LegacyAppSource final : public AccountSource {
 
   void for_each(const std::function<void(SourceAccount&&)>& on_account) override {
     std::int64_t ordinal = 0;
+    if (app_ != LegacyApp::seed003) {
+      database_->for_each_row(queries_.accounts, [&](SourceRow row) {
+        ++ordinal;
+        on_account(app_ == LegacyApp::seed000 ? read_seed000(row, ordinal)
+                                              : read_seed002(row, ordinal));
+      });
+      return;
+    }
+    // Seed 003: one row per role; an account is complete when the next one's id begins.
+    std::optional<SourceAccount> pending;
+    std::optional<std::string> pending_id, pending_primary;
+    const auto emit = [&] {
+      if (!pending) return;
+      put_primary_role_first(*pending, pending_primary);
+      on_account(std::move(*pending));
+      pending.reset();
+    };
     database_->for_each_row(queries_.accounts, [&](SourceRow row) {
-      ++ordinal;
-      switch (app_) {
-        case LegacyApp::seed000:
-          return on_account(read_seed000(row, ordinal));
-        case LegacyApp::seed002:
-          return on_account(read_seed002(row, ordinal));
-        case LegacyApp::seed003:
-          return on_account(read_seed003(row, ordinal));
+      if (pending && row[0] == pending_id) {
+        if (row[10]) pending->roles.push_back(*row[10]);
+        return;
       }
+      emit();
+      pending = read_seed003(row, ++ordinal);
+      pending_id = row[0];
+      pending_primary = row[5];
     });
+    emit();
   }
 
   std::optional<std::int64_t> highest_id_given() override {
