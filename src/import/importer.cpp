@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <utility>
 #include <variant>
 
 #include "core/auth_service.hpp"
@@ -18,16 +19,13 @@ namespace {
 
 // 128 bits of the SHA-256 of a canonical email: what the first pass keeps of each row to find
 // two rows that are one account (a collision by chance is beyond any database's size).
-struct EmailDigest {
-  std::uint64_t high = 0, low = 0;
-  auto operator<=>(const EmailDigest&) const = default;
-};
+using EmailDigest = std::pair<std::uint64_t, std::uint64_t>;
 
 EmailDigest digest_of(std::string_view email_key) {
   const std::string sha = crypto::sha256(email_key);
   EmailDigest digest;
-  std::memcpy(&digest.high, sha.data(), sizeof digest.high);
-  std::memcpy(&digest.low, sha.data() + sizeof digest.high, sizeof digest.low);
+  std::memcpy(&digest.first, sha.data(), sizeof digest.first);
+  std::memcpy(&digest.second, sha.data() + sizeof digest.first, sizeof digest.second);
   return digest;
 }
 
