@@ -1,5 +1,6 @@
 #include "cli/import.hpp"
 
+#include <stdlib.h>
 #include <sys/resource.h>
 
 #include <boost/json/array.hpp>
@@ -7,10 +8,14 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
 
 #include "cli/admin_tool.hpp"
 #include "cli/serve.hpp"
@@ -23,6 +28,24 @@
 
 namespace authd::cli {
 namespace {
+
+// A folder of its own under the temporary directory, removed with what it holds.
+struct TempFolder {
+  TempFolder() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "authd-dry-run.XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("cannot make a temporary folder");
+    path = pattern;
+  }
+  ~TempFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  std::filesystem::path path;
+};
 
 struct Arguments {
   GivenSettings given;
@@ -68,11 +91,28 @@ boost::json::object report_json(const Arguments& args, const import::ImportRepor
   return json;
 }
 
+// Text from the source as a terminal shows it: control characters (a forged line, an escape
+// sequence) written as \xNN.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 void print_summary(const Arguments& args, const import::ImportReport& report) {
   for (const auto& row : report.problems) {
     std::cerr << "row " << row.ordinal << " (id "
-              << (row.id ? std::to_string(*row.id) : std::string("?")) << ", " << row.email
-              << "): " << row.reason << "\n";
+              << (row.id ? std::to_string(*row.id) : std::string("?")) << ", "
+              << printable(row.email) << "): " << printable(row.reason) << "\n";
   }
   const auto skipped = static_cast<std::int64_t>(report.problems.size());
   std::cerr << "authd import: read " << report.read << " accounts; ";
@@ -85,7 +125,7 @@ void print_summary(const Arguments& args, const import::ImportReport& report) {
               << (args.skip_conflicts ? " skipped" : " in the way") << "; nothing written\n";
     return;
   }
-  if (!report.written && skipped > 0) {
+  if (!report.written && skipped > 0 && !args.skip_conflicts) {
     std::cerr << skipped
               << " cannot be imported; nothing written (--skip-conflicts imports the rest)\n";
     return;
@@ -111,8 +151,19 @@ void print_cost(const import::ImportReport& report, std::chrono::steady_clock::d
 
 int run_import(const Arguments& args) {
   ServeConfig config = resolve(args.given, /*serving=*/false);
-  // The store is made as `authd serve` makes it: an import may come before the first start.
-  load_generated_secrets(config);
+  // A dry run writes nothing anywhere: it reads an existing store, and checks against an empty
+  // one (a throwaway file) when the SQLite store is not made yet. An import makes the store as
+  // `authd serve` does: it may come before the first start.
+  std::optional<TempFolder> scratch;
+  if (args.dry_run) {
+    if (config.store_kind == ServeConfig::StoreKind::sqlite &&
+        !std::filesystem::exists(config.sqlite_path)) {
+      scratch.emplace();
+      config.sqlite_path = (scratch->path / "authd.db").string();
+    }
+  } else {
+    load_generated_secrets(config);
+  }
   std::unique_ptr<import::AccountSource> source;
   try {
     source = open_source(args);
@@ -120,7 +171,9 @@ int run_import(const Arguments& args) {
     std::cerr << "authd import: " << e.what() << "\n";
     return store_failed;
   }
-  const std::unique_ptr<store::Store> store = open_store(config);
+  const std::unique_ptr<store::Store> store =
+      open_store(config, args.dry_run && !scratch ? store::OpenMode::existing
+                                                  : store::OpenMode::create_and_migrate);
   core::SystemClock clock;
   const std::unique_ptr<import::Progress> progress = import::progress_on_stderr(false);
   import::Importer importer(*store, clock,

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <map>
@@ -16,10 +17,13 @@
 namespace authd::crypto {
 namespace {
 
+// What one verification may cost, in memory and in work (memory times passes): a few times
+// OWASP's recommended settings, about a second on a server core at most.
 constexpr std::uint64_t kMaxScryptMemoryBytes = std::uint64_t{256} << 20;
-constexpr std::uint64_t kMaxPbkdf2Iterations = 10'000'000;
-constexpr std::uint64_t kMaxArgon2MemoryKiB = std::uint64_t{1} << 20;
-constexpr std::uint64_t kMaxArgon2Passes = 64;
+constexpr std::uint64_t kMaxScryptWorkBytes = std::uint64_t{1} << 30;  // 128 * N * r * p
+constexpr std::uint64_t kMaxPbkdf2Iterations = 2'000'000;
+constexpr std::uint64_t kMaxArgon2MemoryKiB = std::uint64_t{256} << 10;
+constexpr std::uint64_t kMaxArgon2WorkKiB = std::uint64_t{1} << 20;  // m * t
 constexpr std::size_t kMinDerivedBytes = 16, kMaxDerivedBytes = 128;
 constexpr std::size_t kMinSaltBytes = 8, kMaxSaltBytes = 128;
 
@@ -110,7 +114,9 @@ std::optional<Scrypt> parse_scrypt(const Phc& phc) {
   const std::uint64_t ln = params->at("ln"), r = params->at("r"), p = params->at("p");
   if (ln < 1 || ln > 24 || r < 1 || r > 64 || p < 1 || p > 64) return std::nullopt;
   const std::uint64_t n = std::uint64_t{1} << ln;
-  if (128 * r * n + 128 * r * p > kMaxScryptMemoryBytes) return std::nullopt;
+  if (128 * r * n + 128 * r * p > kMaxScryptMemoryBytes || 128 * n * r * p > kMaxScryptWorkBytes) {
+    return std::nullopt;
+  }
   auto data = salt_and_hash(phc);
   if (!data) return std::nullopt;
   return Scrypt{n, r, p, std::move(*data)};
@@ -151,8 +157,8 @@ std::optional<std::map<std::string, std::uint64_t, std::less<>>> argon2_costs(
   if (parts.size() != 5 || parts[1] != "v=19") return std::nullopt;
   auto costs = parameters(parts[2]);
   if (!costs || costs->size() != 3 || !costs->contains("m") || !costs->contains("t") ||
-      !costs->contains("p") || costs->at("m") > kMaxArgon2MemoryKiB ||
-      costs->at("t") > kMaxArgon2Passes) {
+      !costs->contains("p") || costs->at("m") > kMaxArgon2MemoryKiB || costs->at("t") < 1 ||
+      costs->at("t") > kMaxArgon2WorkKiB / std::max<std::uint64_t>(costs->at("m"), 1)) {
     return std::nullopt;
   }
   return costs;

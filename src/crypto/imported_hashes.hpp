@@ -5,8 +5,9 @@
 //   $scrypt$ln=15,r=8,p=1$<salt>$<hash>            (N = 2^ln)
 //   $pbkdf2-sha256$i=600000,l=32$<salt>$<hash>      (also passlib's $pbkdf2-sha256$600000$...)
 // Salts and hashes in unpadded base64, standard or passlib's ("." for "+"). Parameters beyond
-// what a verification should cost (256 MiB of scrypt memory, 10,000,000 PBKDF2 iterations,
-// 1 GiB of argon2 memory) make a hash unverifiable rather than a denial of service.
+// what a verification should cost (scrypt: 256 MiB and 128*N*r*p over 1 GiB; PBKDF2: 2,000,000
+// iterations; argon2: 256 MiB, or memory times passes over 1 GiB) make a hash unverifiable
+// rather than a denial of service.
 #pragma once
 
 #include <string_view>

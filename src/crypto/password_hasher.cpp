@@ -22,6 +22,7 @@ constexpr std::size_t kArgon2MaxPasswordBytes = kMaxPasswordBytesAnyAlgorithm;
 constexpr std::size_t kMaxStoredHashBytes = 512;
 constexpr int kBcryptMinCost = 4;
 constexpr int kBcryptMaxCost = 31;
+constexpr int kMaxImportedBcryptCost = 16;
 // "$2b$NN$" + 22 salt characters + 31 hash characters.
 constexpr std::size_t kBcryptHashBytes = 60;
 constexpr std::size_t kBcryptSaltRandomBytes = 16;
@@ -196,8 +197,10 @@ bool is_verifiable_hash(std::string_view stored) {
   if (has_nul(stored) || stored.size() > kMaxStoredHashBytes) return false;
   if (is_bcrypt_hash(stored)) {
     const int cost = bcrypt_cost_of(stored);
-    return stored.size() == kBcryptHashBytes && cost >= kBcryptMinCost && cost <= kBcryptMaxCost &&
-           is_bcrypt_base64(stored.substr(7));
+    // Cost 16 is 64 times the cost 10 Node apps use: any more would make one login attempt
+    // (which needs no right password) a denial of service.
+    return stored.size() == kBcryptHashBytes && cost >= kBcryptMinCost &&
+           cost <= kMaxImportedBcryptCost && is_bcrypt_base64(stored.substr(7));
   }
   if (stored.starts_with(kArgon2idPrefix)) return argon2_costs_within_bounds(stored);
   return is_imported_hash(stored);

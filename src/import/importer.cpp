@@ -173,12 +173,24 @@ ImportReport Importer::run(AccountSource& source) {
       problem(seen[i].ordinal, seen[i].id, {}, "the id appears more than once in the source");
     }
   }
-  std::int64_t highest_id = seen.empty() ? 0 : seen.back().id;
+  const std::int64_t highest_id = seen.empty() ? 0 : seen.back().id;
   seen = {};
+
+  const bool write = !options_.dry_run && (problems.empty() || options_.skip_conflicts);
+  // Before the first batch: new accounts (a registration on a running server) get ids above
+  // every imported one and the old app's sequence, so they cannot take an id a batch writes.
+  const std::int64_t reserve = std::max(highest_id, source.highest_id_given().value_or(0));
+  if (write) {
+    if (auto reserved = store_.reserve_user_ids(reserve); !reserved) {
+      report.failure = "the id sequence could not be raised above " + std::to_string(reserve) +
+                       " (" + reserved.error().message() + "); nothing written";
+      return report;
+    }
+    report.next_id_above = reserve;
+  }
 
   // Second pass: the rows to write, a transaction per batch; and the emails of the problem
   // rows found by comparing rows (the first pass kept only digests).
-  const bool write = !options_.dry_run && (problems.empty() || options_.skip_conflicts);
   progress_.start(write ? "writing" : "reporting", report.read);
   std::int64_t passed = 0;
   const auto flush = [&] {
@@ -217,15 +229,6 @@ ImportReport Importer::run(AccountSource& source) {
   progress_.finish(passed);
 
   for (auto& [ordinal, row] : problems) report.problems.push_back(std::move(row));
-  if (!report.written || !report.failure.empty()) return report;
-  // New accounts continue above the old app's sequence, which may be past its highest id.
-  const std::int64_t reserve = std::max(highest_id, source.highest_id_given().value_or(0));
-  if (auto reserved = store_.reserve_user_ids(reserve); !reserved) {
-    report.failure = "the accounts are in, but the id sequence could not be raised above " +
-                     std::to_string(reserve) + " (" + reserved.error().message() + ")";
-    return report;
-  }
-  report.next_id_above = reserve;
   return report;
 }
 

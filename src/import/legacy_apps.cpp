@@ -47,14 +47,15 @@ struct Queries {
   std::string highest_id_given;
 };
 
-// The highest id a table's sequence gave, by dialect.
-std::string sequence_query(SqlDialect dialect, std::string_view table) {
+// The highest id a table's sequence gave, by dialect. `table` as the app created it: Sequelize
+// quotes its names (PostgreSQL keeps their case), the plain-SQL app does not (folded to lower).
+std::string sequence_query(SqlDialect dialect, std::string_view table, bool quoted_name) {
   switch (dialect) {
     case SqlDialect::sqlite:
       return "SELECT seq FROM sqlite_sequence WHERE name = '" + std::string(table) + "'";
     case SqlDialect::postgresql:
-      return "SELECT pg_sequence_last_value(pg_get_serial_sequence('" + quoted(dialect, table) +
-             "', 'id')::regclass)";
+      return "SELECT pg_sequence_last_value(pg_get_serial_sequence('" +
+             (quoted_name ? quoted(dialect, table) : std::string(table)) + "', 'id')::regclass)";
     case SqlDialect::mysql:
       return "SELECT AUTO_INCREMENT - 1 FROM information_schema.TABLES "
              "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" +
@@ -70,7 +71,7 @@ Queries queries_for(LegacyApp app, SqlDialect d) {
       return {.accounts = "SELECT u.id, u.email, u.password, u." + q("createdAt") + ", u." +
                           q("updatedAt") + " FROM users u ORDER BY u.id",
               .count = "SELECT COUNT(*) FROM users",
-              .highest_id_given = sequence_query(d, "users")};
+              .highest_id_given = sequence_query(d, "users", true)};
     case LegacyApp::seed002:
       // The plain-SQL app's tables, unquoted as it created them. SESSIONS.user_id is unique:
       // at most one session per account.
@@ -79,7 +80,7 @@ Queries queries_for(LegacyApp app, SqlDialect d) {
                   "u.created_at, s.session_token, s.updated_at "
                   "FROM USERS u LEFT JOIN SESSIONS s ON s.user_id = u.id ORDER BY u.id",
               .count = "SELECT COUNT(*) FROM USERS",
-              .highest_id_given = sequence_query(d, "USERS")};
+              .highest_id_given = sequence_query(d, "USERS", false)};
     case LegacyApp::seed003:
       // One row per granted role (or one with no role), in the order they were granted
       // (creation time, then role id: Sequelize grants several in one statement); read_seed003
@@ -92,7 +93,7 @@ Queries queries_for(LegacyApp app, SqlDialect d) {
                           " = u.id LEFT JOIN roles r ON r.id = ur." + q("roleId") +
                           " ORDER BY u.id, ur." + q("createdAt") + ", ur." + q("roleId"),
               .count = "SELECT COUNT(*) FROM users",
-              .highest_id_given = sequence_query(d, "users")};
+              .highest_id_given = sequence_query(d, "users", true)};
   }
   return {};
 }

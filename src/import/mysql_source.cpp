@@ -29,10 +29,12 @@ class MysqlSource final : public SourceDatabase {
     mysql_options(conn_.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (mysql_real_connect(conn_.get(), host.c_str(), user.c_str(), password.c_str(),
                            database.c_str(), port, nullptr, 0) == nullptr) {
-      throw SourceError(std::string("cannot connect to the source: ") + mysql_error(conn_.get()));
+      throw SourceError(without_password(
+          std::string("cannot connect to the source: ") + mysql_error(conn_.get()), uri));
     }
-    run("SET SESSION TRANSACTION READ ONLY");
     run("SET time_zone = '+00:00'");
+    // One snapshot for both passes of the import.
+    run("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
   }
 
   SqlDialect dialect() const override { return SqlDialect::mysql; }

@@ -1,5 +1,7 @@
-// A PostgreSQL source, read in a read-only transaction and streamed in single-row mode (libpq
-// otherwise collects the whole result before handing over the first row).
+// A PostgreSQL source, read in one read-only REPEATABLE READ transaction (one snapshot for both
+// passes of the import) and streamed in single-row mode (libpq otherwise collects the whole
+// result before handing over the first row). Each query runs under a savepoint, so one that
+// fails (a sequence the old app's table does not have) leaves the transaction usable.
 #include <libpq-fe.h>
 
 #include <memory>
@@ -15,7 +17,7 @@ using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 class PostgresSource final : public SourceDatabase {
  public:
   explicit PostgresSource(const std::string& uri)
-      : connection_(PQconnectdb(uri.c_str()), &PQfinish) {
+      : uri_(uri), connection_(PQconnectdb(uri.c_str()), &PQfinish) {
     conn_ = connection_.get();
     if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
       throw SourceError("cannot connect to the source: " + message());
@@ -23,13 +25,18 @@ class PostgresSource final : public SourceDatabase {
     // Times in UTC and ISO form whatever the server's defaults; nothing written by mistake.
     run("SET TimeZone = 'UTC'");
     run("SET DateStyle = 'ISO, YMD'");
-    run("SET default_transaction_read_only = on");
     run("SET statement_timeout = 0");
+    run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
   SqlDialect dialect() const override { return SqlDialect::postgresql; }
 
   void for_each_row(const std::string& sql, const std::function<void(SourceRow)>& on_row) override {
-    if (PQsendQuery(conn_, sql.c_str()) == 0 || PQsetSingleRowMode(conn_) == 0) {
+    run("SAVEPOINT source_query");
+    if (PQsendQuery(conn_, sql.c_str()) == 0) {
+      throw SourceError("reading the source failed: " + message());
+    }
+    if (PQsetSingleRowMode(conn_) == 0) {
+      drain();
       throw SourceError("reading the source failed: " + message());
     }
     std::vector<std::optional<std::string>> row;
@@ -59,8 +66,10 @@ class PostgresSource final : public SourceDatabase {
       }
     }
     if (!failure.empty()) {
+      run("ROLLBACK TO SAVEPOINT source_query");
       throw SourceError("the source's tables are not the old app's: " + trimmed(failure));
     }
+    run("RELEASE SAVEPOINT source_query");
   }
 
  private:
@@ -77,10 +86,13 @@ class PostgresSource final : public SourceDatabase {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     return text;
   }
+  // libpq quotes the URI in some errors: never its password.
   std::string message() const {
-    return conn_ == nullptr ? "out of memory" : trimmed(PQerrorMessage(conn_));
+    return conn_ == nullptr ? "out of memory"
+                            : without_password(trimmed(PQerrorMessage(conn_)), uri_);
   }
 
+  std::string uri_;
   std::unique_ptr<PGconn, decltype(&PQfinish)> connection_{nullptr, &PQfinish};
   PGconn* conn_ = nullptr;
 };

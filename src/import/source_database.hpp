@@ -1,6 +1,8 @@
 // The database of an app authd replaces, as `authd import` reads it: a query at a time, its rows
 // streamed one by one (a source of millions of accounts is never held in memory), every value as
-// text. Opened read-only where the driver allows: an import never writes to its source.
+// text. Opened read-only where the driver allows: an import never writes to its source. Every
+// query of one source sees the same snapshot (one read-only transaction held from the opening
+// on), so the import's two passes read the same rows even while the old app writes.
 #pragma once
 
 #include <functional>
@@ -32,6 +34,10 @@ class SourceDatabase {
   virtual void for_each_row(const std::string& sql,
                             const std::function<void(SourceRow)>& on_row) = 0;
 };
+
+// `message` with the password of `uri` (user:PASSWORD@, raw or percent-decoded) blanked out:
+// drivers quote the URI in their errors, and what the operator sees must not hold it.
+std::string without_password(std::string message, std::string_view uri);
 
 // sqlite:PATH, postgresql://... (or postgres://), mysql://... (or mariadb://). Throws
 // SourceError for anything else or a source that cannot be opened.

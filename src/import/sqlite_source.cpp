@@ -21,8 +21,15 @@ class SqliteSource final : public SourceDatabase {
       throw SourceError("cannot open " + path + ": " + why);
     }
     sqlite3_busy_timeout(db_, 5000);
+    // One read transaction for both passes of the import: the snapshot starts at the first read
+    // and holds until the source is closed (a database in rollback-journal mode, unlike WAL,
+    // keeps the old app from writing meanwhile).
+    sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
   }
-  ~SqliteSource() override { sqlite3_close(db_); }
+  ~SqliteSource() override {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+  }
   SqliteSource(const SqliteSource&) = delete;
   SqliteSource& operator=(const SqliteSource&) = delete;
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "import/jsonl_accounts.hpp"
+#include "import/source_database.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_doubles.hpp"
@@ -208,6 +209,17 @@ TEST(JsonLinesTest, ReadsEveryFieldAndTellsDefectsByLine) {
   std::size_t again = 0;
   source->for_each([&](SourceAccount&&) { ++again; });
   EXPECT_EQ(again, 5u);
+}
+
+TEST(SourceErrorTest, NeverHoldsTheSourcesPassword) {
+  EXPECT_EQ(without_password("bad URI \"postgresql://u:s3cret@[::1/db\"",
+                             "postgresql://u:s3cret@[::1/db"),
+            "bad URI \"postgresql://u:***@[::1/db\"");
+  EXPECT_EQ(without_password("password \"p@ss/word\" refused", "mysql://u:p%40ss%2Fword@h/db"),
+            "password \"***\" refused");
+  EXPECT_EQ(without_password("invalid token: \"s3%zzcret\"", "postgresql://u:s3%zzcret@h/db"),
+            "invalid token: \"***\"");
+  EXPECT_EQ(without_password("no password here", "postgresql://u@h/db"), "no password here");
 }
 
 TEST(TimestampTest, ReadsWhatSqlDatabasesAndExportsPrint) {

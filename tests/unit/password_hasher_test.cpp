@@ -279,8 +279,13 @@ TEST(PasswordHasherTest, VerifiesImportedArgon2iScryptAndPbkdf2AndReplacesThem) 
 TEST(PasswordHasherTest, ImportedHashesBeyondBoundedCostsAreRefusedNotComputed) {
   const PasswordHasher hasher(fast_argon2());
   // What would cost too much to verify (1 GiB of scrypt, 20 million PBKDF2 rounds, 2 GiB of
-  // argon2), and damaged strings: unverifiable, so an import refuses the row.
+  // argon2, bcrypt at cost 17), and damaged strings: unverifiable, so an import refuses the row.
+  EXPECT_TRUE(is_verifiable_hash("$2b$16$Ruu4INoL89nf5ZQUaqXzX.sQEPNvthQSSnnc1MMTtFNa1spEkLyla"));
   for (const char* hash : {
+           "$2b$17$Ruu4INoL89nf5ZQUaqXzX.sQEPNvthQSSnnc1MMTtFNa1spEkLyla",
+           "$argon2i$v=19$m=262144,t=5,p=1$c29tZXNhbHQ$iekCn0Y3spW+sCcFanM2xBT63UP2sghkUoHLIUpWRS8",
+           "$scrypt$ln=15,r=8,p=64$TmFDbC1zYWx0LTE2Ynl0ZQ$"
+           "by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U",
            "$scrypt$ln=20,r=8,p=1$TmFDbC1zYWx0LTE2Ynl0ZQ$"
            "by9R1W30XoOme15C6qvnZsUn0xVYPqIzWEv5WDr2x7U",
            "$pbkdf2-sha256$i=20000000,l=32$TmFDbC1zYWx0LTE2Ynl0ZQ$"

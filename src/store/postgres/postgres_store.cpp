@@ -63,8 +63,11 @@ constexpr Query kImportUsers{"import_users", R"sql(
   FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, email text, email_key text,
        password_hash text, first_name text, last_name text, is_active boolean,
        last_login timestamptz, created_at timestamptz, updated_at timestamptz))sql"};
+// The batch's roles in order of first appearance (new ones get ids in that order).
 constexpr Query kImportRoles{"import_roles", R"sql(
-  INSERT INTO roles (name) SELECT DISTINCT role FROM jsonb_to_recordset($1::jsonb) AS x(role text)
+  INSERT INTO roles (name)
+  SELECT role FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS x(role, ord)
+  ORDER BY ord
   ON CONFLICT DO NOTHING)sql"};
 constexpr Query kImportUserRoles{"import_user_roles", R"sql(
   INSERT INTO user_roles (user_id, role_id, position)
@@ -896,7 +899,8 @@ Result<ImportClashes> PostgresStore::find_import_clashes(std::span<const Importe
 }
 
 Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, util::TimePoint at) {
-  boost::json::array accounts, roles, sessions;
+  boost::json::array accounts, roles, role_names, sessions;
+  std::unordered_set<std::string> named;
   std::int64_t highest = 0;
   const auto time_or_null = [](const std::optional<util::TimePoint>& t) -> boost::json::value {
     return t ? boost::json::value(util::to_iso8601(*t)) : boost::json::value(nullptr);
@@ -917,6 +921,7 @@ Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, ut
                                            {"created_at", util::to_iso8601(user.created_at)},
                                            {"updated_at", util::to_iso8601(user.updated_at)}});
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
+      if (named.insert(user.roles[i]).second) role_names.emplace_back(user.roles[i]);
       roles.push_back(
           boost::json::object{{"user_id", user.id}, {"role", user.roles[i]}, {"position", i}});
     }
@@ -933,9 +938,8 @@ Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, ut
     PgTransaction tx(db);
     db.execute_with(kImportUsers, boost::json::serialize(accounts), at);
     if (!roles.empty()) {
-      const std::string assignments = boost::json::serialize(roles);
-      db.execute_with(kImportRoles, assignments);
-      db.execute_with(kImportUserRoles, assignments);
+      db.execute_with(kImportRoles, boost::json::serialize(role_names));
+      db.execute_with(kImportUserRoles, boost::json::serialize(roles));
     }
     if (!sessions.empty()) db.execute_with(kImportSessions, boost::json::serialize(sessions));
     db.execute_with(kReserveUserIds, highest);
