@@ -55,9 +55,12 @@ void start_server() {
   auto* workers = new authd::util::WorkerPool(2, 64);
   // As cli/serve.cpp wires them: gauges for /metrics, and the telemetry observer.
   stack.metrics.set_gauges([workers] { return workers->queue_depth(); },
-                           [&stack]() -> std::optional<std::int64_t> {
-                             auto live = stack.store.count_active_sessions(stack.clock.now());
-                             return live ? std::optional(*live) : std::nullopt;
+                           [&stack] {
+                             authd::observability::StoreGauges gauges;
+                             if (auto live = stack.store.count_active_sessions(stack.clock.now())) {
+                               gauges.active_sessions = *live;
+                             }
+                             return gauges;
                            });
   auto* telemetry = new authd::observability::RequestTelemetry(stack.metrics);
   authd::http::ServerConfig config;
