@@ -27,21 +27,26 @@ constexpr std::uint64_t kMaxArgon2WorkKiB = std::uint64_t{1} << 20;  // m * t
 constexpr std::size_t kMinDerivedBytes = 16, kMaxDerivedBytes = 128;
 constexpr std::size_t kMinSaltBytes = 8, kMaxSaltBytes = 128;
 
+// The '$'-separated fields of a stored string after its leading '$' (none without one).
+std::vector<std::string_view> fields(std::string_view stored) {
+  std::vector<std::string_view> parts;
+  if (!stored.starts_with('$')) return parts;
+  std::size_t start = 1;
+  while (true) {
+    const std::size_t end = stored.find('$', start);
+    parts.push_back(stored.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
 // "$scheme$params$salt$hash", split.
 struct Phc {
   std::string_view scheme, params, salt, hash;
 };
 
 std::optional<Phc> split(std::string_view stored) {
-  std::vector<std::string_view> parts;
-  if (!stored.starts_with('$')) return std::nullopt;
-  std::size_t start = 1;
-  while (true) {
-    const std::size_t end = stored.find('$', start);
-    parts.push_back(stored.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
+  const auto parts = fields(stored);
   if (parts.size() != 4) return std::nullopt;
   return Phc{parts[0], parts[1], parts[2], parts[3]};
 }
@@ -146,14 +151,7 @@ std::optional<Pbkdf2> parse_pbkdf2(const Phc& phc) {
 std::optional<std::map<std::string, std::uint64_t, std::less<>>> argon2_costs(
     std::string_view stored) {
   // $argon2i$v=19$m=65536,t=2,p=1$salt$hash (five parts, where split() expects four)
-  std::vector<std::string_view> parts;
-  std::size_t start = 1;
-  while (true) {
-    const std::size_t end = stored.find('$', start);
-    parts.push_back(stored.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
+  const auto parts = fields(stored);
   if (parts.size() != 5 || parts[1] != "v=19") return std::nullopt;
   auto costs = parameters(parts[2]);
   if (!costs || costs->size() != 3 || !costs->contains("m") || !costs->contains("t") ||
