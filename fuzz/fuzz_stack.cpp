@@ -52,6 +52,7 @@ Stack::Stack(std::string dir)
            {}),
       sessions(store, keys, clock, {}, "fuzz-refresh-rotation-key-0123456789abcd"),
       credentials(auth, tokens, sessions),
+      accounts(store, auth, clock),
       audit(store, clock),
       admin(store, auth, audit, clock),
       gateway(store, sessions, "fuzz-jwt-secret-0123456789abcdef0123", clock) {
@@ -59,6 +60,7 @@ Stack::Stack(std::string dir)
   api::add_routes(router, {.auth = auth,
                            .credentials = credentials,
                            .sessions = sessions,
+                           .accounts = accounts,
                            .keys = keys,
                            .admin = admin,
                            .gateway = gateway,

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/account_service.hpp"
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
 #include "core/gateway_check.hpp"
@@ -49,6 +50,7 @@ struct Stack {
   core::KeyRing keys;
   core::SessionService sessions;
   core::CredentialService credentials;
+  core::AccountService accounts;
   core::AuditTrail audit;
   core::UserAdmin admin;
   core::GatewayCheck gateway;

@@ -71,6 +71,7 @@ inline constexpr std::pair<core::AuthError, Wording> kSeedCommonRows[] = {
     {core::AuthError::last_administrator, {500, "Internal server error"}},
     {core::AuthError::confirmation_required, {500, "Internal server error"}},
     {core::AuthError::role_required, {500, "Internal server error"}},
+    {core::AuthError::current_password_incorrect, {500, "Internal server error"}},
     {core::AuthError::internal, {500, "Internal server error"}},
 };
 

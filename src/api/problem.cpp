@@ -10,6 +10,8 @@ ProblemInfo problem_info(Problem problem) {
       return {"invalid-field", 400, "A field is missing, unknown or invalid"};
     case Problem::weak_password:
       return {"weak-password", 400, "Password does not meet the password policy"};
+    case Problem::current_password_incorrect:
+      return {"current-password-incorrect", 400, "The current password is incorrect"};
     case Problem::missing_token:
       return {"missing-token", 401, "Bearer access token required"};
     case Problem::invalid_token:

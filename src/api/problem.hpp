@@ -9,12 +9,13 @@
 namespace authd::api {
 
 enum class Problem {
-  malformed_body,       // 400: not JSON, not an object, too deep, duplicate keys
-  invalid_field,        // 400: a field missing, of the wrong type, unknown, or invalid
-  weak_password,        // 400: too short or too common
-  missing_token,        // 401: no bearer token
-  invalid_token,        // 401: bad, expired or revoked access token
-  invalid_credentials,  // 401: login failed (one answer for every reason)
+  malformed_body,              // 400: not JSON, not an object, too deep, duplicate keys
+  invalid_field,               // 400: a field missing, of the wrong type, unknown, or invalid
+  weak_password,               // 400: too short or too common
+  current_password_incorrect,  // 400: self-service proven with a wrong current password
+  missing_token,               // 401: no bearer token
+  invalid_token,               // 401: bad, expired or revoked access token
+  invalid_credentials,         // 401: login failed (one answer for every reason)
   // The refresh grant failed: 400, as RFC 6749 §5.2 answers invalid_grant.
   invalid_refresh_token,   // 400: unknown, expired or revoked refresh token
   refresh_token_reused,    // 400: a rotated refresh token came back; the session is revoked

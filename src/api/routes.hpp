@@ -3,6 +3,7 @@
 // it, so the test sees exactly the routes the server has.
 #pragma once
 
+#include "core/account_service.hpp"
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
 #include "core/gateway_check.hpp"
@@ -18,6 +19,7 @@ struct Services {
   core::AuthService& auth;               // readiness
   core::CredentialService& credentials;  // registration and login, in every dialect
   core::SessionService& sessions;        // the /v1 token lifecycle
+  core::AccountService& accounts;        // the owner's own account (/v1/me/...)
   core::KeyRing& keys;
   core::UserAdmin& admin;       // the admin API
   core::GatewayCheck& gateway;  // /v1/check

@@ -28,8 +28,9 @@ http::Response tokens_json(unsigned status, const core::TokenPair& pair) {
 
 class V1 {
  public:
-  V1(core::CredentialService& credentials, core::SessionService& sessions)
-      : credentials_(credentials), sessions_(sessions) {}
+  V1(core::CredentialService& credentials, core::SessionService& sessions,
+     core::AccountService& accounts)
+      : credentials_(credentials), sessions_(sessions), accounts_(accounts) {}
 
   http::Response register_user(const http::Request& request) {
     auto body = read_body(request, {"email", "password", "first_name", "last_name"});
@@ -107,6 +108,31 @@ class V1 {
     });
   }
 
+  // The owner's own account, each change proven with the current password.
+  http::Response change_password(const http::Request& request) {
+    return authenticated(request, [&](const core::Principal& caller) {
+      auto body = read_body(request, {"current_password", "new_password"});
+      if (!body.fields) return std::move(body.error);
+      StringField current, next;
+      if (auto refused = require_string(*body.fields, "current_password", current)) {
+        return std::move(*refused);
+      }
+      if (auto refused = require_string(*body.fields, "new_password", next)) {
+        return std::move(*refused);
+      }
+      auto done = accounts_.change_password(caller, current.value, next.value, client_of(request));
+      if (!done) return respond(kV1, done.error());
+      return no_content();
+    });
+  }
+
+  http::Response deactivate(const http::Request& request) {
+    return with_current_password(request, &core::AccountService::deactivate);
+  }
+  http::Response remove(const http::Request& request) {
+    return with_current_password(request, &core::AccountService::remove);
+  }
+
   http::Response revoke_current(const http::Request& request) { return revoke(request, true); }
   http::Response revoke_one(const http::Request& request) { return revoke(request, false); }
 
@@ -129,6 +155,24 @@ class V1 {
     return then(*principal);
   }
 
+  // A change to the caller's account whose body is {current_password} alone.
+  using AccountChange = core::Result<void> (core::AccountService::*)(const core::Principal&,
+                                                                     const std::string&,
+                                                                     const core::ClientInfo&);
+  http::Response with_current_password(const http::Request& request, AccountChange change) {
+    return authenticated(request, [&](const core::Principal& caller) {
+      auto body = read_body(request, {"current_password"});
+      if (!body.fields) return std::move(body.error);
+      StringField current;
+      if (auto refused = require_string(*body.fields, "current_password", current)) {
+        return std::move(*refused);
+      }
+      auto done = (accounts_.*change)(caller, current.value, client_of(request));
+      if (!done) return respond(kV1, done.error());
+      return no_content();
+    });
+  }
+
   http::Response revoke(const http::Request& request, bool current) {
     return authenticated(request, [&](const core::Principal& caller) {
       const std::string_view id =
@@ -142,13 +186,15 @@ class V1 {
 
   core::CredentialService& credentials_;
   core::SessionService& sessions_;
+  core::AccountService& accounts_;
 };
 
 }  // namespace
 
 void add_v1_routes(http::Router& router, core::CredentialService& credentials,
-                   core::SessionService& sessions, core::KeyRing& keys) {
-  MemberRoutes<kV1, V1> routes(router, std::make_shared<V1>(credentials, sessions));
+                   core::SessionService& sessions, core::AccountService& accounts,
+                   core::KeyRing& keys) {
+  MemberRoutes<kV1, V1> routes(router, std::make_shared<V1>(credentials, sessions, accounts));
   routes.add("POST", "/v1/users", true, &V1::register_user);
   routes.add("POST", "/v1/sessions", true, &V1::login);
   routes.add("POST", "/v1/sessions/refresh", true, &V1::refresh);
@@ -157,6 +203,9 @@ void add_v1_routes(http::Router& router, core::CredentialService& credentials,
   routes.add("DELETE", "/v1/sessions/current", false, &V1::revoke_current);
   routes.add("DELETE", "/v1/sessions/{id}", false, &V1::revoke_one);
   routes.add("GET", "/v1/me", false, &V1::me);
+  routes.add("POST", "/v1/me/password", true, &V1::change_password);
+  routes.add("POST", "/v1/me/deactivate", true, &V1::deactivate);
+  routes.add("POST", "/v1/me/delete", true, &V1::remove);
   router.set_errors_under("/v1/", http_errors<kV1>);
 
   router.add(

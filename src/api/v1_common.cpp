@@ -23,6 +23,7 @@ object user_json(const core::UserView& user) {
                 {"first_name", optional_text(user.first_name)},
                 {"last_name", optional_text(user.last_name)},
                 {"roles", std::move(roles)},
+                {"email_verified", user.email_verified},
                 {"created_at", util::to_iso8601(user.created_at)},
                 {"last_login", optional_time(user.last_login)}};
 }

@@ -48,6 +48,7 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
     {core::AuthError::last_administrator, {409, "", Problem::last_administrator}},
     {core::AuthError::confirmation_required, {409, "", Problem::confirmation_required}},
     {core::AuthError::role_required, {403, "", Problem::insufficient_role}},
+    {core::AuthError::current_password_incorrect, {400, "", Problem::current_password_incorrect}},
     {core::AuthError::store_unavailable, {503, "", Problem::unavailable}},
     {core::AuthError::internal, {500, "", Problem::internal}},
 };

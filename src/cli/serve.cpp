@@ -12,6 +12,7 @@
 #include "api/health.hpp"
 #include "api/routes.hpp"
 #include "cli/secret_file.hpp"
+#include "core/account_service.hpp"
 #include "core/derived_keys.hpp"
 #include "core/security_log.hpp"
 #include "core/session_service.hpp"
@@ -138,6 +139,7 @@ int serve(const GivenSettings& given) {
                                 core::refresh_rotation_key(config.key_encryption_key), metrics);
 
   core::CredentialService credentials(auth, tokens, sessions);
+  core::AccountService accounts(*store, auth, clock);
   core::AuditTrail audit(*store, clock);
   core::record_security_events_in(&audit);
   struct UninstallTrail {
@@ -156,6 +158,7 @@ int serve(const GivenSettings& given) {
   api::add_routes(router, {.auth = auth,
                            .credentials = credentials,
                            .sessions = sessions,
+                           .accounts = accounts,
                            .keys = keys,
                            .admin = admin,
                            .gateway = gateway,

@@ -27,6 +27,10 @@ constexpr KeptEvent kKeptEvents[] = {
     {"logout", "success", true},
     {"logout_all", "success", true},
     {"admin_access_refused", "refused", true},
+    {"current_password_incorrect", "failure", false},
+    {"password_changed", "success", true},
+    {"account_deactivated", "success", true},
+    {"account_deleted", "success", true},
 };
 
 }  // namespace

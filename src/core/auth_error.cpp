@@ -58,6 +58,8 @@ class AuthCategory final : public boost::system::error_category {
         return "confirmation required";
       case AuthError::role_required:
         return "none of the required roles";
+      case AuthError::current_password_incorrect:
+        return "current password incorrect";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:

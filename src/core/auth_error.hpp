@@ -35,9 +35,10 @@ enum class AuthError {
   last_administrator,     // the change would leave no active administrator
   confirmation_required,  // an administrator demoting, disabling or deleting themself, unforced
   role_required,          // the gateway check: the holder has none of the roles the route asks for
-  store_unavailable,      // the store cannot be reached or cannot write; retry later
-  internal,               // anything unexpected; details are logged, never sent
-  end_                    // not an error: one past the last, for tables indexed by AuthError
+  current_password_incorrect,  // self-service: the password that proves it is the owner is wrong
+  store_unavailable,           // the store cannot be reached or cannot write; retry later
+  internal,                    // anything unexpected; details are logged, never sent
+  end_                         // not an error: one past the last, for tables indexed by AuthError
 };
 
 inline constexpr std::size_t kAuthErrorCount = static_cast<std::size_t>(AuthError::end_) - 1;

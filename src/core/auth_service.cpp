@@ -262,7 +262,8 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     return AuthError::account_disabled;
   }
 
-  store::LoginUpdate update{.user_id = user->id, .at = clock_.now()};
+  store::LoginUpdate update{
+      .user_id = user->id, .at = clock_.now(), .verified_password_hash = user->password_hash};
   // Not when the new hash could not take the password whole. A bcrypt hash verified by the
   // first 72 bytes of a longer password is upgraded too, to a hash of the whole password: from
   // then on the whole of it counts (NIST SP 800-63B-4 §3.1.1.2: passwords are verified
@@ -302,6 +303,45 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   events_.login("success");
   outcome.user = std::move(*updated);
   return outcome;
+}
+
+Result<store::UserRecord> AuthService::verify_current_password(std::int64_t user_id,
+                                                               const std::string& password,
+                                                               const ClientInfo& client) {
+  auto found = store_.find_user_by_id(user_id);
+  if (!found) return store_failure(found.error());
+  if (!*found || !(*found)->is_active) return AuthError::invalid_token;
+  store::UserRecord user = std::move(**found);
+  if (auto valid = validate_password(password, crypto::kMaxPasswordBytesAnyAlgorithm); !valid) {
+    return valid.error();
+  }
+  const auto email = canonicalize_email(user.email);
+  // Stored emails passed the grammar when they were stored; one that no longer does (an
+  // operator's SQL) is counted under its text as given.
+  const std::string account = email ? email->key : user.email;
+  auto attempt = guard_.admit(account, client);
+  if (!attempt) return attempt.error();
+  if (!hasher_.verify(password, user.password_hash)) {
+    if (auto counted = guard_.failed(*attempt, /*account_exists=*/true, client); !counted) {
+      return counted.error();
+    }
+    log_security_event("current_password_incorrect", client, {{"user_id", user.id}});
+    return AuthError::current_password_incorrect;
+  }
+  guard_.succeeded(*attempt);
+  return user;
+}
+
+Result<std::string> AuthService::hash_new_password(const store::UserRecord& user,
+                                                   const std::string& password) const {
+  const auto email = canonicalize_email(user.email);
+  if (!email) return AuthError::invalid_email;
+  if (auto refused =
+          check_new_password(password, config_.passwords, hasher_.max_password_bytes(),
+                             password_context(*email, user.first_name, user.last_name))) {
+    return refused_password(*refused);
+  }
+  return hasher_.hash(password);
 }
 
 Result<void> AuthService::unlock(std::string_view email) {

@@ -121,6 +121,21 @@ class AuthService {
   // refuses every attempt (store_unavailable) when a failure could not be counted.
   Result<AuthOutcome> login(const LoginRequest& request);
 
+  // The account of `user_id`, once `password` is proven to be its password: what a change to the
+  // account by its owner starts with (ASVS 5.0 6.2.3: changing the password needs the current
+  // one; and so does changing the email or closing the account). A wrong password is counted
+  // by the brute-force guard as a failed login to the account is, and refused with
+  // current_password_incorrect; a locked account is `throttled` before any verification.
+  // invalid_token when the account has gone or been deactivated since its token was checked.
+  Result<store::UserRecord> verify_current_password(std::int64_t user_id,
+                                                    const std::string& password,
+                                                    const ClientInfo& client);
+
+  // The hash of `password` as `user`'s next one, after the checks a registration makes (its
+  // length, the policy, and the account's own email and names as context).
+  Result<std::string> hash_new_password(const store::UserRecord& user,
+                                        const std::string& password) const;
+
   // True when the store answers and takes writes (see Store::check_writable).
   bool store_ready();
 

@@ -19,6 +19,7 @@ struct UserView {
   std::optional<std::string> first_name{};
   std::optional<std::string> last_name{};
   bool is_active = true;
+  bool email_verified = false;  // the owner has proven the mailbox of `email`
   std::optional<util::TimePoint> last_login{};
   std::optional<util::TimePoint> password_reset_expires{};
   util::TimePoint created_at{};
@@ -32,6 +33,7 @@ inline UserView view_of(store::UserRecord record) {
           .first_name = std::move(record.first_name),
           .last_name = std::move(record.last_name),
           .is_active = record.is_active,
+          .email_verified = record.email_verified_at.has_value(),
           .last_login = record.last_login,
           .password_reset_expires = record.password_reset_expires,
           .created_at = record.created_at,

@@ -41,6 +41,8 @@ struct UserRecord {
   // and by ending all of the user's sessions); what seed JWTs, which have no session, are
   // checked against.
   std::optional<util::TimePoint> credentials_revoked_at{};
+  std::optional<util::TimePoint> email_verified_at{};    // when the owner last proved the mailbox
+  std::optional<util::TimePoint> password_changed_at{};  // by the owner or for them
 };
 
 struct NewUser {
@@ -94,12 +96,25 @@ struct LoginUpdate {
   std::int64_t user_id = 0;
   util::TimePoint at{};
   std::optional<std::string> upgraded_password_hash{};  // set when the hash is re-computed
-  std::optional<NewSession> session{};                  // a session to start with this login
+  // The hash the login verified: the upgrade replaces only that one, never a password changed
+  // while the login was verifying.
+  std::string verified_password_hash{};
+  std::optional<NewSession> session{};  // a session to start with this login
   // Revoke the user's live sessions of the new session's family first.
   bool replace_family = false;
   // Otherwise, when set: after starting the new session, revoke the oldest live sessions of its
   // family beyond this many (so that one account cannot pile up sessions without bound).
   std::optional<std::int64_t> max_live_of_family{};
+};
+
+// A new password for an active user, in one transaction: the hash and password_changed_at; every
+// credential issued until `at` void (UserRecord::credentials_revoked_at), and every live session
+// but `keep_session` revoked.
+struct PasswordChange {
+  std::int64_t user_id = 0;
+  std::string password_hash{};
+  util::TimePoint at{};
+  std::optional<std::string> keep_session{};  // a public id: the session the change came from
 };
 
 // An account of an app authd replaces, as `authd import` writes it: its id, password hash,
@@ -302,6 +317,8 @@ class Store {
   // if the user vanished or was deactivated since the login read it: the write holds the user's
   // row, so a deactivation either ends this session too or makes the login fail.
   virtual Result<UserRecord> record_login(const LoginUpdate& update) = 0;
+  // See PasswordChange. False, writing nothing, when the user is gone or inactive.
+  virtual Result<bool> change_password(const PasswordChange& change) = 0;
 
   // The records for `keys` (at most kMaxThrottleKeys), in the same order, in one read; a default
   // record (version 0) for a key that has none.

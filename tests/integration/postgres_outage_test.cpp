@@ -63,6 +63,14 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
     EXPECT_EQ(response.header("retry-after"), "1") << path;
     EXPECT_EQ(response.header("content-type"), "application/problem+json") << path;
   }
+  // The owner's own account: proving the current password needs the store too.
+  for (const char* path : {"/v1/me/password", "/v1/me/deactivate", "/v1/me/delete"}) {
+    auto response = client.request(
+        "POST", path, R"({"current_password":"outage-kettle-orbit","new_password":"x"})",
+        "application/json", bearer);
+    EXPECT_EQ(response.status, 503) << path;
+    EXPECT_EQ(response.header("content-type"), "application/problem+json") << path;
+  }
   struct Case {
     const char* method;
     const char* path;

@@ -68,6 +68,9 @@ class ForwardingStore : public store::Store {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate& update) override {
     return inner_.record_login(update);
   }
+  store::Result<bool> change_password(const store::PasswordChange& change) override {
+    return inner_.change_password(change);
+  }
   store::Result<std::vector<store::ThrottleRecord>> get_throttles(
       std::span<const std::string> keys) override {
     return inner_.get_throttles(keys);
@@ -161,6 +164,9 @@ class ReadOnlyStore final : public ForwardingStore {
     return store::StoreError::unavailable;
   }
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> change_password(const store::PasswordChange&) override {
     return store::StoreError::unavailable;
   }
   store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,

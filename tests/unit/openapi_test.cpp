@@ -63,6 +63,7 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
   keys.load();
   core::SessionService sessions(store, keys, clock, {}, std::string(32, 'r'));
   core::CredentialService credentials(auth, tokens, sessions);
+  core::AccountService accounts(store, auth, clock);
   core::AuditTrail audit(store, clock);
   core::UserAdmin admin(store, auth, audit, clock);
   core::GatewayCheck gateway(store, sessions, std::string(32, 's'), clock);
@@ -71,6 +72,7 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
   add_routes(router, {.auth = auth,
                       .credentials = credentials,
                       .sessions = sessions,
+                      .accounts = accounts,
                       .keys = keys,
                       .admin = admin,
                       .gateway = gateway,

@@ -545,11 +545,89 @@ TEST_P(StoreContract, RecordLoginUpgradesTheHashWhenGiven) {
   auto updated = store().record_login({.user_id = created->id,
                                        .at = at(kT0 + 1),
                                        .upgraded_password_hash = "$argon2id$new",
+                                       .verified_password_hash = created->password_hash,
                                        .session = std::nullopt});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->password_hash, "$argon2id$new");
   EXPECT_EQ(scalar(numbered("SELECT password_hash FROM users WHERE id = ", created->id)),
             "$argon2id$new");
+}
+
+// A login verifies the old password while the owner changes it: the login's upgrade of the old
+// password must not put it back.
+TEST_P(StoreContract, RecordLoginNeverUpgradesAHashChangedMeanwhile) {
+  auto created = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(created);
+  ASSERT_EQ(store().change_password(
+                {.user_id = created->id, .password_hash = "$argon2id$changed", .at = at(kT0 + 1)}),
+            true);
+  auto updated = store().record_login({.user_id = created->id,
+                                       .at = at(kT0 + 2),
+                                       .upgraded_password_hash = "$argon2id$upgraded-old",
+                                       .verified_password_hash = created->password_hash,
+                                       .session = std::nullopt});
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->password_hash, "$argon2id$changed");
+}
+
+TEST_P(StoreContract, ChangePasswordKeepsOneSessionAndVoidsTheRest) {
+  const auto named = [](const char* token) {
+    NewSession session = new_session(token, kT0);
+    session.public_id = std::string("id-") + token;
+    return session;
+  };
+  auto ada = store().create_user(new_user("ada@example.com"), named("ada-1"));
+  auto bob = store().create_user(new_user("bob@example.com"), named("bob-1"));
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(bob);
+  for (const char* token : {"ada-2", "ada-3"}) {
+    ASSERT_TRUE(store().record_login({.user_id = ada->id,
+                                      .at = at(kT0 + 10),
+                                      .upgraded_password_hash = std::nullopt,
+                                      .session = named(token)}));
+  }
+  const std::string kept = "id-ada-2";
+
+  const std::int64_t t1 = kT0 + 1000;
+  auto changed = store().change_password(
+      {.user_id = ada->id, .password_hash = "$argon2id$next", .at = at(t1), .keep_session = kept});
+  ASSERT_TRUE(changed);
+  EXPECT_TRUE(*changed);
+  auto found = store().find_user_by_id(ada->id);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->password_hash, "$argon2id$next");
+  EXPECT_EQ((*found)->password_changed_at, std::optional(at(t1)));
+  EXPECT_EQ((*found)->credentials_revoked_at, std::optional(at(t1)));
+  EXPECT_EQ((*found)->updated_at, at(t1));
+  auto live = store().list_live_sessions(ada->id, store::SessionFamily::opaque, at(t1 + 1));
+  ASSERT_TRUE(live);
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ(live->front().public_id, kept);
+  auto bobs = store().list_live_sessions(bob->id, store::SessionFamily::opaque, at(t1 + 1));
+  ASSERT_TRUE(bobs);
+  EXPECT_EQ(bobs->size(), 1u) << "another user's sessions stay";
+
+  // Without a session to keep, every one ends.
+  ASSERT_EQ(store().change_password(
+                {.user_id = ada->id, .password_hash = "$argon2id$again", .at = at(t1 + 5)}),
+            true);
+  live = store().list_live_sessions(ada->id, store::SessionFamily::opaque, at(t1 + 6));
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(live->empty());
+}
+
+TEST_P(StoreContract, ChangePasswordRefusesAnInactiveOrMissingUser) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().set_user_active(ada->id, false, at(kT0 + 1)), true);
+  EXPECT_EQ(store().change_password(
+                {.user_id = ada->id, .password_hash = "$argon2id$x", .at = at(kT0 + 2)}),
+            false);
+  EXPECT_EQ(scalar(numbered("SELECT password_hash FROM users WHERE id = ", ada->id)),
+            ada->password_hash);
+  EXPECT_EQ(store().change_password(
+                {.user_id = ada->id + 1000, .password_hash = "$argon2id$x", .at = at(kT0 + 2)}),
+            false);
 }
 
 TEST_P(StoreContract, RecordLoginReplacesOnlyThatUsersLiveSessions) {

@@ -37,6 +37,9 @@ class UnreachableStore final : public store::Store {
   store::Result<store::UserRecord> record_login(const store::LoginUpdate&) override {
     return StoreError::unavailable;
   }
+  store::Result<bool> change_password(const store::PasswordChange&) override {
+    return StoreError::unavailable;
+  }
   store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,
                                       std::string_view) override {
     return StoreError::unavailable;

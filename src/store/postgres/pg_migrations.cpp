@@ -195,6 +195,12 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_time ON audit_events (at);
 )sql";
 
+// Account self-service: when the owner last proved their mailbox and last changed their password.
+constexpr const char* kAccountLifecycle = R"sql(
+ALTER TABLE users ADD COLUMN email_verified_at TIMESTAMPTZ;
+ALTER TABLE users ADD COLUMN password_changed_at TIMESTAMPTZ;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -207,6 +213,7 @@ constexpr Migration kMigrations[] = {
     {9, "the administrators' role", kAdministratorRole},
     {10, "audit trail", kAuditTrail},
     {11, "credentials revoked per user", kCredentialsRevokedAt},
+    {12, "email verification and password change times", kAccountLifecycle},
 };
 
 }  // namespace

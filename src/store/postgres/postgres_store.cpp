@@ -30,7 +30,7 @@ namespace {
   "users.password_reset_expires, users.created_at, users.updated_at, "                         \
   "COALESCE((SELECT json_agg(r.name ORDER BY ur.position) "                                    \
   "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), '[]'), " \
-  "users.credentials_revoked_at"
+  "users.credentials_revoked_at, users.email_verified_at, users.password_changed_at"
 constexpr Query kSelectUserByEmailKey{
     "user_by_email_key", "SELECT " AUTHD_USER_COLUMNS " FROM users WHERE email_key = $1"};
 constexpr Query kSelectUserById{"user_by_id",
@@ -100,10 +100,25 @@ constexpr Query kInsertUserRole{"insert_user_role", R"sql(
   ON CONFLICT DO NOTHING
   RETURNING role_id)sql"};
 
+// The upgraded hash replaces only the one the login verified ($4): a password changed meanwhile
+// is not put back.
 constexpr Query kUpdateLogin{"update_login", R"sql(
-  UPDATE users SET last_login = $2, updated_at = $2, password_hash = COALESCE($3, password_hash)
+  UPDATE users SET last_login = $2, updated_at = $2,
+    password_hash = CASE WHEN password_hash = $4 THEN COALESCE($3, password_hash)
+                         ELSE password_hash END
   WHERE id = $1 AND is_active
   RETURNING id)sql"};
+
+// A new password: every credential issued until $3 is void, and every live session but $4
+// (NULL: all of them) ends.
+constexpr Query kChangePassword{"change_password", R"sql(
+  WITH changed AS (UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3,
+                     credentials_revoked_at = GREATEST(credentials_revoked_at, $3)
+                   WHERE id = $1 AND is_active RETURNING id),
+       gone AS (UPDATE sessions SET revoked_at = $3
+                WHERE user_id = (SELECT id FROM changed) AND revoked_at IS NULL
+                  AND ($4::text IS NULL OR public_id IS DISTINCT FROM $4::text))
+  SELECT id FROM changed)sql"};
 
 constexpr Query kRevokeSessionsOfFamily{"revoke_sessions_of_family", R"sql(
   UPDATE sessions SET revoked_at = $3
@@ -325,6 +340,8 @@ UserRecord read_user(const PgResult& rows, int row = 0, int first = 0) {
   const boost::json::value roles = boost::json::parse(rows.text(row, first + 11));
   for (const auto& role : roles.as_array()) user.roles.emplace_back(role.as_string());
   user.credentials_revoked_at = rows.optional_time(row, first + 12);
+  user.email_verified_at = rows.optional_time(row, first + 13);
+  user.password_changed_at = rows.optional_time(row, first + 14);
   return user;
 }
 
@@ -691,7 +708,8 @@ Result<std::int64_t> PostgresStore::purge_audit(util::TimePoint before) {
 Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
   return with_connection("record_login", [&](PgConnection& db) -> Result<UserRecord> {
     PgTransaction tx(db);
-    if (db.execute_with(kUpdateLogin, update.user_id, update.at, update.upgraded_password_hash)
+    if (db.execute_with(kUpdateLogin, update.user_id, update.at, update.upgraded_password_hash,
+                        update.verified_password_hash)
             .rows() == 0) {
       return StoreError::not_found;
     }
@@ -710,6 +728,14 @@ Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
     tx.commit();
     if (!user) return StoreError::not_found;
     return std::move(*user);
+  });
+}
+
+Result<bool> PostgresStore::change_password(const PasswordChange& change) {
+  return with_connection("change_password", [&](PgConnection& db) -> Result<bool> {
+    return db.execute_with(kChangePassword, change.user_id, change.password_hash, change.at,
+                           change.keep_session)
+               .rows() == 1;
   });
 }
 

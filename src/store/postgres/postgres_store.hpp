@@ -45,6 +45,7 @@ class PostgresStore final : public Store {
   Result<std::vector<AuditRecord>> list_audit(std::int64_t before_id, std::size_t limit) override;
   Result<std::int64_t> purge_audit(util::TimePoint before) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
+  Result<bool> change_password(const PasswordChange& change) override;
   Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                             const ThrottleRecord& next) override;

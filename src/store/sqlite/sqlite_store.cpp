@@ -24,7 +24,8 @@ namespace {
   "users.is_active, users.last_login, users.password_reset_token_hash, "                     \
   "users.password_reset_expires, users.created_at, users.updated_at, "                       \
   "users.credentials_revoked_at, (SELECT json_group_array(json_array(ur.position, r.name)) " \
-  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id) "
+  "FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = users.id), "      \
+  "users.email_verified_at, users.password_changed_at "
 #define AUTHD_USER_SELECT "SELECT " AUTHD_USER_COLUMNS "FROM users "
 constexpr const char* kSelectUserByEmailKey = AUTHD_USER_SELECT "WHERE email_key = ?1";
 constexpr const char* kSelectUserById = AUTHD_USER_SELECT "WHERE id = ?1";
@@ -114,10 +115,21 @@ constexpr const char* kListAudit =
     "SELECT id, at, actor, action, target_user_id, client, outcome, detail FROM audit_events "
     "WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2";
 constexpr const char* kPurgeAudit = "DELETE FROM audit_events WHERE at < ?1";
+// The upgraded hash replaces only the one the login verified (?4): a password changed meanwhile
+// is not put back.
 constexpr const char* kUpdateLogin =
     "UPDATE users SET last_login = ?2, updated_at = ?2, "
-    "password_hash = COALESCE(?3, password_hash) "
+    "password_hash = CASE WHEN password_hash = ?4 THEN COALESCE(?3, password_hash) "
+    "ELSE password_hash END "
     "WHERE id = ?1 AND CAST(is_active AS INTEGER) <> 0";
+constexpr const char* kChangePassword =
+    "UPDATE users SET password_hash = ?2, password_changed_at = ?3, updated_at = ?3, "
+    "credentials_revoked_at = MAX(COALESCE(credentials_revoked_at, 0), ?3) "
+    "WHERE id = ?1 AND CAST(is_active AS INTEGER) <> 0";
+// Every live session of the user but ?3 (NULL: all of them).
+constexpr const char* kRevokeOtherSessions =
+    "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL "
+    "AND (?3 IS NULL OR public_id IS NOT ?3)";
 constexpr const char* kRevokeSessionsOfFamily =
     "UPDATE sessions SET revoked_at = ?3 "
     "WHERE user_id = ?1 AND kind = ?2 AND revoked_at IS NULL";
@@ -227,6 +239,10 @@ UserRecord read_user(const Statement& row, int first = 0) {
   user.updated_at = util::from_unix_millis(row.column_int(first + 10));
   if (auto v = row.column_optional_int(first + 11))
     user.credentials_revoked_at = util::from_unix_millis(*v);
+  if (auto v = row.column_optional_int(first + 13))
+    user.email_verified_at = util::from_unix_millis(*v);
+  if (auto v = row.column_optional_int(first + 14))
+    user.password_changed_at = util::from_unix_millis(*v);
   // [[position, name]...], written by the query above; in position order, as granted. Rows
   // changed by hand could break that shape: a store failure then, never an exception that
   // escapes the store.
@@ -685,6 +701,7 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
         .bind(1, update.user_id)
         .bind(2, at)
         .bind(3, update.upgraded_password_hash)
+        .bind(4, std::string_view(update.verified_password_hash))
         .run();
     if (db.changes() == 0) return StoreError::not_found;
     if (update.session) {
@@ -709,6 +726,26 @@ Result<UserRecord> SqliteStore::record_login(const LoginUpdate& update) {
     tx.commit();
     if (!user) return StoreError::not_found;
     return std::move(*user);
+  });
+}
+
+Result<bool> SqliteStore::change_password(const PasswordChange& change) {
+  return with_connection("change_password", [&](Connection& db) -> Result<bool> {
+    WriteTransaction tx(db);
+    const std::int64_t at = util::to_unix_millis(change.at);
+    db.prepare(kChangePassword)
+        .bind(1, change.user_id)
+        .bind(2, std::string_view(change.password_hash))
+        .bind(3, at)
+        .run();
+    if (db.changes() == 0) return false;
+    db.prepare(kRevokeOtherSessions)
+        .bind(1, change.user_id)
+        .bind(2, at)
+        .bind(3, change.keep_session)
+        .run();
+    tx.commit();
+    return true;
   });
 }
 
