@@ -13,7 +13,7 @@ run_packages=(
   # libraries (DESIGN.md §3)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsodium-dev libcrypt-dev libsqlite3-dev libzxcvbn-dev
-  libcli11-dev libspdlog-dev libfmt-dev libpq-dev libmariadb-dev
+  libcli11-dev libspdlog-dev libfmt-dev libpq-dev libmariadb-dev libcurl4-openssl-dev
 )
 test_packages=(
   libgtest-dev
@@ -22,6 +22,8 @@ test_packages=(
   postgresql nginx caddy
   # a throwaway MariaDB server: the legacy apps' MySQL databases that `authd import` reads
   mariadb-server
+  # a real SMTP server with STARTTLS and AUTH (aiosmtpd), which the mail tests send to
+  python3-aiosmtpd
   # Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS) and runs
   # ajv over every logged response; curl and jq run the README's /v1 walkthrough
   nodejs curl jq

@@ -9,7 +9,7 @@ run=$("$root/scripts/install-deps.sh" --list run)
 test=$("$root/scripts/install-deps.sh" --list test)
 status=0
 for test_only in postgresql nginx caddy nodejs clang libclang-rt-14-dev llvm-14 clang-tidy libgtest-dev \
-    curl jq e2fsprogs; do
+    curl jq e2fsprogs python3-aiosmtpd mariadb-server; do
   if grep -qx "$test_only" <<<"$run"; then
     echo "the run list installs $test_only, which only the tests need" >&2
     status=1
