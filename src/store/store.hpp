@@ -107,14 +107,88 @@ struct LoginUpdate {
   std::optional<std::int64_t> max_live_of_family{};
 };
 
+// A mail waiting in the outbox. Its payload (recipient and the template's values, live tokens
+// among them) is sealed by the core before it reaches the store; the store sees the template's
+// name and the times only.
+struct OutboxMessage {
+  std::string template_name{};
+  std::string message_id{};      // unique; the same on every attempt
+  std::string sealed_payload{};  // with message_id as associated data
+  util::TimePoint created_at{};
+  util::TimePoint not_after{};  // never sent after this (a token's expiry: no dead links)
+};
+
 // A new password for an active user, in one transaction: the hash and password_changed_at; every
-// credential issued until `at` void (UserRecord::credentials_revoked_at), and every live session
-// but `keep_session` revoked.
+// credential issued until `at` void (UserRecord::credentials_revoked_at), every live session but
+// `keep_session` revoked, every outstanding action token void, and the notice queued.
 struct PasswordChange {
   std::int64_t user_id = 0;
   std::string password_hash{};
   util::TimePoint at{};
   std::optional<std::string> keep_session{};  // a public id: the session the change came from
+  std::optional<OutboxMessage> notice{};
+};
+
+// The purpose of a password reset token: its expiry is the user's password_reset_expires
+// (seed 003 shows it) while it is live.
+inline constexpr std::string_view kPasswordResetPurpose = "reset";
+
+// A single-use token mailed to a user (a password reset, an email verification), stored only as
+// the hash of the token. The purpose is part of every lookup: a token of one purpose is no token
+// of another. A token is bound to the address it was sent to: once the account's email changes,
+// it is void.
+struct NewActionToken {
+  std::int64_t user_id = 0;
+  std::string purpose{};     // "reset", "verify"
+  std::string token_hash{};  // hex SHA-256 of the token
+  std::string email_key{};   // the canonical email it was sent to
+  util::TimePoint created_at{};
+  util::TimePoint expires_at{};
+};
+
+// What a token's redemption changes, in the same transaction that spends it.
+struct TokenRedemption {
+  std::string token_hash{};
+  std::string purpose{};
+  util::TimePoint at{};
+  // A new password: also voids every credential issued until `at` and every other outstanding
+  // token of the user (as PasswordChange does).
+  std::optional<std::string> password_hash{};
+  bool mark_email_verified = false;  // the mailbox was proven (a reset proves it too)
+  bool revoke_all_sessions = false;
+  std::optional<OutboxMessage> notice{};
+};
+
+// A mail the sender has claimed: no other sender (instance) takes it until `lease_until`.
+struct ClaimedMail {
+  std::int64_t id = 0;
+  std::string template_name{};
+  std::string message_id{};
+  std::string sealed_payload{};
+  std::int64_t attempts = 0;  // including this one
+  util::TimePoint not_after{};
+};
+
+enum class MailOutcome { sent, retry, failed, expired };
+
+// The outbox's status for an outcome: a retry waits as 'pending' again.
+constexpr const char* mail_status_name(MailOutcome outcome) {
+  switch (outcome) {
+    case MailOutcome::sent:
+      return "sent";
+    case MailOutcome::failed:
+      return "failed";
+    case MailOutcome::expired:
+      return "expired";
+    case MailOutcome::retry:
+      break;
+  }
+  return "pending";
+}
+
+struct OutboxStats {
+  std::int64_t pending = 0;  // waiting or being sent
+  std::optional<util::TimePoint> oldest_pending{};
 };
 
 // An account of an app authd replaces, as `authd import` writes it: its id, password hash,
@@ -319,6 +393,34 @@ class Store {
   virtual Result<UserRecord> record_login(const LoginUpdate& update) = 0;
   // See PasswordChange. False, writing nothing, when the user is gone or inactive.
   virtual Result<bool> change_password(const PasswordChange& change) = 0;
+
+  // Stores `token` (voiding the user's outstanding tokens of its purpose) and queues `mail`, in
+  // one transaction. A reset token's expiry becomes the user's password_reset_expires. False,
+  // writing nothing, when the user is gone or inactive, or their email is no longer
+  // token.email_key.
+  virtual Result<bool> issue_action_token(const NewActionToken& token,
+                                          const OutboxMessage& mail) = 0;
+  // Spends the token and applies `redemption` in one transaction; the user's id, or nothing
+  // (writing nothing) when the token is not live (unknown, spent, expired, of another purpose),
+  // its user is gone or inactive, or the user's email is no longer the one it was sent to.
+  // Spending a reset token clears password_reset_expires.
+  virtual Result<std::optional<std::int64_t>> redeem_action_token(
+      const TokenRedemption& redemption) = 0;
+
+  // Queues a mail on its own (a notice that is no part of another change).
+  virtual Result<void> queue_mail(const OutboxMessage& mail) = 0;
+  // Claims up to `limit` mails due at `now` (pending with next_attempt_at reached, or being
+  // sent by a sender whose lease expired: it crashed), oldest first, for `lease_until`. Atomic
+  // across instances: two senders never claim the same mail at once.
+  virtual Result<std::vector<ClaimedMail>> claim_mail(util::TimePoint now,
+                                                      util::TimePoint lease_until,
+                                                      std::size_t limit) = 0;
+  // Records how an attempt ended: sent, failed and expired are final (the payload is erased);
+  // retry makes the mail due again at `next_attempt_at`.
+  virtual Result<void> finish_mail(std::int64_t id, MailOutcome outcome,
+                                   util::TimePoint next_attempt_at, std::string_view error,
+                                   util::TimePoint at) = 0;
+  virtual Result<OutboxStats> outbox_stats() = 0;
 
   // The records for `keys` (at most kMaxThrottleKeys), in the same order, in one read; a default
   // record (version 0) for a key that has none.

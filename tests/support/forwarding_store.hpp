@@ -71,6 +71,28 @@ class ForwardingStore : public store::Store {
   store::Result<bool> change_password(const store::PasswordChange& change) override {
     return inner_.change_password(change);
   }
+  store::Result<bool> issue_action_token(const store::NewActionToken& token,
+                                         const store::OutboxMessage& mail) override {
+    return inner_.issue_action_token(token, mail);
+  }
+  store::Result<std::optional<std::int64_t>> redeem_action_token(
+      const store::TokenRedemption& redemption) override {
+    return inner_.redeem_action_token(redemption);
+  }
+  store::Result<void> queue_mail(const store::OutboxMessage& mail) override {
+    return inner_.queue_mail(mail);
+  }
+  store::Result<std::vector<store::ClaimedMail>> claim_mail(util::TimePoint now,
+                                                            util::TimePoint lease_until,
+                                                            std::size_t limit) override {
+    return inner_.claim_mail(now, lease_until, limit);
+  }
+  store::Result<void> finish_mail(std::int64_t id, store::MailOutcome outcome,
+                                  util::TimePoint next_attempt_at, std::string_view error,
+                                  util::TimePoint at) override {
+    return inner_.finish_mail(id, outcome, next_attempt_at, error, at);
+  }
+  store::Result<store::OutboxStats> outbox_stats() override { return inner_.outbox_stats(); }
   store::Result<std::vector<store::ThrottleRecord>> get_throttles(
       std::span<const std::string> keys) override {
     return inner_.get_throttles(keys);
@@ -167,6 +189,25 @@ class ReadOnlyStore final : public ForwardingStore {
     return store::StoreError::unavailable;
   }
   store::Result<bool> change_password(const store::PasswordChange&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<bool> issue_action_token(const store::NewActionToken&,
+                                         const store::OutboxMessage&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<std::optional<std::int64_t>> redeem_action_token(
+      const store::TokenRedemption&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<void> queue_mail(const store::OutboxMessage&) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<std::vector<store::ClaimedMail>> claim_mail(util::TimePoint, util::TimePoint,
+                                                            std::size_t) override {
+    return store::StoreError::unavailable;
+  }
+  store::Result<void> finish_mail(std::int64_t, store::MailOutcome, util::TimePoint,
+                                  std::string_view, util::TimePoint) override {
     return store::StoreError::unavailable;
   }
   store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,

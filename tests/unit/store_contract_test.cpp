@@ -19,6 +19,7 @@
 #include <string_view>
 #include <thread>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "store/postgres/pg_migrations.hpp"
@@ -568,6 +569,210 @@ TEST_P(StoreContract, RecordLoginNeverUpgradesAHashChangedMeanwhile) {
                                        .session = std::nullopt});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->password_hash, "$argon2id$changed");
+}
+
+OutboxMessage mail(const std::string& message_id, std::int64_t created_ms,
+                   std::int64_t not_after_ms = kT0 + 86'400'000) {
+  return {.template_name = "reset-password",
+          .message_id = message_id,
+          .sealed_payload = "sealed:" + message_id,
+          .created_at = at(created_ms),
+          .not_after = at(not_after_ms)};
+}
+
+NewActionToken action_token(std::int64_t user_id, const std::string& hash, std::int64_t created_ms,
+                            std::string purpose = "reset",
+                            std::string email_key = "ada@example.com") {
+  return {.user_id = user_id,
+          .purpose = std::move(purpose),
+          .token_hash = hash,
+          .email_key = std::move(email_key),
+          .created_at = at(created_ms),
+          .expires_at = at(created_ms + 3'600'000)};
+}
+
+TEST_P(StoreContract, ActionTokensAreSingleUseAndPurposeBound) {
+  auto ada = store().create_user(new_user("ada@example.com"), new_session("ada-1", kT0));
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h-reset", kT0 + 10),
+                                       mail("m1@x", kT0 + 10)),
+            true);
+  auto found = store().find_user_by_id(ada->id);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->password_reset_expires, std::optional(at(kT0 + 10 + 3'600'000)));
+  EXPECT_EQ(count("mail_outbox"), 1);
+
+  const auto redeem = [&](const std::string& hash, const std::string& purpose, std::int64_t ms) {
+    return store().redeem_action_token({.token_hash = hash,
+                                        .purpose = purpose,
+                                        .at = at(ms),
+                                        .password_hash = "$argon2id$reset",
+                                        .mark_email_verified = true,
+                                        .revoke_all_sessions = true,
+                                        .notice = mail("m-notice-" + hash + purpose, ms)});
+  };
+  // Another purpose, an unknown hash, an expired token: nothing, and nothing written.
+  EXPECT_EQ(*redeem("h-reset", "verify", kT0 + 20), std::nullopt);
+  EXPECT_EQ(*redeem("h-other", "reset", kT0 + 20), std::nullopt);
+  EXPECT_EQ(*redeem("h-reset", "reset", kT0 + 10 + 3'600'000), std::nullopt);
+  EXPECT_EQ(count("mail_outbox"), 1);
+
+  auto spent = redeem("h-reset", "reset", kT0 + 30);
+  ASSERT_TRUE(spent);
+  EXPECT_EQ(*spent, std::optional(ada->id));
+  found = store().find_user_by_id(ada->id);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->password_hash, "$argon2id$reset");
+  EXPECT_EQ((*found)->email_verified_at, std::optional(at(kT0 + 30)));
+  EXPECT_EQ((*found)->credentials_revoked_at, std::optional(at(kT0 + 30)));
+  EXPECT_EQ((*found)->password_reset_expires, std::nullopt);
+  auto live = store().list_live_sessions(ada->id, SessionFamily::opaque, at(kT0 + 31));
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(live->empty()) << "a reset ends every session";
+  EXPECT_EQ(count("mail_outbox"), 2) << "the notice is queued with the change";
+
+  EXPECT_EQ(*redeem("h-reset", "reset", kT0 + 40), std::nullopt) << "single use";
+}
+
+TEST_P(StoreContract, ANewerTokenOrANewPasswordVoidsOutstandingTokens) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h1", kT0), mail("m1@x", kT0)), true);
+  ASSERT_EQ(
+      store().issue_action_token(action_token(ada->id, "v1", kT0, "verify"), mail("m2@x", kT0)),
+      true);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h2", kT0 + 5), mail("m3@x", kT0)),
+            true);
+  const auto plain = [&](const std::string& hash, const std::string& purpose, std::int64_t ms) {
+    return *store().redeem_action_token({.token_hash = hash, .purpose = purpose, .at = at(ms)});
+  };
+  EXPECT_EQ(plain("h1", "reset", kT0 + 10), std::nullopt) << "the newer token voided it";
+
+  // A password change voids every purpose's tokens, and the reset expiry seed 003 shows.
+  ASSERT_EQ(store().change_password({.user_id = ada->id,
+                                     .password_hash = "$argon2id$x",
+                                     .at = at(kT0 + 20),
+                                     .notice = mail("m4@x", kT0 + 20)}),
+            true);
+  EXPECT_EQ(count("mail_outbox"), 4);
+  auto found = store().find_user_by_id(ada->id);
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->password_reset_expires, std::nullopt);
+  EXPECT_EQ(plain("h2", "reset", kT0 + 30), std::nullopt);
+  EXPECT_EQ(plain("v1", "verify", kT0 + 30), std::nullopt);
+}
+
+TEST_P(StoreContract, ATokenIsVoidOnceItsAddressOrItsUserChanges) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  // Not issued for an address the account no longer has, nor for an inactive user.
+  EXPECT_EQ(store().issue_action_token(action_token(ada->id, "h0", kT0, "reset", "old@example.com"),
+                                       mail("m0@x", kT0)),
+            false);
+  EXPECT_EQ(count("mail_outbox"), 0) << "and its mail is not queued";
+
+  ASSERT_EQ(
+      store().issue_action_token(action_token(ada->id, "h1", kT0, "verify"), mail("m1@x", kT0)),
+      true);
+  ASSERT_EQ(
+      store().update_user(
+          ada->id, {.email = "ada@new.example", .email_key = "ada@new.example", .at = at(kT0 + 1)}),
+      true);
+  EXPECT_EQ(
+      *store().redeem_action_token({.token_hash = "h1", .purpose = "verify", .at = at(kT0 + 2)}),
+      std::nullopt);
+
+  ASSERT_EQ(store().issue_action_token(
+                action_token(bob->id, "b1", kT0, "verify", "bob@example.com"), mail("m2@x", kT0)),
+            true);
+  ASSERT_EQ(store().set_user_active(bob->id, false, at(kT0 + 1), ""), true);
+  EXPECT_EQ(
+      *store().redeem_action_token({.token_hash = "b1", .purpose = "verify", .at = at(kT0 + 2)}),
+      std::nullopt);
+  EXPECT_EQ(store().issue_action_token(
+                action_token(bob->id, "b2", kT0, "verify", "bob@example.com"), mail("m3@x", kT0)),
+            false);
+}
+
+TEST_P(StoreContract, TheOutboxHandsEachDueMailToOneSenderAtATime) {
+  ASSERT_TRUE(store().queue_mail(mail("a@x", kT0)));
+  ASSERT_TRUE(store().queue_mail(mail("b@x", kT0 + 1)));
+  ASSERT_TRUE(store().queue_mail(mail("c@x", kT0 + 2)));
+  EXPECT_FALSE(store().queue_mail(mail("a@x", kT0 + 3))) << "a Message-ID is queued once";
+  auto stats = store().outbox_stats();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->pending, 3);
+  EXPECT_EQ(stats->oldest_pending, std::optional(at(kT0)));
+
+  const std::int64_t now = kT0 + 10;
+  auto first = store().claim_mail(at(now), at(now + 60'000), 2);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].message_id, "a@x");
+  EXPECT_EQ((*first)[0].sealed_payload, "sealed:a@x");
+  EXPECT_EQ((*first)[0].attempts, 1);
+  EXPECT_EQ((*first)[1].message_id, "b@x");
+  auto second = store().claim_mail(at(now), at(now + 60'000), 10);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u) << "claimed mail is not claimed again while its lease runs";
+  EXPECT_EQ((*second)[0].message_id, "c@x");
+
+  ASSERT_TRUE(store().finish_mail((*first)[0].id, MailOutcome::sent, at(now), "", at(now + 1)));
+  ASSERT_TRUE(store().finish_mail((*first)[1].id, MailOutcome::retry, at(now + 30'000),
+                                  "451 try later", at(now + 1)));
+  EXPECT_TRUE(store().claim_mail(at(now + 29'999), at(now + 90'000), 10)->empty())
+      << "a retry waits for its time";
+  auto retried = store().claim_mail(at(now + 30'000), at(now + 90'000), 10);
+  ASSERT_TRUE(retried);
+  ASSERT_EQ(retried->size(), 1u);
+  EXPECT_EQ((*retried)[0].message_id, "b@x");
+  EXPECT_EQ((*retried)[0].attempts, 2);
+
+  // A sender that died holding c@x: its lease ends and another takes it.
+  auto orphan = store().claim_mail(at(now + 60'000), at(now + 120'000), 10);
+  ASSERT_TRUE(orphan);
+  ASSERT_EQ(orphan->size(), 1u);
+  EXPECT_EQ((*orphan)[0].message_id, "c@x");
+  EXPECT_EQ((*orphan)[0].attempts, 2);
+  ASSERT_TRUE(store().finish_mail((*orphan)[0].id, MailOutcome::failed, at(now), "550 no such user",
+                                  at(now + 60'001)));
+  ASSERT_TRUE(
+      store().finish_mail((*retried)[0].id, MailOutcome::expired, at(now), "", at(now + 60'001)));
+  EXPECT_EQ(store().outbox_stats()->pending, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM mail_outbox WHERE sealed_payload IS NOT NULL"), "0")
+      << "a finished mail's payload (live tokens) is erased";
+  EXPECT_EQ(scalar("SELECT status FROM mail_outbox WHERE message_id = 'c@x'"), "failed");
+  EXPECT_EQ(scalar("SELECT last_error FROM mail_outbox WHERE message_id = 'c@x'"),
+            "550 no such user");
+  EXPECT_TRUE(store().claim_mail(at(now + 999'999), at(now + 999'999), 10)->empty());
+}
+
+TEST_P(StoreContract, ConcurrentSendersNeverClaimTheSameMail) {
+  constexpr int kMails = 200;
+  for (int i = 0; i < kMails; ++i) {
+    ASSERT_TRUE(store().queue_mail(mail(numbered("m", i, "@x"), kT0)));
+  }
+  auto other = db_.open(2);
+  std::vector<std::vector<std::string>> taken(2);
+  const auto drain = [&](Store& sender, std::vector<std::string>& mine) {
+    for (;;) {
+      auto claimed = sender.claim_mail(at(kT0 + 1), at(kT0 + 600'000), 3);
+      if (!claimed) continue;  // a busy SQLite file: try again, as the sender does
+      if (claimed->empty()) return;
+      for (const auto& m : *claimed) {
+        mine.push_back(m.message_id);
+        ASSERT_TRUE(sender.finish_mail(m.id, MailOutcome::sent, at(kT0), "", at(kT0 + 2)));
+      }
+    }
+  };
+  std::thread a([&] { drain(store(), taken[0]); });
+  std::thread b([&] { drain(*other, taken[1]); });
+  a.join();
+  b.join();
+  std::unordered_set<std::string> all(taken[0].begin(), taken[0].end());
+  for (const auto& id : taken[1]) EXPECT_TRUE(all.insert(id).second) << id << " claimed twice";
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kMails));
 }
 
 TEST_P(StoreContract, ChangePasswordKeepsOneSessionAndVoidsTheRest) {

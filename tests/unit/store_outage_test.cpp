@@ -40,6 +40,26 @@ class UnreachableStore final : public store::Store {
   store::Result<bool> change_password(const store::PasswordChange&) override {
     return StoreError::unavailable;
   }
+  store::Result<bool> issue_action_token(const store::NewActionToken&,
+                                         const store::OutboxMessage&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::optional<std::int64_t>> redeem_action_token(
+      const store::TokenRedemption&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> queue_mail(const store::OutboxMessage&) override {
+    return StoreError::unavailable;
+  }
+  store::Result<std::vector<store::ClaimedMail>> claim_mail(util::TimePoint, util::TimePoint,
+                                                            std::size_t) override {
+    return StoreError::unavailable;
+  }
+  store::Result<void> finish_mail(std::int64_t, store::MailOutcome, util::TimePoint,
+                                  std::string_view, util::TimePoint) override {
+    return StoreError::unavailable;
+  }
+  store::Result<store::OutboxStats> outbox_stats() override { return StoreError::unavailable; }
   store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,
                                       std::string_view) override {
     return StoreError::unavailable;

@@ -274,6 +274,77 @@ constexpr Query kRevokeSigningKey{"revoke_signing_key", R"sql(
   WHERE kid = $1 AND revoked_at IS NULL
   RETURNING 1)sql"};
 
+// Action tokens: only live ones (unused, unexpired) count. Spending or voiding a token sets
+// used_at.
+constexpr Query kVoidTokensOfPurpose{"void_tokens_of_purpose", R"sql(
+  UPDATE action_tokens SET used_at = $3
+  WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL)sql"};
+
+// A new password voids every outstanding token, and with them the reset expiry seed 003 shows.
+constexpr Query kVoidUserTokens{"void_user_tokens", R"sql(
+  WITH voided AS (UPDATE action_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL)
+  UPDATE users SET password_reset_expires = NULL WHERE id = $1)sql"};
+
+// Locks the user's row, so that a token is never issued for an address changing meanwhile.
+constexpr Query kLockActiveWithEmail{"lock_active_with_email", R"sql(
+  SELECT 1 FROM users WHERE id = $1 AND email_key = $2 AND is_active FOR UPDATE)sql"};
+
+constexpr Query kInsertActionToken{"insert_action_token", R"sql(
+  INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at)
+  VALUES ($1, $2, $3, $4, $5, $6))sql"};
+
+constexpr Query kSetPasswordResetExpires{"set_password_reset_expires", R"sql(
+  UPDATE users SET password_reset_expires = $2 WHERE id = $1)sql"};
+
+// Spends the live token of an active user still at the address it was sent to; the row locks
+// make a concurrent redemption of the same token wait, then find it spent.
+constexpr Query kSpendLiveToken{"spend_live_token", R"sql(
+  UPDATE action_tokens t SET used_at = $3
+  FROM users u
+  WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
+    AND u.id = t.user_id AND u.email_key = t.email_key AND u.is_active
+  RETURNING t.user_id)sql"};
+
+constexpr Query kSetPassword{"set_password", R"sql(
+  UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3,
+    credentials_revoked_at = GREATEST(credentials_revoked_at, $3)
+  WHERE id = $1)sql"};
+
+constexpr Query kMarkEmailVerified{"mark_email_verified", R"sql(
+  UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2), updated_at = $2
+  WHERE id = $1)sql"};
+
+// The outbox. A mail is 'pending' (due at next_attempt_at), 'sending' (claimed until
+// locked_until) or final ('sent', 'failed', 'expired', its payload erased).
+constexpr Query kQueueMail{"queue_mail", R"sql(
+  INSERT INTO mail_outbox (template, message_id, sealed_payload, next_attempt_at, not_after,
+                           created_at)
+  VALUES ($1, $2, $3, $4, $5, $4))sql"};
+
+// SKIP LOCKED: a sender passes over the rows another instance is claiming, so no mail is
+// claimed twice and no sender waits for another.
+constexpr Query kClaimMail{"claim_mail", R"sql(
+  WITH due AS (SELECT id FROM mail_outbox
+               WHERE (status = 'pending' AND next_attempt_at <= $1)
+                  OR (status = 'sending' AND locked_until <= $1)
+               ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+  UPDATE mail_outbox m SET status = 'sending', attempts = attempts + 1, locked_until = $2
+  FROM due WHERE m.id = due.id
+  RETURNING m.id, m.template, m.message_id, m.sealed_payload, m.attempts, m.not_after)sql"};
+
+constexpr Query kFinishMail{"finish_mail", R"sql(
+  UPDATE mail_outbox SET status = $2, sealed_payload = NULL, locked_until = NULL,
+    last_error = $3, finished_at = $4
+  WHERE id = $1)sql"};
+
+constexpr Query kRetryMail{"retry_mail", R"sql(
+  UPDATE mail_outbox SET status = 'pending', locked_until = NULL, last_error = $3,
+    next_attempt_at = $2
+  WHERE id = $1)sql"};
+
+constexpr Query kOutboxStats{"outbox_stats", R"sql(
+  SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status IN ('pending', 'sending'))sql"};
+
 constexpr Query kWriteReadinessProbe{"write_readiness_probe", R"sql(
   INSERT INTO readiness_probe (id, checked_at) VALUES (1, $1)
   ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at)sql"};
@@ -369,6 +440,11 @@ Result<bool> guarded_change(PgConnection& db, std::int64_t user_id, std::string_
   }
   tx.commit();
   return true;
+}
+
+void insert_mail(PgConnection& db, const OutboxMessage& mail) {
+  db.execute_with(kQueueMail, mail.template_name, mail.message_id, mail.sealed_payload,
+                  mail.created_at, mail.not_after);
 }
 
 void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
@@ -733,9 +809,114 @@ Result<UserRecord> PostgresStore::record_login(const LoginUpdate& update) {
 
 Result<bool> PostgresStore::change_password(const PasswordChange& change) {
   return with_connection("change_password", [&](PgConnection& db) -> Result<bool> {
-    return db.execute_with(kChangePassword, change.user_id, change.password_hash, change.at,
-                           change.keep_session)
-               .rows() == 1;
+    PgTransaction tx(db);
+    if (db.execute_with(kChangePassword, change.user_id, change.password_hash, change.at,
+                        change.keep_session)
+            .rows() != 1) {
+      return false;
+    }
+    db.execute_with(kVoidUserTokens, change.user_id, change.at);
+    if (change.notice) insert_mail(db, *change.notice);
+    tx.commit();
+    return true;
+  });
+}
+
+Result<bool> PostgresStore::issue_action_token(const NewActionToken& token,
+                                               const OutboxMessage& mail) {
+  return with_connection("issue_action_token", [&](PgConnection& db) -> Result<bool> {
+    PgTransaction tx(db);
+    if (db.execute_with(kLockActiveWithEmail, token.user_id, token.email_key).rows() == 0) {
+      return false;
+    }
+    db.execute_with(kVoidTokensOfPurpose, token.user_id, token.purpose, token.created_at);
+    db.execute_with(kInsertActionToken, token.user_id, token.purpose, token.token_hash,
+                    token.email_key, token.created_at, token.expires_at);
+    if (token.purpose == kPasswordResetPurpose) {
+      db.execute_with(kSetPasswordResetExpires, token.user_id, token.expires_at);
+    }
+    insert_mail(db, mail);
+    tx.commit();
+    return true;
+  });
+}
+
+Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
+    const TokenRedemption& redemption) {
+  using Redeemed = std::optional<std::int64_t>;
+  return with_connection("redeem_action_token", [&](PgConnection& db) -> Result<Redeemed> {
+    PgTransaction tx(db);
+    const PgResult spent =
+        db.execute_with(kSpendLiveToken, redemption.token_hash, redemption.purpose, redemption.at);
+    if (spent.rows() != 1) return Redeemed{};
+    const std::int64_t user_id = spent.integer(0, 0);
+    if (redemption.purpose == kPasswordResetPurpose) {
+      db.execute_with(kSetPasswordResetExpires, user_id, std::optional<util::TimePoint>{});
+    }
+    if (redemption.password_hash) {
+      db.execute_with(kSetPassword, user_id, *redemption.password_hash, redemption.at);
+      db.execute_with(kVoidUserTokens, user_id, redemption.at);
+    }
+    if (redemption.mark_email_verified) {
+      db.execute_with(kMarkEmailVerified, user_id, redemption.at);
+    }
+    if (redemption.revoke_all_sessions) {
+      db.execute_with(kRevokeUserSessions, user_id, redemption.at);
+    }
+    if (redemption.notice) insert_mail(db, *redemption.notice);
+    tx.commit();
+    return Redeemed{user_id};
+  });
+}
+
+Result<void> PostgresStore::queue_mail(const OutboxMessage& mail) {
+  return with_connection("queue_mail", [&](PgConnection& db) -> Result<void> {
+    insert_mail(db, mail);
+    return {};
+  });
+}
+
+Result<std::vector<ClaimedMail>> PostgresStore::claim_mail(util::TimePoint now,
+                                                           util::TimePoint lease_until,
+                                                           std::size_t limit) {
+  using Claimed = std::vector<ClaimedMail>;
+  return with_connection("claim_mail", [&](PgConnection& db) -> Result<Claimed> {
+    const PgResult rows =
+        db.execute_with(kClaimMail, now, lease_until, static_cast<std::int64_t>(limit));
+    Claimed claimed;
+    for (int row = 0; row < rows.rows(); ++row) {
+      claimed.push_back({.id = rows.integer(row, 0),
+                         .template_name = rows.text(row, 1),
+                         .message_id = rows.text(row, 2),
+                         .sealed_payload = rows.optional_text(row, 3).value_or(""),
+                         .attempts = rows.integer(row, 4),
+                         .not_after = rows.time(row, 5)});
+    }
+    std::sort(claimed.begin(), claimed.end(),
+              [](const ClaimedMail& a, const ClaimedMail& b) { return a.id < b.id; });
+    return claimed;
+  });
+}
+
+Result<void> PostgresStore::finish_mail(std::int64_t id, MailOutcome outcome,
+                                        util::TimePoint next_attempt_at, std::string_view error,
+                                        util::TimePoint at) {
+  return with_connection("finish_mail", [&](PgConnection& db) -> Result<void> {
+    const std::optional<std::string> last_error =
+        error.empty() ? std::nullopt : std::optional<std::string>(error);
+    if (outcome == MailOutcome::retry) {
+      db.execute_with(kRetryMail, id, next_attempt_at, last_error);
+    } else {
+      db.execute_with(kFinishMail, id, mail_status_name(outcome), last_error, at);
+    }
+    return {};
+  });
+}
+
+Result<OutboxStats> PostgresStore::outbox_stats() {
+  return with_connection("outbox_stats", [&](PgConnection& db) -> Result<OutboxStats> {
+    const PgResult rows = db.execute(kOutboxStats);
+    return OutboxStats{.pending = rows.integer(0, 0), .oldest_pending = rows.optional_time(0, 1)};
   });
 }
 

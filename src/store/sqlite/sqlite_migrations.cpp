@@ -201,6 +201,37 @@ ALTER TABLE users ADD COLUMN email_verified_at INTEGER;
 ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
 )sql";
 
+// Tokens mailed to users (only their hashes), and the mail waiting to be sent: a durable outbox
+// that any instance's sender drains.
+constexpr const char* kActionTokensAndOutbox = R"sql(
+CREATE TABLE action_tokens (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  purpose    TEXT    NOT NULL,
+  token_hash TEXT    NOT NULL UNIQUE,
+  email_key  TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER
+);
+CREATE INDEX action_tokens_by_user ON action_tokens (user_id, purpose);
+CREATE TABLE mail_outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  template        TEXT    NOT NULL,
+  message_id      TEXT    NOT NULL UNIQUE,
+  sealed_payload  TEXT,
+  status          TEXT    NOT NULL DEFAULT 'pending',
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  not_after       INTEGER NOT NULL,
+  locked_until    INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  finished_at     INTEGER
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -214,6 +245,7 @@ constexpr Migration kMigrations[] = {
     {10, "audit trail", kAuditTrail},
     {11, "credentials revoked per user", kCredentialsRevokedAt},
     {12, "email verification and password change times", kAccountLifecycle},
+    {13, "action tokens and the mail outbox", kActionTokensAndOutbox},
 };
 
 }  // namespace

@@ -191,6 +191,49 @@ constexpr const char* kSelectSigningKeys =
     "FROM signing_keys ORDER BY activates_at, kid";
 constexpr const char* kRevokeSigningKey =
     "UPDATE signing_keys SET revoked_at = ?2 WHERE kid = ?1 AND revoked_at IS NULL";
+// Action tokens: only live ones (unused, unexpired) count; ?3 the time. Spending or voiding a
+// token sets used_at.
+constexpr const char* kVoidTokensOfPurpose =
+    "UPDATE action_tokens SET used_at = ?3 "
+    "WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL";
+constexpr const char* kVoidUserTokens =
+    "UPDATE action_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL";
+constexpr const char* kIsActiveWithEmail =
+    "SELECT 1 FROM users WHERE id = ?1 AND email_key = ?2 AND CAST(is_active AS INTEGER) <> 0";
+constexpr const char* kInsertActionToken =
+    "INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kSetPasswordResetExpires =
+    "UPDATE users SET password_reset_expires = ?2 WHERE id = ?1";
+// The live token, of an active user still at the address it was sent to.
+constexpr const char* kSelectLiveToken =
+    "SELECT t.id, t.user_id FROM action_tokens t JOIN users u ON u.id = t.user_id "
+    "WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.used_at IS NULL AND t.expires_at > ?3 "
+    "AND u.email_key = t.email_key AND CAST(u.is_active AS INTEGER) <> 0";
+constexpr const char* kSpendToken =
+    "UPDATE action_tokens SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL";
+constexpr const char* kMarkEmailVerified =
+    "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?2), updated_at = ?2 "
+    "WHERE id = ?1";
+// The outbox. A mail is 'pending' (due at next_attempt_at), 'sending' (claimed until
+// locked_until) or final ('sent', 'failed', 'expired', its payload erased).
+constexpr const char* kQueueMail =
+    "INSERT INTO mail_outbox (template, message_id, sealed_payload, next_attempt_at, not_after, "
+    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?4)";
+constexpr const char* kClaimMail =
+    "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, locked_until = ?2 "
+    "WHERE id IN (SELECT id FROM mail_outbox "
+    "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
+    "OR (status = 'sending' AND locked_until <= ?1) ORDER BY id LIMIT ?3) "
+    "RETURNING id, template, message_id, sealed_payload, attempts, not_after";
+constexpr const char* kFinishMail =
+    "UPDATE mail_outbox SET status = ?2, sealed_payload = NULL, locked_until = NULL, "
+    "last_error = ?3, finished_at = ?4 WHERE id = ?1";
+constexpr const char* kRetryMail =
+    "UPDATE mail_outbox SET status = 'pending', locked_until = NULL, last_error = ?3, "
+    "next_attempt_at = ?2 WHERE id = ?1";
+constexpr const char* kOutboxStats =
+    "SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status IN ('pending', 'sending')";
 constexpr const char* kWriteReadinessProbe =
     "INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?1) "
     "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
@@ -290,6 +333,25 @@ Result<bool> guarded_change(Connection& db, std::int64_t user_id, std::string_vi
   if (was_holder && !exists(db, kHasActiveHolder, keep_holder_of)) return StoreError::last_holder;
   tx.commit();
   return true;
+}
+
+void insert_mail(Connection& db, const OutboxMessage& mail) {
+  db.prepare(kQueueMail)
+      .bind(1, std::string_view(mail.template_name))
+      .bind(2, std::string_view(mail.message_id))
+      .bind(3, std::string_view(mail.sealed_payload))
+      .bind(4, util::to_unix_millis(mail.created_at))
+      .bind(5, util::to_unix_millis(mail.not_after))
+      .run();
+}
+
+// A new password: every credential issued until `at` and every outstanding token void.
+void void_user_tokens(Connection& db, std::int64_t user_id, std::int64_t at) {
+  db.prepare(kVoidUserTokens).bind(1, user_id).bind(2, at).run();
+  db.prepare(kSetPasswordResetExpires)
+      .bind(1, user_id)
+      .bind(2, std::optional<std::int64_t>{})
+      .run();
 }
 
 std::optional<std::string> null_if_empty(const std::string& text) {
@@ -744,8 +806,153 @@ Result<bool> SqliteStore::change_password(const PasswordChange& change) {
         .bind(2, at)
         .bind(3, change.keep_session)
         .run();
+    void_user_tokens(db, change.user_id, at);
+    if (change.notice) insert_mail(db, *change.notice);
     tx.commit();
     return true;
+  });
+}
+
+Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
+                                             const OutboxMessage& mail) {
+  return with_connection("issue_action_token", [&](Connection& db) -> Result<bool> {
+    WriteTransaction tx(db);
+    if (!exists(db, kIsActiveWithEmail, token.user_id, std::string_view(token.email_key))) {
+      return false;
+    }
+    const std::int64_t created = util::to_unix_millis(token.created_at);
+    const std::int64_t expires = util::to_unix_millis(token.expires_at);
+    db.prepare(kVoidTokensOfPurpose)
+        .bind(1, token.user_id)
+        .bind(2, std::string_view(token.purpose))
+        .bind(3, created)
+        .run();
+    db.prepare(kInsertActionToken)
+        .bind(1, token.user_id)
+        .bind(2, std::string_view(token.purpose))
+        .bind(3, std::string_view(token.token_hash))
+        .bind(4, std::string_view(token.email_key))
+        .bind(5, created)
+        .bind(6, expires)
+        .run();
+    if (token.purpose == kPasswordResetPurpose) {
+      db.prepare(kSetPasswordResetExpires).bind(1, token.user_id).bind(2, expires).run();
+    }
+    insert_mail(db, mail);
+    tx.commit();
+    return true;
+  });
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
+    const TokenRedemption& redemption) {
+  using Redeemed = std::optional<std::int64_t>;
+  return with_connection("redeem_action_token", [&](Connection& db) -> Result<Redeemed> {
+    WriteTransaction tx(db);
+    const std::int64_t at = util::to_unix_millis(redemption.at);
+    std::int64_t token_id = 0;
+    std::int64_t user_id = 0;
+    {
+      auto live = db.prepare(kSelectLiveToken);
+      live.bind(1, std::string_view(redemption.token_hash))
+          .bind(2, std::string_view(redemption.purpose))
+          .bind(3, at);
+      if (!live.step()) return Redeemed{};
+      token_id = live.column_int(0);
+      user_id = live.column_int(1);
+    }
+    db.prepare(kSpendToken).bind(1, token_id).bind(2, at).run();
+    if (redemption.purpose == kPasswordResetPurpose) {
+      db.prepare(kSetPasswordResetExpires)
+          .bind(1, user_id)
+          .bind(2, std::optional<std::int64_t>{})
+          .run();
+    }
+    if (redemption.password_hash) {
+      db.prepare(kChangePassword)
+          .bind(1, user_id)
+          .bind(2, std::string_view(*redemption.password_hash))
+          .bind(3, at)
+          .run();
+      void_user_tokens(db, user_id, at);
+    }
+    if (redemption.mark_email_verified) {
+      db.prepare(kMarkEmailVerified).bind(1, user_id).bind(2, at).run();
+    }
+    if (redemption.revoke_all_sessions) {
+      db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, at).run();
+      db.prepare(kRevokeUserCredentials).bind(1, user_id).bind(2, at).run();
+    }
+    if (redemption.notice) insert_mail(db, *redemption.notice);
+    tx.commit();
+    return Redeemed{user_id};
+  });
+}
+
+Result<void> SqliteStore::queue_mail(const OutboxMessage& mail) {
+  return with_connection("queue_mail", [&](Connection& db) -> Result<void> {
+    insert_mail(db, mail);
+    return {};
+  });
+}
+
+Result<std::vector<ClaimedMail>> SqliteStore::claim_mail(util::TimePoint now,
+                                                         util::TimePoint lease_until,
+                                                         std::size_t limit) {
+  using Claimed = std::vector<ClaimedMail>;
+  return with_connection("claim_mail", [&](Connection& db) -> Result<Claimed> {
+    WriteTransaction tx(db);
+    Claimed claimed;
+    {
+      auto stmt = db.prepare(kClaimMail);
+      stmt.bind(1, util::to_unix_millis(now))
+          .bind(2, util::to_unix_millis(lease_until))
+          .bind(3, static_cast<std::int64_t>(limit));
+      while (stmt.step()) {
+        claimed.push_back({.id = stmt.column_int(0),
+                           .template_name = stmt.column_text(1),
+                           .message_id = stmt.column_text(2),
+                           .sealed_payload = stmt.column_optional_text(3).value_or(""),
+                           .attempts = stmt.column_int(4),
+                           .not_after = util::from_unix_millis(stmt.column_int(5))});
+      }
+    }
+    tx.commit();
+    std::sort(claimed.begin(), claimed.end(),
+              [](const ClaimedMail& a, const ClaimedMail& b) { return a.id < b.id; });
+    return claimed;
+  });
+}
+
+Result<void> SqliteStore::finish_mail(std::int64_t id, MailOutcome outcome,
+                                      util::TimePoint next_attempt_at, std::string_view error,
+                                      util::TimePoint at) {
+  return with_connection("finish_mail", [&](Connection& db) -> Result<void> {
+    const std::optional<std::string> last_error =
+        error.empty() ? std::nullopt : std::optional<std::string>(error);
+    if (outcome == MailOutcome::retry) {
+      db.prepare(kRetryMail)
+          .bind(1, id)
+          .bind(2, util::to_unix_millis(next_attempt_at))
+          .bind(3, last_error)
+          .run();
+    } else {
+      db.prepare(kFinishMail)
+          .bind(1, id)
+          .bind(2, std::string_view(mail_status_name(outcome)))
+          .bind(3, last_error)
+          .bind(4, util::to_unix_millis(at))
+          .run();
+    }
+    return {};
+  });
+}
+
+Result<OutboxStats> SqliteStore::outbox_stats() {
+  return with_connection("outbox_stats", [&](Connection& db) -> Result<OutboxStats> {
+    auto stmt = db.prepare(kOutboxStats);
+    stmt.step();
+    return OutboxStats{.pending = stmt.column_int(0), .oldest_pending = optional_time(stmt, 1)};
   });
 }
 

@@ -49,6 +49,15 @@ class SqliteStore final : public Store {
   Result<std::int64_t> purge_audit(util::TimePoint before) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
   Result<bool> change_password(const PasswordChange& change) override;
+  Result<bool> issue_action_token(const NewActionToken& token, const OutboxMessage& mail) override;
+  Result<std::optional<std::int64_t>> redeem_action_token(
+      const TokenRedemption& redemption) override;
+  Result<void> queue_mail(const OutboxMessage& mail) override;
+  Result<std::vector<ClaimedMail>> claim_mail(util::TimePoint now, util::TimePoint lease_until,
+                                              std::size_t limit) override;
+  Result<void> finish_mail(std::int64_t id, MailOutcome outcome, util::TimePoint next_attempt_at,
+                           std::string_view error, util::TimePoint at) override;
+  Result<OutboxStats> outbox_stats() override;
   Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                             const ThrottleRecord& next) override;
