@@ -17,6 +17,8 @@
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
 #include "core/gateway_check.hpp"
+#include "core/mail_outbox.hpp"
+#include "core/mailed_links.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
@@ -51,6 +53,10 @@ struct Stack {
   core::SessionService sessions;
   core::CredentialService credentials;
   core::AccountService accounts;
+  // Mail is queued (never sent: no sender runs), so the mail routes run their whole path.
+  core::Throttle mail_throttle;
+  core::MailOutbox outbox;
+  core::MailedLinks links;
   core::AuditTrail audit;
   core::UserAdmin admin;
   core::GatewayCheck gateway;

@@ -72,6 +72,8 @@ inline constexpr std::pair<core::AuthError, Wording> kSeedCommonRows[] = {
     {core::AuthError::confirmation_required, {500, "Internal server error"}},
     {core::AuthError::role_required, {500, "Internal server error"}},
     {core::AuthError::current_password_incorrect, {500, "Internal server error"}},
+    {core::AuthError::action_token_invalid, {500, "Internal server error"}},
+    {core::AuthError::mail_not_configured, {500, "Internal server error"}},
     {core::AuthError::internal, {500, "Internal server error"}},
 };
 

@@ -12,6 +12,9 @@ ProblemInfo problem_info(Problem problem) {
       return {"weak-password", 400, "Password does not meet the password policy"};
     case Problem::current_password_incorrect:
       return {"current-password-incorrect", 400, "The current password is incorrect"};
+    case Problem::action_token_invalid:
+      return {"action-token-invalid", 400,
+              "The link is invalid, was already used, or has expired; request a new one"};
     case Problem::missing_token:
       return {"missing-token", 401, "Bearer access token required"};
     case Problem::invalid_token:
@@ -57,6 +60,8 @@ ProblemInfo problem_info(Problem problem) {
       return {"too-many-attempts", 429, "Too many attempts; try again later"};
     case Problem::internal:
       return {"internal", 500, "Internal server error"};
+    case Problem::mail_not_configured:
+      return {"mail-not-configured", 501, "This server sends no mail: it has no mail transport"};
     case Problem::unavailable:
       return {"unavailable", 503, "Service temporarily unavailable"};
   }

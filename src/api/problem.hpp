@@ -13,6 +13,7 @@ enum class Problem {
   invalid_field,               // 400: a field missing, of the wrong type, unknown, or invalid
   weak_password,               // 400: too short or too common
   current_password_incorrect,  // 400: self-service proven with a wrong current password
+  action_token_invalid,        // 400: a mailed token, whatever is wrong with it
   missing_token,               // 401: no bearer token
   invalid_token,               // 401: bad, expired or revoked access token
   invalid_credentials,         // 401: login failed (one answer for every reason)
@@ -35,6 +36,7 @@ enum class Problem {
   unsupported_media_type,  // 415
   too_many_attempts,       // 429, with Retry-After
   internal,                // 500
+  mail_not_configured,     // 501: a route that sends mail, on a server without mail
   unavailable,             // 503, with Retry-After
 };
 

@@ -15,7 +15,8 @@ void add_routes(http::Router& router, const Services& services) {
   add_seed000_routes(router, services.credentials);
   add_seed002_routes(router, services.credentials);
   add_seed003_routes(router, services.credentials);
-  add_v1_routes(router, services.credentials, services.sessions, services.accounts, services.keys);
+  add_v1_routes(router, services.credentials, services.sessions, services.accounts, services.links,
+                services.keys);
   add_v1_admin_routes(router, services.sessions, services.admin);
   add_gateway_routes(router, services.gateway);
   add_health_routes(router, services.auth);

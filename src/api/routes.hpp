@@ -7,6 +7,7 @@
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
 #include "core/gateway_check.hpp"
+#include "core/mailed_links.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/user_admin.hpp"
@@ -20,6 +21,7 @@ struct Services {
   core::CredentialService& credentials;  // registration and login, in every dialect
   core::SessionService& sessions;        // the /v1 token lifecycle
   core::AccountService& accounts;        // the owner's own account (/v1/me/...)
+  core::MailedLinks& links;              // password reset and email verification
   core::KeyRing& keys;
   core::UserAdmin& admin;       // the admin API
   core::GatewayCheck& gateway;  // /v1/check

@@ -29,8 +29,8 @@ http::Response tokens_json(unsigned status, const core::TokenPair& pair) {
 class V1 {
  public:
   V1(core::CredentialService& credentials, core::SessionService& sessions,
-     core::AccountService& accounts)
-      : credentials_(credentials), sessions_(sessions), accounts_(accounts) {}
+     core::AccountService& accounts, core::MailedLinks& links)
+      : credentials_(credentials), sessions_(sessions), accounts_(accounts), links_(links) {}
 
   http::Response register_user(const http::Request& request) {
     auto body = read_body(request, {"email", "password", "first_name", "last_name"});
@@ -133,6 +133,48 @@ class V1 {
     return with_current_password(request, &core::AccountService::remove);
   }
 
+  // Mailed links. One answer whether or not the address has an account.
+  http::Response forgot_password(const http::Request& request) {
+    auto body = read_body(request, {"email"});
+    if (!body.fields) return std::move(body.error);
+    StringField email;
+    if (auto refused = require_string(*body.fields, "email", email)) return std::move(*refused);
+    auto done = links_.forgot_password(email.value, client_of(request));
+    if (!done) return respond(kV1, done.error());
+    return json_response(202, object{});
+  }
+
+  http::Response reset_password(const http::Request& request) {
+    auto body = read_body(request, {"token", "new_password"});
+    if (!body.fields) return std::move(body.error);
+    StringField token, password;
+    if (auto refused = require_string(*body.fields, "token", token)) return std::move(*refused);
+    if (auto refused = require_string(*body.fields, "new_password", password)) {
+      return std::move(*refused);
+    }
+    auto done = links_.reset_password(token.value, password.value, client_of(request));
+    if (!done) return respond(kV1, done.error());
+    return no_content();
+  }
+
+  http::Response request_verification(const http::Request& request) {
+    return authenticated(request, [&](const core::Principal& caller) {
+      auto done = links_.request_verification(caller, client_of(request));
+      if (!done) return respond(kV1, done.error());
+      return json_response(202, object{});
+    });
+  }
+
+  http::Response confirm_verification(const http::Request& request) {
+    auto body = read_body(request, {"token"});
+    if (!body.fields) return std::move(body.error);
+    StringField token;
+    if (auto refused = require_string(*body.fields, "token", token)) return std::move(*refused);
+    auto email = links_.confirm_verification(token.value, client_of(request));
+    if (!email) return respond(kV1, email.error());
+    return json_response(200, object{{"email", *email}, {"email_verified", true}});
+  }
+
   http::Response revoke_current(const http::Request& request) { return revoke(request, true); }
   http::Response revoke_one(const http::Request& request) { return revoke(request, false); }
 
@@ -187,14 +229,16 @@ class V1 {
   core::CredentialService& credentials_;
   core::SessionService& sessions_;
   core::AccountService& accounts_;
+  core::MailedLinks& links_;
 };
 
 }  // namespace
 
 void add_v1_routes(http::Router& router, core::CredentialService& credentials,
                    core::SessionService& sessions, core::AccountService& accounts,
-                   core::KeyRing& keys) {
-  MemberRoutes<kV1, V1> routes(router, std::make_shared<V1>(credentials, sessions, accounts));
+                   core::MailedLinks& links, core::KeyRing& keys) {
+  MemberRoutes<kV1, V1> routes(router,
+                               std::make_shared<V1>(credentials, sessions, accounts, links));
   routes.add("POST", "/v1/users", true, &V1::register_user);
   routes.add("POST", "/v1/sessions", true, &V1::login);
   routes.add("POST", "/v1/sessions/refresh", true, &V1::refresh);
@@ -206,6 +250,10 @@ void add_v1_routes(http::Router& router, core::CredentialService& credentials,
   routes.add("POST", "/v1/me/password", true, &V1::change_password);
   routes.add("POST", "/v1/me/deactivate", true, &V1::deactivate);
   routes.add("POST", "/v1/me/delete", true, &V1::remove);
+  routes.add("POST", "/v1/password/forgot", true, &V1::forgot_password);
+  routes.add("POST", "/v1/password/reset", true, &V1::reset_password);
+  routes.add("POST", "/v1/email/verification", false, &V1::request_verification);
+  routes.add("POST", "/v1/email/verification/confirm", true, &V1::confirm_verification);
   router.set_errors_under("/v1/", http_errors<kV1>);
 
   router.add(

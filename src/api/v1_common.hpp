@@ -49,6 +49,8 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
     {core::AuthError::confirmation_required, {409, "", Problem::confirmation_required}},
     {core::AuthError::role_required, {403, "", Problem::insufficient_role}},
     {core::AuthError::current_password_incorrect, {400, "", Problem::current_password_incorrect}},
+    {core::AuthError::action_token_invalid, {400, "", Problem::action_token_invalid}},
+    {core::AuthError::mail_not_configured, {501, "", Problem::mail_not_configured}},
     {core::AuthError::store_unavailable, {503, "", Problem::unavailable}},
     {core::AuthError::internal, {500, "", Problem::internal}},
 };

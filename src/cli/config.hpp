@@ -10,6 +10,8 @@
 #include <string>
 
 #include "core/auth_service.hpp"
+#include "core/mail_sender.hpp"
+#include "core/mailed_links.hpp"
 #include "core/session_service.hpp"
 #include "crypto/password_hasher.hpp"
 #include "http/server.hpp"
@@ -36,6 +38,21 @@ struct ServeConfig {
   std::size_t worker_threads = 0;  // 0 until resolved: one per core
   std::size_t worker_queue = 64;
   core::AuthConfig auth;
+  // Mail: an SMTP server or a Maildir folder (at most one; with neither, no mail is sent and
+  // the routes that send it answer 501).
+  struct Mail {
+    std::string smtp_url{};
+    std::string smtp_username{};
+    std::string smtp_password_file{};
+    std::string ca_file{};
+    std::string maildir{};
+    std::string templates_dir{};
+    std::string public_url{};  // empty until resolved: http://<--listen>
+    bool configured() const { return !smtp_url.empty() || !maildir.empty(); }
+  } mail;
+  core::MailSenderConfig mail_sender;
+  core::LinkConfig links{.reset_password_link = "{public_url}/account/reset-password#token={token}",
+                         .verify_email_link = "{public_url}/account/verify-email#token={token}"};
   std::chrono::days audit_retention{365};  // 0: the audit trail is kept for ever
   std::string log_level = "info";
   std::string log_format;  // "text" or "json"; empty: text on a terminal or with --dev, else json

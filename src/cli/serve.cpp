@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -14,12 +15,17 @@
 #include "cli/secret_file.hpp"
 #include "core/account_service.hpp"
 #include "core/derived_keys.hpp"
+#include "core/mail_outbox.hpp"
+#include "core/mail_sender.hpp"
+#include "core/mailed_links.hpp"
 #include "core/security_log.hpp"
 #include "core/session_service.hpp"
 #include "core/signing_keys.hpp"
 #include "core/token_issuer.hpp"
 #include "core/user_admin.hpp"
 #include "crypto/sealing.hpp"
+#include "mail/maildir_transport.hpp"
+#include "mail/smtp_transport.hpp"
 #include "observability/logging.hpp"
 #include "observability/metrics.hpp"
 #include "observability/password_hash_census.hpp"
@@ -110,6 +116,31 @@ void load_existing_secrets(ServeConfig& config) {
   config.key_encryption_key_source = file.string();
 }
 
+// The transport --smtp-url or --mail-dir asks for; none without either.
+std::unique_ptr<mail::Transport> open_mail_transport(const ServeConfig& config) {
+  const auto& mail = config.mail;
+  if (!mail.maildir.empty()) return std::make_unique<mail::MaildirTransport>(mail.maildir);
+  if (mail.smtp_url.empty()) return nullptr;
+  std::string password;
+  if (!mail.smtp_password_file.empty()) {
+    std::ifstream file(mail.smtp_password_file);
+    if (!file || !std::getline(file, password) || password.empty()) {
+      throw std::runtime_error("cannot read the SMTP password from --smtp-password-file '" +
+                               mail.smtp_password_file + "'");
+    }
+  }
+  return std::make_unique<mail::SmtpTransport>(mail::SmtpSettings{.url = mail.smtp_url,
+                                                                  .username = mail.smtp_username,
+                                                                  .password = std::move(password),
+                                                                  .ca_file = mail.ca_file});
+}
+
+// The right-hand side of each Message-ID: the sender's domain.
+std::string message_id_domain(const std::string& from) {
+  const auto at = from.rfind('@');
+  return at == std::string::npos ? "authd.invalid" : from.substr(at + 1);
+}
+
 int serve(const GivenSettings& given) {
   ServeConfig config = resolve(given);
   const bool terminal = ::isatty(STDOUT_FILENO) != 0;
@@ -140,6 +171,27 @@ int serve(const GivenSettings& given) {
 
   core::CredentialService credentials(auth, tokens, sessions);
   core::AccountService accounts(*store, auth, clock);
+  // Mail: the outbox is in the store; this instance's sender drains it (with every other
+  // instance's sender) when a transport is configured.
+  const std::unique_ptr<mail::Transport> transport = open_mail_transport(config);
+  const mail::Templates templates(config.mail.templates_dir);
+  core::Throttle mail_throttle(*store, clock, config.auth.throttle_key);
+  std::optional<core::MailOutbox> outbox;
+  std::optional<core::MailSender> sender;
+  if (transport) {
+    outbox.emplace(core::mail_sealing_key(config.key_encryption_key),
+                   message_id_domain(config.mail_sender.from));
+    sender.emplace(*store, *outbox, templates, *transport, mail_throttle, clock,
+                   config.mail_sender);
+    spdlog::info("  mail: {} from {}; links to {}", transport->describe(), config.mail_sender.from,
+                 config.mail.public_url);
+  } else {
+    spdlog::info("  mail: none (--smtp-url or --mail-dir): the routes that send mail answer 501");
+  }
+  core::MailedLinks links(*store, auth, mail_throttle, outbox ? &*outbox : nullptr, clock,
+                          config.links, [&sender] {
+                            if (sender) sender->wake();
+                          });
   core::AuditTrail audit(*store, clock);
   core::record_security_events_in(&audit);
   struct UninstallTrail {
@@ -159,6 +211,7 @@ int serve(const GivenSettings& given) {
                            .credentials = credentials,
                            .sessions = sessions,
                            .accounts = accounts,
+                           .links = links,
                            .keys = keys,
                            .admin = admin,
                            .gateway = gateway,
@@ -211,6 +264,7 @@ int serve(const GivenSettings& given) {
     util::WorkerPool& pool;
     ~JoinWorkers() { pool.shutdown(); }
   } join_workers{workers};
+  if (sender) sender->start();
   spdlog::info("authd listening on http://{}:{}", url_host(config.server.address), server.port());
   server.run();
   workers.shutdown();

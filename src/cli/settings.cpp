@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "mail/message.hpp"
+
 namespace authd::cli {
 namespace {
 
@@ -252,11 +254,13 @@ std::vector<Setting> make_settings() {
             return c.metrics_server ? show_listen(*c.metrics_server) : "none";
           },
   });
-  table.push_back(flag("--dev", "AUTHD_DEV",
-                       "Local development: per-address limits relaxed (registrations, login "
-                       "failures, refreshes and connections per client network, unless set), "
-                       "text logs; refused on an address other than loopback",
-                       AUTHD_FIELD(dev)));
+  table.push_back(
+      flag("--dev", "AUTHD_DEV",
+           "Local development: per-address limits relaxed (registrations, login "
+           "failures, refreshes, mail requests and connections per client network, unless "
+           "set), "
+           "text logs; refused on an address other than loopback",
+           AUTHD_FIELD(dev)));
   table.push_back({
       .flag = "--database",
       .env = "AUTHD_DATABASE",
@@ -502,6 +506,70 @@ std::vector<Setting> make_settings() {
   table.push_back(integer("--refreshes-per-address", "AUTHD_REFRESHES_PER_ADDRESS", 1, 1000000,
                           "/v1 refreshes from one client network per minute; more get 429",
                           AUTHD_FIELD(sessions.refreshes_per_network.max_attempts)));
+  const auto optional_text = [](const std::string& flag, const std::string& env,
+                                const std::string& values, const std::string& help,
+                                const std::string& unset, auto field) {
+    Setting setting = text(flag, env, values, help, field);
+    setting.show = [=](const ServeConfig& config) {
+      return field(config).empty() ? unset : std::string(field(config));
+    };
+    return setting;
+  };
+  table.push_back(optional_text(
+      "--smtp-url", "AUTHD_SMTP_URL", "URL",
+      "The SMTP server mail goes through: smtp://HOST[:PORT] (STARTTLS, required), "
+      "smtps://HOST[:PORT] (TLS), or smtp+insecure://HOST[:PORT] (cleartext, loopback only, "
+      "for development)",
+      "none", AUTHD_FIELD(mail.smtp_url)));
+  table.push_back(optional_text("--smtp-username", "AUTHD_SMTP_USERNAME", "text",
+                                "The SMTP login, sent only over TLS", "none",
+                                AUTHD_FIELD(mail.smtp_username)));
+  table.push_back(optional_text("--smtp-password-file", "AUTHD_SMTP_PASSWORD_FILE", "path",
+                                "File holding the SMTP password (one line)", "none",
+                                AUTHD_FIELD(mail.smtp_password_file)));
+  table.push_back(optional_text("--mail-ca-file", "AUTHD_MAIL_CA_FILE", "path",
+                                "PEM file of the CAs the SMTP server's certificate is checked "
+                                "against",
+                                "the system's CAs", AUTHD_FIELD(mail.ca_file)));
+  table.push_back(optional_text("--mail-from", "AUTHD_MAIL_FROM", "address",
+                                "The sender of every mail; required with --smtp-url or --mail-dir",
+                                "none", AUTHD_FIELD(mail_sender.from)));
+  table.push_back(optional_text("--mail-dir", "AUTHD_MAIL_DIR", "path",
+                                "Write mail into this Maildir folder instead of sending it (for "
+                                "development); not with --smtp-url",
+                                "none", AUTHD_FIELD(mail.maildir)));
+  table.push_back(optional_text("--mail-templates-dir", "AUTHD_MAIL_TEMPLATES_DIR", "path",
+                                "Folder of mail templates that replace the built-in ones "
+                                "(NAME.subject, NAME.txt, NAME.html; see the README)",
+                                "built-in only", AUTHD_FIELD(mail.templates_dir)));
+  table.push_back(optional_text("--public-url", "AUTHD_PUBLIC_URL", "URL",
+                                "Where users reach authd: the {public_url} of the mailed links",
+                                "http://LISTEN", AUTHD_FIELD(mail.public_url)));
+  table.push_back(text("--reset-password-link", "AUTHD_RESET_PASSWORD_LINK", "URL template",
+                       "The link a password reset mail carries; {token} is required, after "
+                       "'#' (a fragment reaches no server log)",
+                       AUTHD_FIELD(links.reset_password_link)));
+  table.push_back(text("--verify-email-link", "AUTHD_VERIFY_EMAIL_LINK", "URL template",
+                       "The link an email verification mail carries; {token} is required",
+                       AUTHD_FIELD(links.verify_email_link)));
+  table.push_back(integer("--reset-token-ttl", "AUTHD_RESET_TOKEN_TTL", 300, 86400,
+                          "Seconds a password reset link works", AUTHD_FIELD(links.reset_ttl)));
+  table.push_back(integer("--verification-token-ttl", "AUTHD_VERIFICATION_TOKEN_TTL", 300,
+                          2'592'000, "Seconds an email verification link works",
+                          AUTHD_FIELD(links.verify_ttl)));
+  table.push_back(integer("--mail-requests-per-address", "AUTHD_MAIL_REQUESTS_PER_ADDRESS", 1,
+                          1000000,
+                          "Requests to the routes that mail links (and redeem them) per client "
+                          "network and hour; more get 429",
+                          AUTHD_FIELD(links.per_network.max_attempts)));
+  table.push_back(integer("--mail-retry-seconds", "AUTHD_MAIL_RETRY_SECONDS", 1, 3600,
+                          "Wait before retrying a mail the SMTP server deferred (4xx) or could not "
+                          "take; doubles with each further attempt, up to 10 minutes, until the "
+                          "mail's link expires",
+                          AUTHD_FIELD(mail_sender.first_retry)));
+  table.push_back(integer("--mail-per-second", "AUTHD_MAIL_PER_SECOND", 1, 100000,
+                          "Mails all instances together send per second at most; more wait",
+                          AUTHD_FIELD(mail_sender.pace.max_attempts)));
   table.push_back(choice("--log-level", "AUTHD_LOG_LEVEL",
                          {"trace", "debug", "info", "warn", "error", "off"},
                          "How much the log says", AUTHD_FIELD(log_level)));
@@ -524,6 +592,38 @@ std::vector<Setting> make_settings() {
           },
   });
   return table;
+}
+
+// Mail settings that only make sense together, and the links built from --public-url.
+void check_mail(ServeConfig& config) {
+  auto& mail = config.mail;
+  if (!mail.smtp_url.empty() && !mail.maildir.empty()) {
+    throw std::invalid_argument("--smtp-url and --mail-dir are two ways to send mail: pick one");
+  }
+  if (mail.configured() && !mail::valid_address(config.mail_sender.from)) {
+    throw std::invalid_argument(
+        "--mail-from must be a plain address (authd@example.com) when mail is configured, got " +
+        quoted(std::string_view(config.mail_sender.from)));
+  }
+  if (!mail.smtp_password_file.empty() && mail.smtp_username.empty()) {
+    throw std::invalid_argument("--smtp-password-file needs --smtp-username");
+  }
+  if (mail.public_url.empty()) mail.public_url = "http://" + show_listen(config.server);
+  if (!mail.public_url.starts_with("http://") && !mail.public_url.starts_with("https://")) {
+    throw std::invalid_argument("--public-url must start with http:// or https://, got " +
+                                quoted(std::string_view(mail.public_url)));
+  }
+  while (mail.public_url.ends_with('/')) mail.public_url.pop_back();
+  for (auto [flag, link] : {std::pair{"--reset-password-link", &config.links.reset_password_link},
+                            std::pair{"--verify-email-link", &config.links.verify_email_link}}) {
+    if (link->find("{token}") == std::string::npos) {
+      throw std::invalid_argument(std::string(flag) + " must contain {token}, got " +
+                                  quoted(std::string_view(*link)));
+    }
+    if (const auto at = link->find("{public_url}"); at != std::string::npos) {
+      link->replace(at, std::string_view("{public_url}").size(), mail.public_url);
+    }
+  }
 }
 
 bool is_loopback(const std::string& host) {
@@ -551,6 +651,7 @@ void apply_dev_relaxations(const GivenSettings& given, ServeConfig& config) {
   if (unset("--login-failures-per-address")) {
     config.auth.logins.per_network.max_failures = kUnlimited;
   }
+  if (unset("--mail-requests-per-address")) config.links.per_network.max_attempts = kUnlimited;
   if (unset("--refreshes-per-address")) {
     config.sessions.refreshes_per_network.max_attempts = kUnlimited;
   }
@@ -658,6 +759,7 @@ ServeConfig resolve(const GivenSettings& given, bool serving) {
   if (config.worker_threads == 0) config.worker_threads = cores();
   if (config.db_connections == 0) config.db_connections = config.worker_threads;
   check_secrets(config, serving);
+  check_mail(config);
   if (config.dev) apply_dev_relaxations(given, config);
   return config;
 }

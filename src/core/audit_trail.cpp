@@ -31,6 +31,9 @@ constexpr KeptEvent kKeptEvents[] = {
     {"password_changed", "success", true},
     {"account_deactivated", "success", true},
     {"account_deleted", "success", true},
+    {"password_reset_requested", "success", false},
+    {"password_reset", "success", true},
+    {"email_verified", "success", true},
 };
 
 }  // namespace

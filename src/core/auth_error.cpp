@@ -60,6 +60,10 @@ class AuthCategory final : public boost::system::error_category {
         return "none of the required roles";
       case AuthError::current_password_incorrect:
         return "current password incorrect";
+      case AuthError::action_token_invalid:
+        return "action token invalid";
+      case AuthError::mail_not_configured:
+        return "mail not configured";
       case AuthError::store_unavailable:
         return "store unavailable";
       case AuthError::internal:

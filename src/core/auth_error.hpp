@@ -36,6 +36,8 @@ enum class AuthError {
   confirmation_required,  // an administrator demoting, disabling or deleting themself, unforced
   role_required,          // the gateway check: the holder has none of the roles the route asks for
   current_password_incorrect,  // self-service: the password that proves it is the owner is wrong
+  action_token_invalid,        // a mailed token: unknown, spent, expired, superseded or void
+  mail_not_configured,         // a route that sends mail, on a server with no mail transport
   store_unavailable,           // the store cannot be reached or cannot write; retry later
   internal,                    // anything unexpected; details are logged, never sent
   end_                         // not an error: one past the last, for tables indexed by AuthError

@@ -12,4 +12,8 @@ std::string throttle_key(std::string_view key_encryption_key) {
   return crypto::hmac_sha256(key_encryption_key, "authd throttle keys v1");
 }
 
+std::string mail_sealing_key(std::string_view key_encryption_key) {
+  return crypto::hmac_sha256(key_encryption_key, "authd mail outbox v1");
+}
+
 }  // namespace authd::core

@@ -14,4 +14,7 @@ std::string refresh_rotation_key(std::string_view key_encryption_key);
 // MACs every brute-force counter's key (AuthConfig::throttle_key, SessionConfig::throttle_key).
 std::string throttle_key(std::string_view key_encryption_key);
 
+// Seals the payload of each mail in the outbox (MailOutbox): its recipient and its live link.
+std::string mail_sealing_key(std::string_view key_encryption_key);
+
 }  // namespace authd::core

@@ -29,6 +29,14 @@ std::string_view scope_name(ThrottleScope scope) {
       return "refresh-session";
     case ThrottleScope::refresh_network:
       return "refresh-network";
+    case ThrottleScope::mail_network:
+      return "mail-network";
+    case ThrottleScope::mail_address_spacing:
+      return "mail-address-spacing";
+    case ThrottleScope::mail_address_hourly:
+      return "mail-address-hourly";
+    case ThrottleScope::mail_pace:
+      return "mail-pace";
   }
   throw std::logic_error("unknown throttle scope");
 }

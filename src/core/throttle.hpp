@@ -32,6 +32,10 @@ enum class ThrottleScope {
   registration_network,   // registrations from one client network
   refresh_session,        // refreshes of one /v1 session
   refresh_network,        // refreshes from one client network
+  mail_network,           // the routes that send mail, from one client network
+  mail_address_spacing,   // mails of one purpose to one address: the gap between two
+  mail_address_hourly,    // mails of one purpose to one address in an hour
+  mail_pace,              // every mail every instance sends (no subject, no network)
 };
 
 struct ThrottleKey {

@@ -400,6 +400,11 @@ class Store {
   // token.email_key.
   virtual Result<bool> issue_action_token(const NewActionToken& token,
                                           const OutboxMessage& mail) = 0;
+  // The user of the live token with this hash and purpose (as redeem_action_token finds it),
+  // without spending it: what checks a new password against the account before the redemption.
+  virtual Result<std::optional<std::int64_t>> find_action_token(std::string_view token_hash,
+                                                                std::string_view purpose,
+                                                                util::TimePoint now) = 0;
   // Spends the token and applies `redemption` in one transaction; the user's id, or nothing
   // (writing nothing) when the token is not live (unknown, spent, expired, of another purpose),
   // its user is gone or inactive, or the user's email is no longer the one it was sent to.

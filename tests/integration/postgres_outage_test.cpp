@@ -16,6 +16,7 @@
 #include "support/deployment.hpp"
 #include "support/http_client.hpp"
 #include "support/pg_test_cluster.hpp"
+#include "support/temp_dir.hpp"
 
 namespace authd::test {
 namespace {
@@ -29,8 +30,10 @@ object user(int i) {
 
 TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
   PrivateCluster cluster;
+  TempDir maildir;
   AuthdProcess server({.args = {"--jwt-secret", kSharedTestSecret, "--key-encryption-key",
-                                kSharedTestKeyEncryptionKey},
+                                kSharedTestKeyEncryptionKey, "--mail-dir", maildir.path().string(),
+                                "--mail-from", "accounts@authd.example"},
                        .database = cluster.uri()});
   HttpClient client(server.port());
   for (int i = 0; i < 5; ++i) {
@@ -47,11 +50,10 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
       "/v1/sessions/" + std::string(session.json().at("session_id").as_string());
 
   cluster.pause();
-  std::vector<std::pair<std::string, std::string>> bearer_routes{{"GET", "/v1/me"},
-                                                                 {"GET", "/v1/sessions"},
-                                                                 {"DELETE", session_path},
-                                                                 {"DELETE", "/v1/sessions/current"},
-                                                                 {"DELETE", "/v1/sessions"}};
+  std::vector<std::pair<std::string, std::string>> bearer_routes{
+      {"GET", "/v1/me"},          {"GET", "/v1/sessions"},
+      {"DELETE", session_path},   {"DELETE", "/v1/sessions/current"},
+      {"DELETE", "/v1/sessions"}, {"POST", "/v1/email/verification"}};
   // The gateway check fails closed: no store, no answer but 503 (the proxy then refuses).
   for (const std::string_view method : api::kCheckMethods) {
     bearer_routes.emplace_back(method, "/v1/check");
@@ -85,7 +87,10 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
         Case{"POST", "/auth/register", user(0)}, Case{"POST", "/auth", named},
         Case{"PUT", "/auth", user(0)}, Case{"POST", "/v1/users", user(0)},
         Case{"POST", "/v1/sessions", user(0)},
-        Case{"POST", "/v1/sessions/refresh", object{{"refresh_token", "x"}}}}) {
+        Case{"POST", "/v1/sessions/refresh", object{{"refresh_token", "x"}}},
+        Case{"POST", "/v1/password/forgot", object{{"email", "x@example.com"}}},
+        Case{"POST", "/v1/password/reset", object{{"token", "rst_x"}, {"new_password", "x"}}},
+        Case{"POST", "/v1/email/verification/confirm", object{{"token", "vfy_x"}}}}) {
     // A hang would exceed the client's read timeout and fail here.
     auto response = client.request(c.method, c.path, boost::json::serialize(c.body));
     EXPECT_EQ(response.status, 503) << c.method << " " << c.path;

@@ -75,6 +75,11 @@ class ForwardingStore : public store::Store {
                                          const store::OutboxMessage& mail) override {
     return inner_.issue_action_token(token, mail);
   }
+  store::Result<std::optional<std::int64_t>> find_action_token(std::string_view token_hash,
+                                                               std::string_view purpose,
+                                                               util::TimePoint now) override {
+    return inner_.find_action_token(token_hash, purpose, now);
+  }
   store::Result<std::optional<std::int64_t>> redeem_action_token(
       const store::TokenRedemption& redemption) override {
     return inner_.redeem_action_token(redemption);

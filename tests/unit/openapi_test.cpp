@@ -64,6 +64,8 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
   core::SessionService sessions(store, keys, clock, {}, std::string(32, 'r'));
   core::CredentialService credentials(auth, tokens, sessions);
   core::AccountService accounts(store, auth, clock);
+  core::Throttle throttle(store, clock, std::string(32, 't'));
+  core::MailedLinks links(store, auth, throttle, nullptr, clock, {});
   core::AuditTrail audit(store, clock);
   core::UserAdmin admin(store, auth, audit, clock);
   core::GatewayCheck gateway(store, sessions, std::string(32, 's'), clock);
@@ -73,6 +75,7 @@ TEST(OpenApi, IsOpenApi31WithEveryRouteAndOnlyThose) {
                       .credentials = credentials,
                       .sessions = sessions,
                       .accounts = accounts,
+                      .links = links,
                       .keys = keys,
                       .admin = admin,
                       .gateway = gateway,

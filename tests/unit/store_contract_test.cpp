@@ -617,6 +617,8 @@ TEST_P(StoreContract, ActionTokensAreSingleUseAndPurposeBound) {
   EXPECT_EQ(*redeem("h-reset", "reset", kT0 + 10 + 3'600'000), std::nullopt);
   EXPECT_EQ(count("mail_outbox"), 1);
 
+  EXPECT_EQ(*store().find_action_token("h-reset", "reset", at(kT0 + 30)), std::optional(ada->id));
+  EXPECT_EQ(*store().find_action_token("h-reset", "verify", at(kT0 + 30)), std::nullopt);
   auto spent = redeem("h-reset", "reset", kT0 + 30);
   ASSERT_TRUE(spent);
   EXPECT_EQ(*spent, std::optional(ada->id));
@@ -632,6 +634,7 @@ TEST_P(StoreContract, ActionTokensAreSingleUseAndPurposeBound) {
   EXPECT_EQ(count("mail_outbox"), 2) << "the notice is queued with the change";
 
   EXPECT_EQ(*redeem("h-reset", "reset", kT0 + 40), std::nullopt) << "single use";
+  EXPECT_EQ(*store().find_action_token("h-reset", "reset", at(kT0 + 40)), std::nullopt);
 }
 
 TEST_P(StoreContract, ANewerTokenOrANewPasswordVoidsOutstandingTokens) {

@@ -305,6 +305,11 @@ constexpr Query kSpendLiveToken{"spend_live_token", R"sql(
     AND u.id = t.user_id AND u.email_key = t.email_key AND u.is_active
   RETURNING t.user_id)sql"};
 
+constexpr Query kSelectLiveToken{"select_live_token", R"sql(
+  SELECT t.user_id FROM action_tokens t JOIN users u ON u.id = t.user_id
+  WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
+    AND u.email_key = t.email_key AND u.is_active)sql"};
+
 constexpr Query kSetPassword{"set_password", R"sql(
   UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3,
     credentials_revoked_at = GREATEST(credentials_revoked_at, $3)
@@ -838,6 +843,17 @@ Result<bool> PostgresStore::issue_action_token(const NewActionToken& token,
     insert_mail(db, mail);
     tx.commit();
     return true;
+  });
+}
+
+Result<std::optional<std::int64_t>> PostgresStore::find_action_token(std::string_view token_hash,
+                                                                    std::string_view purpose,
+                                                                    util::TimePoint now) {
+  using Found = std::optional<std::int64_t>;
+  return with_connection("find_action_token", [&](PgConnection& db) -> Result<Found> {
+    const PgResult rows = db.execute_with(kSelectLiveToken, token_hash, purpose, now);
+    if (rows.rows() == 0) return Found{};
+    return Found{rows.integer(0, 0)};
   });
 }
 

@@ -844,6 +844,18 @@ Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
   });
 }
 
+Result<std::optional<std::int64_t>> SqliteStore::find_action_token(std::string_view token_hash,
+                                                                  std::string_view purpose,
+                                                                  util::TimePoint now) {
+  using Found = std::optional<std::int64_t>;
+  return with_connection("find_action_token", [&](Connection& db) -> Result<Found> {
+    auto live = db.prepare(kSelectLiveToken);
+    live.bind(1, token_hash).bind(2, purpose).bind(3, util::to_unix_millis(now));
+    if (!live.step()) return Found{};
+    return Found{live.column_int(1)};
+  });
+}
+
 Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
     const TokenRedemption& redemption) {
   using Redeemed = std::optional<std::int64_t>;
