@@ -44,8 +44,7 @@ class UnreachableStore final : public store::Store {
                                          const store::OutboxMessage&) override {
     return StoreError::unavailable;
   }
-  store::Result<std::optional<std::int64_t>> find_action_token(std::string_view,
-                                                               std::string_view,
+  store::Result<std::optional<std::int64_t>> find_action_token(std::string_view, std::string_view,
                                                                util::TimePoint) override {
     return StoreError::unavailable;
   }

@@ -847,8 +847,8 @@ Result<bool> PostgresStore::issue_action_token(const NewActionToken& token,
 }
 
 Result<std::optional<std::int64_t>> PostgresStore::find_action_token(std::string_view token_hash,
-                                                                    std::string_view purpose,
-                                                                    util::TimePoint now) {
+                                                                     std::string_view purpose,
+                                                                     util::TimePoint now) {
   using Found = std::optional<std::int64_t>;
   return with_connection("find_action_token", [&](PgConnection& db) -> Result<Found> {
     const PgResult rows = db.execute_with(kSelectLiveToken, token_hash, purpose, now);

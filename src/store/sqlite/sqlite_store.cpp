@@ -845,8 +845,8 @@ Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::find_action_token(std::string_view token_hash,
-                                                                  std::string_view purpose,
-                                                                  util::TimePoint now) {
+                                                                   std::string_view purpose,
+                                                                   util::TimePoint now) {
   using Found = std::optional<std::int64_t>;
   return with_connection("find_action_token", [&](Connection& db) -> Result<Found> {
     auto live = db.prepare(kSelectLiveToken);
