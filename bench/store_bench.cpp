@@ -2,7 +2,10 @@
 // registrations/s (create_user with a precomputed hash: the store's share of a registration)
 // and user lookups/s (find_user_by_email, the store's share of a login), and session checks/s
 // (find_session: the revocation check of every authenticated /v1 request), each with one thread
-// and with one thread per core (authd runs one store call per worker thread).
+// and with one thread per core (authd runs one store call per worker thread); and the mail
+// outbox: mails queued/s (one commit each, as a reset request queues its mail) and mails
+// drained/s by one sender and by one sender per core (claimed 10 at a time, each recorded as
+// sent: the store's share of sending; the SMTP exchange itself is not in it).
 // Usage: authd_store_bench SQLITE_FILE POSTGRES_URI [users]
 #include <atomic>
 #include <chrono>
@@ -48,7 +51,32 @@ double rate(int threads, int total, Work work) {
 
 struct Figures {
   double register_1, register_n, lookup_1, lookup_n, session_1, session_n;
+  double queue_1, drain_1, drain_n;
 };
+
+// Drains the outbox with `senders` threads as MailSender does; mails/s.
+double drain(Store& store, int senders) {
+  std::atomic<int> drained{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < senders; ++t) {
+    pool.emplace_back([&] {
+      const auto now = authd::util::TimePoint{} + std::chrono::hours(1);
+      for (;;) {
+        auto claimed = store.claim_mail(now, now + std::chrono::seconds(60), 10);
+        if (!claimed) continue;  // a busy SQLite file: the sender tries again
+        if (claimed->empty()) return;
+        for (const auto& mail : *claimed) {
+          if (store.finish_mail(mail.id, authd::store::MailOutcome::sent, now, "", now)) {
+            ++drained;
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  return drained / std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 Figures measure(Store& store, int users, int threads, const std::string& hash) {
   const auto now = authd::util::TimePoint{};
@@ -97,6 +125,24 @@ Figures measure(Store& store, int users, int threads, const std::string& hash) {
   };
   f.session_1 = rate(1, users * 5, check);
   f.session_n = rate(threads, users * 10, check);
+
+  const int mails = std::max(users / 2, 100);
+  const auto queue = [&](int prefix) {
+    return [&, prefix](int, int i) {
+      const std::string id = "m" + std::to_string(prefix) + "-" + std::to_string(i) + "@bench";
+      return store
+          .queue_mail({.template_name = "reset-password",
+                       .message_id = id,
+                       .sealed_payload = std::string(200, 's'),  // a sealed payload's size
+                       .created_at = now,
+                       .not_after = now + std::chrono::hours(2)})
+          .has_value();
+    };
+  };
+  f.queue_1 = rate(1, mails, queue(1));
+  f.drain_1 = drain(store, 1);
+  (void)rate(threads, mails, queue(2));
+  f.drain_n = drain(store, threads);
   return f;
 }
 
@@ -131,5 +177,8 @@ int main(int argc, char** argv) {
   row(("lookup by email, " + std::to_string(threads) + " threads").c_str(), s.lookup_n, p.lookup_n);
   row("session check, 1 thread", s.session_1, p.session_1);
   row(("session check, " + std::to_string(threads) + " threads").c_str(), s.session_n, p.session_n);
+  row("mail queued, 1 thread", s.queue_1, p.queue_1);
+  row("mail drained, 1 sender", s.drain_1, p.drain_1);
+  row(("mail drained, " + std::to_string(threads) + " senders").c_str(), s.drain_n, p.drain_n);
   return 0;
 }

@@ -59,7 +59,7 @@ Stack::Stack(std::string dir)
             {.reset_password_link = "http://fuzz.invalid/#token={token}",
              .verify_email_link = "http://fuzz.invalid/#token={token}"}),
       audit(store, clock),
-      admin(store, auth, audit, clock),
+      admin(store, auth, audit, clock, &links),
       gateway(store, sessions, "fuzz-jwt-secret-0123456789abcdef0123", clock) {
   keys.load();
   api::add_routes(router, {.auth = auth,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/system/result.hpp>
 #include <cctype>
 #include <initializer_list>
 
@@ -166,13 +167,45 @@ class V1 {
   }
 
   http::Response confirm_verification(const http::Request& request) {
-    auto body = read_body(request, {"token"});
-    if (!body.fields) return std::move(body.error);
-    StringField token;
-    if (auto refused = require_string(*body.fields, "token", token)) return std::move(*refused);
-    auto email = links_.confirm_verification(token.value, client_of(request));
+    auto token = token_of(request);
+    if (!token) return token.error();
+    auto email = links_.confirm_verification(*token, client_of(request));
     if (!email) return respond(kV1, email.error());
     return json_response(200, object{{"email", *email}, {"email_verified", true}});
+  }
+
+  http::Response request_email_change(const http::Request& request) {
+    return authenticated(request, [&](const core::Principal& caller) {
+      auto body = read_body(request, {"new_email", "current_password"});
+      if (!body.fields) return std::move(body.error);
+      StringField email, current;
+      if (auto refused = require_string(*body.fields, "new_email", email)) {
+        return std::move(*refused);
+      }
+      if (auto refused = require_string(*body.fields, "current_password", current)) {
+        return std::move(*refused);
+      }
+      auto done =
+          links_.request_email_change(caller, email.value, current.value, client_of(request));
+      if (!done) return respond(kV1, done.error());
+      return json_response(202, object{});
+    });
+  }
+
+  http::Response confirm_email_change(const http::Request& request) {
+    auto token = token_of(request);
+    if (!token) return token.error();
+    auto email = links_.confirm_email_change(*token, client_of(request));
+    if (!email) return respond(kV1, email.error());
+    return json_response(200, object{{"email", *email}});
+  }
+
+  http::Response revert_email_change(const http::Request& request) {
+    auto token = token_of(request);
+    if (!token) return token.error();
+    auto done = links_.revert_email_change(*token, client_of(request));
+    if (!done) return respond(kV1, done.error());
+    return no_content();
   }
 
   http::Response revoke_current(const http::Request& request) { return revoke(request, true); }
@@ -187,6 +220,15 @@ class V1 {
   }
 
  private:
+  // The {token} body of the routes that spend a mailed token, or the answer refusing it.
+  static boost::system::result<std::string, http::Response> token_of(const http::Request& request) {
+    auto body = read_body(request, {"token"});
+    if (!body.fields) return std::move(body.error);
+    StringField token;
+    if (auto refused = require_string(*body.fields, "token", token)) return std::move(*refused);
+    return std::move(token.value);
+  }
+
   // Runs `then` for the caller of a valid access token, or answers 401.
   template <class Then>
   http::Response authenticated(const http::Request& request, Then&& then) {
@@ -254,6 +296,9 @@ void add_v1_routes(http::Router& router, core::CredentialService& credentials,
   routes.add("POST", "/v1/password/reset", true, &V1::reset_password);
   routes.add("POST", "/v1/email/verification", false, &V1::request_verification);
   routes.add("POST", "/v1/email/verification/confirm", true, &V1::confirm_verification);
+  routes.add("POST", "/v1/me/email", true, &V1::request_email_change);
+  routes.add("POST", "/v1/email/change/confirm", true, &V1::confirm_email_change);
+  routes.add("POST", "/v1/email/change/revert", true, &V1::revert_email_change);
   router.set_errors_under("/v1/", http_errors<kV1>);
 
   router.add(

@@ -282,6 +282,39 @@ class V1Admin {
     });
   }
 
+  http::Response set_password(const http::Request& request) {
+    return for_user(request, [&](const core::Actor& actor, std::string_view id) {
+      auto body = read_body(request, {"password"});
+      if (!body.fields) return std::move(body.error);
+      StringField password;
+      if (auto refused = require_string(*body.fields, "password", password)) {
+        return std::move(*refused);
+      }
+      auto done = admin_.set_password(actor, id, password.value);
+      if (!done) return respond(kV1Admin, done.error());
+      return no_content();
+    });
+  }
+
+  // {"send_email": true} (the default) mails the link; false returns it, once, to be handed over.
+  http::Response recovery_link(const http::Request& request) {
+    return for_user(request, [&](const core::Actor& actor, std::string_view id) {
+      auto body = read_body(request, {"send_email"});
+      if (!body.fields) return std::move(body.error);
+      std::optional<bool> send_email;
+      if (auto refused = boolean(*body.fields, "send_email", send_email)) {
+        return std::move(*refused);
+      }
+      auto link = admin_.recovery_link(actor, id, send_email.value_or(true));
+      if (!link) return respond(kV1Admin, link.error());
+      object answer{{"expires_at", util::to_iso8601(link->expires_at)}};
+      if (link->url) answer["url"] = *link->url;
+      http::Response response = json_response(201, std::move(answer));
+      response.headers.emplace_back("Cache-Control", "no-store");  // a live credential
+      return response;
+    });
+  }
+
   http::Response list_roles(const http::Request& request) {
     return as_administrator(request, [&](const core::Actor&) {
       auto roles = admin_.roles();
@@ -381,6 +414,8 @@ void add_v1_admin_routes(http::Router& router, core::SessionService& sessions,
   routes.add("DELETE", "/v1/admin/users/{id}", false, &V1Admin::delete_user);
   routes.add("GET", "/v1/admin/users/{id}/sessions", false, &V1Admin::list_sessions);
   routes.add("DELETE", "/v1/admin/users/{id}/sessions", false, &V1Admin::revoke_sessions);
+  routes.add("POST", "/v1/admin/users/{id}/password", true, &V1Admin::set_password);
+  routes.add("POST", "/v1/admin/users/{id}/recovery", true, &V1Admin::recovery_link);
   routes.add("GET", "/v1/admin/roles", false, &V1Admin::list_roles);
   routes.add("POST", "/v1/admin/roles", true, &V1Admin::create_role);
   routes.add("DELETE", "/v1/admin/roles/{name}", false, &V1Admin::delete_role);

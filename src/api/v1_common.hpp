@@ -32,7 +32,6 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
     // One login failure whatever the reason: the answer never tells which emails have accounts
     // (user_not_found, the other reason, differs between the two tables below).
     {core::AuthError::wrong_password, {401, "", Problem::invalid_credentials}},
-    {core::AuthError::account_disabled, {401, "", Problem::invalid_credentials}},
     {core::AuthError::throttled, {429, "", Problem::too_many_attempts}},
     {core::AuthError::invalid_token, {401, "", Problem::invalid_token}},
     {core::AuthError::invalid_refresh_token, {400, "", Problem::invalid_refresh_token}},
@@ -56,6 +55,7 @@ inline constexpr std::pair<core::AuthError, Wording> kV1SharedRows[] = {
 };
 // The token lifecycle: an unknown user is a failed login like any other.
 inline constexpr std::pair<core::AuthError, Wording> kV1LoginRows[] = {
+    {core::AuthError::account_disabled, {401, "", Problem::invalid_credentials}},
     {core::AuthError::user_not_found, {401, "", Problem::invalid_credentials}},
     {core::AuthError::invalid_roles, {400, "", Problem::invalid_field}},  // /v1 takes no roles
 };
@@ -63,6 +63,9 @@ inline constexpr Dialect kV1{"v1", Envelope::problem, error_table(kV1SharedRows,
 
 // The admin API: an administrator names accounts, so an unknown one is a 404.
 inline constexpr std::pair<core::AuthError, Wording> kV1AdminRows[] = {
+    // Setting the password of, or a recovery link for, a disabled account.
+    {core::AuthError::account_disabled,
+     {400, "the account is disabled: enable it first", Problem::invalid_field}},
     {core::AuthError::user_not_found, {404, "", Problem::user_not_found}},
     {core::AuthError::invalid_roles,
      {400,

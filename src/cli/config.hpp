@@ -47,12 +47,15 @@ struct ServeConfig {
     std::string ca_file{};
     std::string maildir{};
     std::string templates_dir{};
-    std::string public_url{};  // empty until resolved: http://<--listen>
+    std::string public_url{};               // empty until resolved: http://<--listen>
+    std::chrono::seconds smtp_timeout{30};  // one message, connection included
     bool configured() const { return !smtp_url.empty() || !maildir.empty(); }
   } mail;
   core::MailSenderConfig mail_sender;
   core::LinkConfig links{.reset_password_link = "{public_url}/account/reset-password#token={token}",
-                         .verify_email_link = "{public_url}/account/verify-email#token={token}"};
+                         .verify_email_link = "{public_url}/account/verify-email#token={token}",
+                         .email_change_link = "{public_url}/account/confirm-email#token={token}",
+                         .email_revert_link = "{public_url}/account/revert-email#token={token}"};
   std::chrono::days audit_retention{365};  // 0: the audit trail is kept for ever
   std::string log_level = "info";
   std::string log_format;  // "text" or "json"; empty: text on a terminal or with --dev, else json

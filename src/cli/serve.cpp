@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -132,7 +133,8 @@ std::unique_ptr<mail::Transport> open_mail_transport(const ServeConfig& config) 
   return std::make_unique<mail::SmtpTransport>(mail::SmtpSettings{.url = mail.smtp_url,
                                                                   .username = mail.smtp_username,
                                                                   .password = std::move(password),
-                                                                  .ca_file = mail.ca_file});
+                                                                  .ca_file = mail.ca_file,
+                                                                  .timeout = mail.smtp_timeout});
 }
 
 // The right-hand side of each Message-ID: the sender's domain.
@@ -170,7 +172,6 @@ int serve(const GivenSettings& given) {
                                 core::refresh_rotation_key(config.key_encryption_key), metrics);
 
   core::CredentialService credentials(auth, tokens, sessions);
-  core::AccountService accounts(*store, auth, clock);
   // Mail: the outbox is in the store; this instance's sender drains it (with every other
   // instance's sender) when a transport is configured.
   const std::unique_ptr<mail::Transport> transport = open_mail_transport(config);
@@ -181,23 +182,41 @@ int serve(const GivenSettings& given) {
   if (transport) {
     outbox.emplace(core::mail_sealing_key(config.key_encryption_key),
                    message_id_domain(config.mail_sender.from));
-    sender.emplace(*store, *outbox, templates, *transport, mail_throttle, clock,
-                   config.mail_sender);
+    sender.emplace(*store, *outbox, templates, *transport, mail_throttle, clock, config.mail_sender,
+                   [&metrics](std::string_view template_name, store::MailOutcome outcome) {
+                     metrics.mail(template_name, outcome == store::MailOutcome::retry
+                                                     ? "retried"
+                                                     : store::mail_status_name(outcome));
+                   });
     spdlog::info("  mail: {} from {}; links to {}", transport->describe(), config.mail_sender.from,
                  config.mail.public_url);
   } else {
     spdlog::info("  mail: none (--smtp-url or --mail-dir): the routes that send mail answer 501");
   }
-  core::MailedLinks links(*store, auth, mail_throttle, outbox ? &*outbox : nullptr, clock,
-                          config.links, [&sender] {
-                            if (sender) sender->wake();
-                          });
+  core::MailedLinks links(
+      *store, auth, mail_throttle, outbox ? &*outbox : nullptr, clock, config.links,
+      [&sender] {
+        if (sender) sender->wake();
+      },
+      metrics);
+  core::AccountService accounts(*store, auth, clock, &links);
+  // The lookups that could tell an account run after the answer has gone: on a thread of their
+  // own, a moment later, so that they never share the machine with writing it (a job running
+  // alongside shifted the answer's time measurably). Its destructor runs what is queued.
+  util::WorkerPool after_answer(1, 1024);
+  links.run_in_background([&after_answer](std::function<void()> job) {
+    return after_answer.try_submit([job = std::move(job)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      job();
+    });
+  });
+  util::WorkerPool workers(config.worker_threads, config.worker_queue);
   core::AuditTrail audit(*store, clock);
   core::record_security_events_in(&audit);
   struct UninstallTrail {
     ~UninstallTrail() { core::record_security_events_in(nullptr); }
   } uninstall_trail;
-  core::UserAdmin admin(*store, auth, audit, clock);
+  core::UserAdmin admin(*store, auth, audit, clock, &links);
   core::GatewayCheck gateway(*store, sessions, config.jwt_secret, clock);
   std::jthread audit_retention;
   if (config.audit_retention.count() > 0) {
@@ -217,16 +236,23 @@ int serve(const GivenSettings& given) {
                            .gateway = gateway,
                            .metrics = metrics});
 
-  util::WorkerPool workers(config.worker_threads, config.worker_queue);
   observability::PasswordHashCensus census(*store, config.password_hashing.algorithm);
-  metrics.set_gauges([&workers] { return workers.queue_depth(); },
-                     [&store, &clock, &census] {
-                       observability::StoreGauges gauges = census.read();
-                       if (auto live = store->count_active_sessions(clock.now())) {
-                         gauges.active_sessions = *live;
-                       }
-                       return gauges;
-                     });
+  metrics.set_gauges(
+      [&workers] { return workers.queue_depth(); },
+      [&store, &clock, &census] {
+        observability::StoreGauges gauges = census.read();
+        if (auto live = store->count_active_sessions(clock.now())) {
+          gauges.active_sessions = *live;
+        }
+        if (auto outbox = store->outbox_stats()) {
+          gauges.mail_pending = outbox->pending;
+          if (outbox->oldest_pending) {
+            gauges.oldest_pending_mail_seconds =
+                std::chrono::duration<double>(clock.now() - *outbox->oldest_pending).count();
+          }
+        }
+        return gauges;
+      });
   observability::RequestTelemetry telemetry(metrics);
   config.server.observer = &telemetry;
   http::Server server(config.server, router, workers);

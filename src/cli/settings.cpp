@@ -527,6 +527,11 @@ std::vector<Setting> make_settings() {
   table.push_back(optional_text("--smtp-password-file", "AUTHD_SMTP_PASSWORD_FILE", "path",
                                 "File holding the SMTP password (one line)", "none",
                                 AUTHD_FIELD(mail.smtp_password_file)));
+  table.push_back(integer("--smtp-timeout", "AUTHD_SMTP_TIMEOUT", 1, 600,
+                          "Seconds one message may take, connection included; then it is retried. "
+                          "A sender holds a mail for twice this long, after which another "
+                          "instance (or this one, restarted) takes it",
+                          AUTHD_FIELD(mail.smtp_timeout)));
   table.push_back(optional_text("--mail-ca-file", "AUTHD_MAIL_CA_FILE", "path",
                                 "PEM file of the CAs the SMTP server's certificate is checked "
                                 "against",
@@ -552,15 +557,35 @@ std::vector<Setting> make_settings() {
   table.push_back(text("--verify-email-link", "AUTHD_VERIFY_EMAIL_LINK", "URL template",
                        "The link an email verification mail carries; {token} is required",
                        AUTHD_FIELD(links.verify_email_link)));
+  table.push_back(text("--email-change-link", "AUTHD_EMAIL_CHANGE_LINK", "URL template",
+                       "The link that confirms a new email address, mailed to it; {token} is "
+                       "required",
+                       AUTHD_FIELD(links.email_change_link)));
+  table.push_back(text("--email-revert-link", "AUTHD_EMAIL_REVERT_LINK", "URL template",
+                       "The link that undoes an email change, mailed to the old address; "
+                       "{token} is required",
+                       AUTHD_FIELD(links.email_revert_link)));
   table.push_back(integer("--reset-token-ttl", "AUTHD_RESET_TOKEN_TTL", 300, 86400,
                           "Seconds a password reset link works", AUTHD_FIELD(links.reset_ttl)));
   table.push_back(integer("--verification-token-ttl", "AUTHD_VERIFICATION_TOKEN_TTL", 300,
                           2'592'000, "Seconds an email verification link works",
                           AUTHD_FIELD(links.verify_ttl)));
+  table.push_back(integer("--email-change-token-ttl", "AUTHD_EMAIL_CHANGE_TOKEN_TTL", 300, 86400,
+                          "Seconds the link confirming a new email address works",
+                          AUTHD_FIELD(links.email_change_ttl)));
+  table.push_back(integer("--email-revert-token-ttl", "AUTHD_EMAIL_REVERT_TOKEN_TTL", 86400,
+                          2'592'000,
+                          "Seconds the link undoing an email change (mailed to the old address) "
+                          "works",
+                          AUTHD_FIELD(links.email_revert_ttl)));
+  table.push_back(integer("--recovery-token-ttl", "AUTHD_RECOVERY_TOKEN_TTL", 3600, 604'800,
+                          "Seconds a password reset link an administrator issues works (POST "
+                          "/v1/admin/users/{id}/recovery)",
+                          AUTHD_FIELD(links.recovery_ttl)));
   table.push_back(integer("--mail-requests-per-address", "AUTHD_MAIL_REQUESTS_PER_ADDRESS", 1,
                           1000000,
                           "Requests to the routes that mail links (and redeem them) per client "
-                          "network and hour; more get 429",
+                          "network and 5 minutes; more get 429",
                           AUTHD_FIELD(links.per_network.max_attempts)));
   table.push_back(integer("--mail-retry-seconds", "AUTHD_MAIL_RETRY_SECONDS", 1, 3600,
                           "Wait before retrying a mail the SMTP server deferred (4xx) or could not "
@@ -608,6 +633,7 @@ void check_mail(ServeConfig& config) {
   if (!mail.smtp_password_file.empty() && mail.smtp_username.empty()) {
     throw std::invalid_argument("--smtp-password-file needs --smtp-username");
   }
+  config.mail_sender.lease = 2 * mail.smtp_timeout;
   if (mail.public_url.empty()) mail.public_url = "http://" + show_listen(config.server);
   if (!mail.public_url.starts_with("http://") && !mail.public_url.starts_with("https://")) {
     throw std::invalid_argument("--public-url must start with http:// or https://, got " +
@@ -615,7 +641,9 @@ void check_mail(ServeConfig& config) {
   }
   while (mail.public_url.ends_with('/')) mail.public_url.pop_back();
   for (auto [flag, link] : {std::pair{"--reset-password-link", &config.links.reset_password_link},
-                            std::pair{"--verify-email-link", &config.links.verify_email_link}}) {
+                            std::pair{"--verify-email-link", &config.links.verify_email_link},
+                            std::pair{"--email-change-link", &config.links.email_change_link},
+                            std::pair{"--email-revert-link", &config.links.email_revert_link}}) {
     if (link->find("{token}") == std::string::npos) {
       throw std::invalid_argument(std::string(flag) + " must contain {token}, got " +
                                   quoted(std::string_view(*link)));

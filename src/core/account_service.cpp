@@ -12,13 +12,19 @@ Result<void> AccountService::change_password(const Principal& caller,
   if (!user) return user.error();
   auto hash = auth_.hash_new_password(*user, new_password);
   if (!hash) return hash.error();
+  const util::TimePoint now = clock_.now();
+  auto notice =
+      mail_ ? mail_->notice(mail::Template::password_changed, user->email, now) : std::nullopt;
+  const bool notified = notice.has_value();
   auto changed = store_.change_password({.user_id = user->id,
                                          .password_hash = std::move(*hash),
-                                         .at = clock_.now(),
-                                         .keep_session = caller.session_id});
+                                         .at = now,
+                                         .keep_session = caller.session_id,
+                                         .notice = std::move(notice)});
   if (!changed) return from_store(changed.error());
   if (!*changed) return AuthError::invalid_token;  // deactivated or deleted meanwhile
   log_security_event("password_changed", client, {{"user_id", user->id}});
+  if (notified) mail_->mail_queued();
   return {};
 }
 
@@ -27,10 +33,17 @@ Result<void> AccountService::deactivate(const Principal& caller,
                                         const ClientInfo& client) {
   auto user = auth_.verify_current_password(caller.user_id, current_password, client);
   if (!user) return user.error();
-  auto done = store_.set_user_active(user->id, false, clock_.now(), kAdministratorRole);
+  const util::TimePoint now = clock_.now();
+  auto done = store_.set_user_active(user->id, false, now, kAdministratorRole);
   if (!done) return from_store(done.error());
   if (!*done) return AuthError::invalid_token;
   log_security_event("account_deactivated", client, {{"user_id", user->id}});
+  // After the change, in a write of its own: a notice lost to a store outage right here is the
+  // price of not holding the deactivation for it.
+  if (auto notice = mail_ ? mail_->notice(mail::Template::account_deactivated, user->email, now)
+                          : std::nullopt) {
+    if (store_.queue_mail(*notice)) mail_->mail_queued();
+  }
   return {};
 }
 

@@ -6,6 +6,8 @@
 //   seed JWT issued until then: whoever else held the old password is signed out everywhere;
 // - deactivation ends every session (the store's trigger does, however is_active changes);
 // - deletion removes the account with its sessions and roles.
+// The owner is told by mail (with a mail transport) when the password changed or the account was
+// deactivated: whoever else made the change cannot hide it.
 // The last active administrator can neither deactivate nor delete themself
 // (last_administrator): an administrator appoints a successor first.
 #pragma once
@@ -14,6 +16,7 @@
 
 #include "core/auth_service.hpp"
 #include "core/clock.hpp"
+#include "core/mailed_links.hpp"
 #include "core/session_service.hpp"
 #include "store/store.hpp"
 
@@ -21,8 +24,10 @@ namespace authd::core {
 
 class AccountService {
  public:
-  AccountService(store::Store& store, AuthService& auth, const Clock& clock)
-      : store_(store), auth_(auth), clock_(clock) {}
+  // `mail`: the notices' sender; none without a mail transport.
+  AccountService(store::Store& store, AuthService& auth, const Clock& clock,
+                 const MailedLinks* mail = nullptr)
+      : store_(store), auth_(auth), clock_(clock), mail_(mail) {}
 
   Result<void> change_password(const Principal& caller, const std::string& current_password,
                                const std::string& new_password, const ClientInfo& client);
@@ -35,6 +40,7 @@ class AccountService {
   store::Store& store_;
   AuthService& auth_;
   const Clock& clock_;
+  const MailedLinks* mail_;
 };
 
 }  // namespace authd::core

@@ -34,6 +34,9 @@ constexpr KeptEvent kKeptEvents[] = {
     {"password_reset_requested", "success", false},
     {"password_reset", "success", true},
     {"email_verified", "success", true},
+    {"email_change_requested", "success", true},
+    {"email_changed", "success", true},
+    {"email_change_reverted", "success", true},
 };
 
 }  // namespace

@@ -17,6 +17,13 @@ class AuthEvents {
   // /v1 refresh outcomes: "rotated", "grace_replay", "reused" (the session was revoked),
   // "invalid"
   virtual void refresh(std::string_view outcome) = 0;
+  // Mailed links by purpose ("reset", "verify", "email_change", "email_revert"): "issued",
+  // "consumed", "invalid" (any bad token).
+  virtual void action_token(std::string_view /*purpose*/, std::string_view /*outcome*/) {}
+  // A mail not queued because its address had its share (scope "address").
+  virtual void mail_throttled(std::string_view /*scope*/) {}
+  // How a mail's attempt ended, by template: "sent", "retried", "failed", "expired".
+  virtual void mail(std::string_view /*template_name*/, std::string_view /*outcome*/) {}
 };
 
 class NoAuthEvents final : public AuthEvents {

@@ -302,6 +302,10 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
   log_security_event("login_success", request.client, {{"user_id", updated->id}});
   events_.login("success");
   outcome.user = std::move(*updated);
+  // The column keeps the expiry of the last reset link; it is the live link's only until then.
+  if (outcome.user.password_reset_expires && *outcome.user.password_reset_expires <= update.at) {
+    outcome.user.password_reset_expires.reset();
+  }
   return outcome;
 }
 

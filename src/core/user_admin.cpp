@@ -291,6 +291,39 @@ Result<std::int64_t> UserAdmin::revoke_sessions(const Actor& actor, std::string_
                   revoked ? std::optional(std::to_string(*revoked) + " sessions") : std::nullopt);
 }
 
+Result<void> UserAdmin::set_password(const Actor& actor, std::string_view who,
+                                     const std::string& password) {
+  auto record = find_record(who);
+  if (!record) return record.error();
+  const auto set = [&]() -> Result<void> {
+    auto hash = auth_.hash_new_password(*record, password);
+    if (!hash) return hash.error();
+    const util::TimePoint now = clock_.now();
+    auto notice =
+        mail_ ? mail_->notice(mail::Template::password_changed, record->email, now) : std::nullopt;
+    const bool notified = notice.has_value();
+    auto changed = store_.change_password({.user_id = record->id,
+                                           .password_hash = std::move(*hash),
+                                           .at = now,
+                                           .notice = std::move(notice)});
+    if (!changed) return from_store(changed.error());
+    if (!*changed) return AuthError::account_disabled;
+    if (notified) mail_->mail_queued();
+    return {};
+  };
+  return recorded(actor, "password_set", record->id, set());
+}
+
+Result<RecoveryLink> UserAdmin::recovery_link(const Actor& actor, std::string_view who,
+                                              bool send_email) {
+  auto record = find_record(who);
+  if (!record) return record.error();
+  Result<RecoveryLink> link = mail_ ? mail_->recovery_link(*record, send_email)
+                                    : Result<RecoveryLink>(AuthError::mail_not_configured);
+  return recorded(actor, "recovery_link_issued", record->id, std::move(link),
+                  send_email ? "mailed" : "returned to the administrator");
+}
+
 Result<std::vector<store::RoleRecord>> UserAdmin::roles() {
   auto roles = store_.list_roles();
   if (!roles) return from_store(roles.error());

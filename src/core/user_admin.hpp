@@ -18,6 +18,7 @@
 #include "core/audit_trail.hpp"
 #include "core/auth_service.hpp"
 #include "core/clock.hpp"
+#include "core/mailed_links.hpp"
 #include "core/user_view.hpp"
 #include "store/store.hpp"
 
@@ -56,8 +57,10 @@ inline constexpr std::size_t kMaxPageSize = 200;
 
 class UserAdmin {
  public:
-  UserAdmin(store::Store& store, AuthService& auth, AuditTrail& audit, const Clock& clock)
-      : store_(store), auth_(auth), audit_(audit), clock_(clock) {}
+  // `mail`: for recovery links and the owner's notices; none (the CLI) sends nothing.
+  UserAdmin(store::Store& store, AuthService& auth, AuditTrail& audit, const Clock& clock,
+            MailedLinks* mail = nullptr)
+      : store_(store), auth_(auth), audit_(audit), clock_(clock), mail_(mail) {}
 
   // The actor for an admin API call by `user_id`: only while they are active and hold the
   // administrators' role, read from the store on every call (so a revoked role stops working
@@ -90,6 +93,12 @@ class UserAdmin {
   // Deletes the account with its roles and sessions; the audit trail keeps its id only.
   Result<void> remove(const Actor& actor, std::string_view who, bool force = false);
 
+  // A new password for the user (the registration policy applies): every session of theirs and
+  // every seed JWT ends, every mailed link is void, and they are told by mail.
+  Result<void> set_password(const Actor& actor, std::string_view who, const std::string& password);
+  // See MailedLinks::recovery_link; mail_not_configured without mail.
+  Result<RecoveryLink> recovery_link(const Actor& actor, std::string_view who, bool send_email);
+
   // The user's live sessions, oldest first.
   Result<std::vector<SessionView>> sessions(std::string_view who);
   // Ends every session of the user; returns how many.
@@ -121,6 +130,7 @@ class UserAdmin {
   AuthService& auth_;
   AuditTrail& audit_;
   const Clock& clock_;
+  MailedLinks* mail_;
 };
 
 }  // namespace authd::core

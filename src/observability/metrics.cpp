@@ -99,6 +99,21 @@ void Metrics::store_error() {
   ++store_errors_;
 }
 
+void Metrics::action_token(std::string_view purpose, std::string_view outcome) {
+  std::lock_guard lock(mutex_);
+  ++action_tokens_[{std::string(purpose), std::string(outcome)}];
+}
+
+void Metrics::mail_throttled(std::string_view scope) {
+  std::lock_guard lock(mutex_);
+  ++mail_throttled_[std::string(scope)];
+}
+
+void Metrics::mail(std::string_view template_name, std::string_view outcome) {
+  std::lock_guard lock(mutex_);
+  ++mails_[{std::string(template_name), std::string(outcome)}];
+}
+
 void Metrics::set_gauges(std::function<std::size_t()> worker_queue_depth,
                          std::function<StoreGauges()> store_gauges) {
   std::lock_guard lock(mutex_);
@@ -142,6 +157,15 @@ std::string Metrics::render(MetricsView view) const {
              "Accounts whose password hash is of another algorithm than new passwords get "
              "(imported ones): each is replaced at its owner's next successful login.");
       out.append("authd_legacy_password_hashes ").append(std::to_string(legacy)).append("\n");
+    }
+    if (view == MetricsView::private_listener && gauges.mail_pending) {
+      header(out, "authd_mail_pending", "gauge", "Mails in the outbox waiting or being sent.");
+      out.append("authd_mail_pending ").append(std::to_string(*gauges.mail_pending)).append("\n");
+      header(out, "authd_mail_oldest_pending_seconds", "gauge",
+             "How long the oldest mail in the outbox has waited (0: none waits).");
+      out.append("authd_mail_oldest_pending_seconds ")
+          .append(std::to_string(gauges.oldest_pending_mail_seconds.value_or(0)))
+          .append("\n");
     }
   }
 
@@ -191,6 +215,29 @@ std::string Metrics::render(MetricsView view) const {
   for (const auto& [outcome, count] : refreshes_) {
     out.append("authd_refreshes_total{outcome=\"").append(escaped(outcome)).append("\"} ");
     out.append(std::to_string(count)).append("\n");
+  }
+  if (view == MetricsView::private_listener) {
+    const auto pairs = [&out](const char* name, const char* first, const char* second,
+                              const auto& counts) {
+      for (const auto& [key, count] : counts) {
+        out.append(name).append("{").append(first).append("=\"").append(escaped(key.first));
+        out.append("\",").append(second).append("=\"").append(escaped(key.second)).append("\"} ");
+        out.append(std::to_string(count)).append("\n");
+      }
+    };
+    header(out, "authd_action_tokens_total", "counter",
+           "Mailed links by purpose: issued, consumed, or invalid (every bad token).");
+    pairs("authd_action_tokens_total", "purpose", "outcome", action_tokens_);
+    header(out, "authd_mail_throttled_total", "counter",
+           "Mails not sent because their address had its share (the answer was the same).");
+    for (const auto& [scope, count] : mail_throttled_) {
+      out.append("authd_mail_throttled_total{scope=\"").append(escaped(scope)).append("\"} ");
+      out.append(std::to_string(count)).append("\n");
+    }
+    header(out, "authd_mails_total", "counter",
+           "Mail attempts by template and outcome: sent, retried (4xx, no answer), failed (5xx), "
+           "expired (its link expired first).");
+    pairs("authd_mails_total", "template", "outcome", mails_);
   }
   header(out, "authd_store_errors_total", "counter",
          "Store calls that failed (unreachable, or unexpected errors).");

@@ -42,12 +42,17 @@ struct StoreGauges {
   // next successful login.
   std::map<std::string, std::int64_t> password_hashes{};
   std::string current_algorithm{};
+  // The outbox: mails waiting or being sent, and how long the oldest has waited.
+  std::optional<std::int64_t> mail_pending{};
+  std::optional<double> oldest_pending_mail_seconds{};
 };
 
 // What a scrape may tell. Separate counts of wrong passwords, unknown accounts and disabled
 // accounts would tell anyone who can read them which emails have accounts, or that a guess was
 // right (log in, scrape, compare), so the public listener merges them into one "failed"
-// outcome; the --metrics-listen address, which operators keep private, has the detail.
+// outcome; the --metrics-listen address, which operators keep private, has the detail. Mail and
+// mailed-link metrics are on the private listener alone: a reset link issued (or a mail queued)
+// right after someone's forgot-password request would tell them the address has an account.
 enum class MetricsView { public_listener, private_listener };
 
 class Metrics final : public core::AuthEvents {
@@ -62,6 +67,9 @@ class Metrics final : public core::AuthEvents {
   void lockout(std::string_view scope) override;
   void store_error() override;
   void refresh(std::string_view outcome) override;
+  void action_token(std::string_view purpose, std::string_view outcome) override;
+  void mail_throttled(std::string_view scope) override;
+  void mail(std::string_view template_name, std::string_view outcome) override;
 
   // Gauges read when scraped.
   void set_gauges(std::function<std::size_t()> worker_queue_depth,
@@ -77,6 +85,9 @@ class Metrics final : public core::AuthEvents {
   std::map<std::string, std::uint64_t> logins_;
   std::map<std::string, std::uint64_t> lockouts_;
   std::map<std::string, std::uint64_t> refreshes_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> action_tokens_;
+  std::map<std::string, std::uint64_t> mail_throttled_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> mails_;
   std::uint64_t store_errors_ = 0;
   std::function<std::size_t()> worker_queue_depth_;
   std::function<StoreGauges()> store_gauges_;

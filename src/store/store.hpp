@@ -144,6 +144,15 @@ struct NewActionToken {
   std::string email_key{};   // the canonical email it was sent to
   util::TimePoint created_at{};
   util::TimePoint expires_at{};
+  // An email change's (or revert's) address to set, as typed and canonical.
+  std::optional<std::string> new_email{};
+  std::optional<std::string> new_email_key{};
+};
+
+struct ActionTokenRecord {
+  std::int64_t user_id = 0;
+  std::optional<std::string> new_email{};
+  std::optional<std::string> new_email_key{};
 };
 
 // What a token's redemption changes, in the same transaction that spends it.
@@ -155,7 +164,12 @@ struct TokenRedemption {
   // token of the user (as PasswordChange does).
   std::optional<std::string> password_hash{};
   bool mark_email_verified = false;  // the mailbox was proven (a reset proves it too)
+  // Sets the account's email to the token's new_email, verified (its mailbox was proven):
+  // StoreError::email_taken, writing nothing, when another account has it now.
+  bool apply_new_email = false;
+  bool void_other_tokens = false;
   bool revoke_all_sessions = false;
+  std::optional<NewActionToken> follow_up{};  // issued after the change (an email change's revert)
   std::optional<OutboxMessage> notice{};
 };
 
@@ -394,17 +408,17 @@ class Store {
   // See PasswordChange. False, writing nothing, when the user is gone or inactive.
   virtual Result<bool> change_password(const PasswordChange& change) = 0;
 
-  // Stores `token` (voiding the user's outstanding tokens of its purpose) and queues `mail`, in
-  // one transaction. A reset token's expiry becomes the user's password_reset_expires. False,
-  // writing nothing, when the user is gone or inactive, or their email is no longer
-  // token.email_key.
+  // Stores `token` (voiding the user's outstanding tokens of its purpose) and queues `mail` (none:
+  // an administrator hands the link over), in one transaction. A reset token's expiry becomes the
+  // user's password_reset_expires. False, writing nothing, when the user is gone or inactive, or
+  // their email is no longer token.email_key.
   virtual Result<bool> issue_action_token(const NewActionToken& token,
-                                          const OutboxMessage& mail) = 0;
-  // The user of the live token with this hash and purpose (as redeem_action_token finds it),
-  // without spending it: what checks a new password against the account before the redemption.
-  virtual Result<std::optional<std::int64_t>> find_action_token(std::string_view token_hash,
-                                                                std::string_view purpose,
-                                                                util::TimePoint now) = 0;
+                                          const std::optional<OutboxMessage>& mail) = 0;
+  // The live token with this hash and purpose (as redeem_action_token finds it), without
+  // spending it: what checks a new password against the account before the redemption.
+  virtual Result<std::optional<ActionTokenRecord>> find_action_token(std::string_view token_hash,
+                                                                     std::string_view purpose,
+                                                                     util::TimePoint now) = 0;
   // Spends the token and applies `redemption` in one transaction; the user's id, or nothing
   // (writing nothing) when the token is not live (unknown, spent, expired, of another purpose),
   // its user is gone or inactive, or the user's email is no longer the one it was sent to.

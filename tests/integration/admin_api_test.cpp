@@ -18,6 +18,7 @@
 #include <tuple>
 #include <vector>
 
+#include "support/administrator.hpp"
 #include "support/authd_process.hpp"
 #include "support/command.hpp"
 #include "support/deployment.hpp"
@@ -111,29 +112,6 @@ Login register_and_login(HttpClient& client, const std::string& email,
   return login(client, email, agent);
 }
 
-// The options that point `authd users` at the deployment's store (on PostgreSQL with the key
-// every instance shares).
-std::string store_options(Deployment& deployment) {
-  std::string options = "--database " + deployment.instance(0).database_option();
-  if (deployment.kind() != Deployment::Kind::sqlite) {
-    options += std::string(" --key-encryption-key ") + kSharedTestKeyEncryptionKey;
-  }
-  return options;
-}
-
-// `authd users create --role authd:admin`, the password on standard input: the new id, or 0.
-std::int64_t create_administrator_with_cli(const std::string& store, const std::string& email) {
-  TempDir dir;
-  // Parenthesised: run_command adds 2>&1 for the whole line; the output is standard output.
-  const auto created = run_command(
-      "(printf '%s' '" + std::string(kPassword) + "' | " + AUTHD_BINARY + " users create --email " +
-      email + " --role authd:admin --password-stdin " + store + " 2>" + dir.file("stderr") + ")");
-  std::stringstream errors;
-  errors << std::ifstream(dir.file("stderr")).rdbuf();
-  EXPECT_EQ(created.exit_status, 0) << created.output << errors.str();
-  return created.exit_status == 0 ? std::stoll(created.output) : 0;
-}
-
 // The whole audit trail, newest first, paged through 200 at a time; `raw` collects the bodies.
 std::vector<object> audit_trail(HttpClient& client, const std::string& token,
                                 std::string* raw = nullptr) {
@@ -170,7 +148,7 @@ struct Route {
   std::optional<value> body;
 };
 
-// The 11 operations, on user `user_id`; `unique` names what a request would create.
+// The 13 operations, on user `user_id`; `unique` names what a request would create.
 std::vector<Route> every_admin_route(std::int64_t user_id, const std::string& unique) {
   const std::string user = user_path(user_id);
   return {{"GET", "/v1/admin/users", std::nullopt},
@@ -181,6 +159,8 @@ std::vector<Route> every_admin_route(std::int64_t user_id, const std::string& un
           {"DELETE", user, std::nullopt},
           {"GET", user + "/sessions", std::nullopt},
           {"DELETE", user + "/sessions", std::nullopt},
+          {"POST", user + "/password", object{{"password", "a fresh long passphrase"}}},
+          {"POST", user + "/recovery", object{{"send_email", false}}},
           {"GET", "/v1/admin/roles", std::nullopt},
           {"POST", "/v1/admin/roles", object{{"name", unique}}},
           {"DELETE", "/v1/admin/roles/" + unique, std::nullopt},
@@ -191,7 +171,8 @@ class AdminApi : public ServerFixture<> {
  protected:
   // A new administrator, made with the CLI and logged in through /v1.
   Login administrator(const std::string& email) {
-    const std::int64_t id = create_administrator_with_cli(store_options(server()), email);
+    const std::int64_t id =
+        create_administrator_with_cli(store_options(server()), email, kPassword);
     const Login admin = login(client(), email);
     EXPECT_EQ(admin.id, id);
     return admin;
@@ -483,7 +464,7 @@ TEST_F(AdminApi, TheLastActiveAdministratorCannotLockEveryoneOut) {
   Deployment lone(server().kind());
   HttpClient lone_client(lone.port());
   const std::int64_t alice_id =
-      create_administrator_with_cli(store_options(lone), "lone-alice@example.com");
+      create_administrator_with_cli(store_options(lone), "lone-alice@example.com", kPassword);
   const Login alice = login(lone_client, "lone-alice@example.com");
   ASSERT_EQ(alice.id, alice_id);
   const std::string self = user_path(alice.id);
@@ -610,6 +591,74 @@ TEST_F(AdminApi, AnAdministratorSeesAndEndsEverySessionOfAUser) {
             "0")
       << "every kind";
   EXPECT_EQ(as(admin, "GET", "/v1/admin/roles").status, 200) << "the administrator's own live on";
+}
+
+TEST_F(AdminApi, AnAdministratorSetsAPasswordAndEveryCredentialOfTheUserEnds) {
+  const Login admin = administrator("password-admin@example.com");
+  const Login laptop = register_and_login(client(), "forgot-it@example.com");
+  const std::string path = user_path(laptop.id) + "/password";
+  expect_problem(as(admin, "POST", path, object{{"password", "password"}}), 400, "weak-password");
+  expect_problem(as(admin, "POST", path, object{{"password", 5}}), 400, "invalid-field");
+  expect_problem(as(admin, "POST", "/v1/admin/users/999999/password",
+                    object{{"password", "a fresh long passphrase"}}),
+                 404, "user-not-found");
+  EXPECT_EQ(as(laptop, "GET", "/v1/me").status, 200) << "nothing changed yet";
+
+  const auto set = as(admin, "POST", path, object{{"password", "a fresh long passphrase"}});
+  ASSERT_EQ(set.status, 204) << set.body;
+  for (int i = 0; i < 4; ++i) expect_problem(as(laptop, "GET", "/v1/me"), 401, "invalid-token");
+  EXPECT_EQ(client()
+                .post_json("/v1/sessions",
+                           object{{"email", "forgot-it@example.com"}, {"password", kPassword}})
+                .status,
+            401);
+  EXPECT_EQ(client()
+                .post_json("/v1/sessions", object{{"email", "forgot-it@example.com"},
+                                                  {"password", "a fresh long passphrase"}})
+                .status,
+            201);
+
+  // A disabled account stays disabled: enable it first.
+  ASSERT_EQ(as(admin, "PATCH", user_path(laptop.id), object{{"is_active", false}}).status, 200);
+  expect_problem(as(admin, "POST", path, object{{"password", "another long passphrase"}}), 400,
+                 "invalid-field");
+  const auto trail = audit_trail(client(), admin.access);
+  EXPECT_TRUE(std::any_of(trail.begin(), trail.end(), [&](const object& event) {
+    return event.at("action") == value("password_set") &&
+           event.at("target_user_id") == value(laptop.id);
+  }));
+}
+
+TEST_F(AdminApi, ARecoveryLinkIsReturnedOnceAndEndsTheUsersSessions) {
+  const Login admin = administrator("recovery-admin@example.com");
+  const Login locked_out = register_and_login(client(), "locked-out@example.com");
+  const std::string path = user_path(locked_out.id) + "/recovery";
+  // Mailed (the default) needs mail.
+  expect_problem(as(admin, "POST", path, object{}), 501, "mail-not-configured");
+  expect_problem(as(admin, "POST", path, object{{"send_email", "no"}}), 400, "invalid-field");
+  expect_problem(
+      as(admin, "POST", "/v1/admin/users/999999/recovery", object{{"send_email", false}}), 404,
+      "user-not-found");
+
+  const auto issued = as(admin, "POST", path, object{{"send_email", false}});
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  EXPECT_EQ(issued.header("cache-control"), "no-store");
+  const std::string url = text(issued.json().at("url"));
+  const auto at = url.find("/account/reset-password#token=rst_");
+  ASSERT_NE(at, std::string::npos) << url;
+  EXPECT_TRUE(issued.json().at("expires_at").is_string());
+  for (int i = 0; i < 4; ++i) {
+    expect_problem(as(locked_out, "GET", "/v1/me"), 401, "invalid-token");
+  }
+  const std::string token = url.substr(url.find("#token=") + 7);
+  const auto reset = client().post_json(
+      "/v1/password/reset", object{{"token", token}, {"new_password", "back in control now"}});
+  ASSERT_EQ(reset.status, 204) << reset.body;
+  EXPECT_EQ(client()
+                .post_json("/v1/sessions", object{{"email", "locked-out@example.com"},
+                                                  {"password", "back in control now"}})
+                .status,
+            201);
 }
 
 TEST_F(AdminApi, RolesAreCreatedCountedAndDeleted) {
@@ -837,7 +886,7 @@ TEST(PostgresAdminApiOutage, EveryAdminRouteAnswers503WhileTheDatabaseIsDown) {
   HttpClient client(server.port());
   const std::int64_t id = create_administrator_with_cli(
       "--database " + cluster.uri() + " --key-encryption-key " + kSharedTestKeyEncryptionKey,
-      "outage-admin@example.com");
+      "outage-admin@example.com", kPassword);
   const Login admin = login(client, "outage-admin@example.com");
   ASSERT_EQ(admin.id, id);
   ASSERT_EQ(call(client, "GET", "/v1/admin/roles", admin.access).status, 200);

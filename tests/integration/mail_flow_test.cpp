@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "support/administrator.hpp"
 #include "support/authd_process.hpp"
 #include "support/server_fixture.hpp"
 #include "support/smtp_server.hpp"
@@ -216,6 +217,150 @@ TEST_F(Mail, VerificationMailsALinkThatVerifiesTheAddressOnce) {
   EXPECT_EQ(mails_to(smtp().messages(), email).size(), 1u);
 }
 
+TEST_F(Mail, AnEmailChangeIsConfirmedFromTheNewAddressAndRevertedFromTheOld) {
+  const std::string old_email = "moving@example.com";
+  const std::string new_email = "moved@example.org";
+  ASSERT_EQ(register_user(old_email), 201);
+  const std::string before = login(old_email);
+  const auto change = [&](const std::string& password) {
+    return with_bearer(
+        "POST", "/v1/me/email", before,
+        boost::json::serialize(object{{"new_email", new_email}, {"current_password", password}}));
+  };
+  expect_problem(change("not the password"), 400, "current-password-incorrect");
+  ASSERT_EQ(change(kPassword).status, 202);
+  const auto confirmations = wait_for_mails(new_email, 1);
+  ASSERT_EQ(confirmations.size(), 1u);
+  const std::string token =
+      link_token(confirmations[0], "https://app.example/account/confirm-email#token=");
+  ASSERT_TRUE(token.starts_with("eml_")) << token;
+
+  const auto confirmed = client().post_json("/v1/email/change/confirm", object{{"token", token}});
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  EXPECT_EQ(confirmed.json(), value(object{{"email", new_email}}));
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(with_bearer("GET", "/v1/me", before).status, 401);
+  EXPECT_TRUE(login(old_email).empty());
+  const std::string moved = login(new_email);
+  ASSERT_FALSE(moved.empty());
+  EXPECT_EQ(with_bearer("GET", "/v1/me", moved).json().at("email_verified"), value(true));
+  expect_problem(client().post_json("/v1/email/change/confirm", object{{"token", token}}), 400,
+                 "action-token-invalid");
+
+  // The old address is told, with a link that undoes it all.
+  const auto notices = wait_for_mails(old_email, 1);
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(text(notices[0].at("text")).find(new_email), std::string::npos);
+  const std::string revert =
+      link_token(notices[0], "https://app.example/account/revert-email#token=");
+  ASSERT_TRUE(revert.starts_with("rev_")) << revert;
+  const auto reverted = client().post_json("/v1/email/change/revert", object{{"token", revert}});
+  ASSERT_EQ(reverted.status, 204) << reverted.body;
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(with_bearer("GET", "/v1/me", moved).status, 401);
+  EXPECT_TRUE(login(new_email).empty());
+  EXPECT_FALSE(login(old_email).empty());
+  expect_problem(client().post_json("/v1/email/change/revert", object{{"token", revert}}), 400,
+                 "action-token-invalid");
+}
+
+TEST_F(Mail, AnEmailChangeToATakenAddressMailsNothingAndARaceIs409) {
+  ASSERT_EQ(register_user("holder@example.com"), 201);
+  ASSERT_EQ(register_user("chooser@example.com"), 201);
+  const std::string access = login("chooser@example.com");
+  const auto change_to = [&](const std::string& address) {
+    return with_bearer(
+        "POST", "/v1/me/email", access,
+        boost::json::serialize(object{{"new_email", address}, {"current_password", kPassword}}));
+  };
+  EXPECT_EQ(change_to("holder@example.com").status, 202) << "the same answer";
+  ASSERT_EQ(change_to("contested@example.com").status, 202);
+  const auto mails = wait_for_mails("contested@example.com", 1);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_TRUE(mails_to(smtp().messages(), "holder@example.com").empty()) << "nothing to a holder";
+  const std::string token =
+      link_token(mails[0], "https://app.example/account/confirm-email#token=");
+  ASSERT_EQ(register_user("contested@example.com"), 201);  // someone else is faster
+  expect_problem(client().post_json("/v1/email/change/confirm", object{{"token", token}}), 409,
+                 "email-taken");
+  EXPECT_EQ(with_bearer("GET", "/v1/me", access).status, 200) << "nothing was changed";
+
+  // A revert whose old address was taken meanwhile is refused alike.
+  ASSERT_EQ(change_to("second-home@example.com").status, 202);
+  const auto second = wait_for_mails("second-home@example.com", 1);
+  ASSERT_EQ(second.size(), 1u);
+  ASSERT_EQ(client()
+                .post_json("/v1/email/change/confirm",
+                           object{{"token", link_token(second[0],
+                                                       "https://app.example/account/"
+                                                       "confirm-email#token=")}})
+                .status,
+            200);
+  const auto notices = wait_for_mails("chooser@example.com", 1);
+  ASSERT_EQ(notices.size(), 1u);
+  ASSERT_EQ(register_user("chooser@example.com"), 201);
+  expect_problem(
+      client().post_json(
+          "/v1/email/change/revert",
+          object{{"token",
+                  link_token(notices[0], "https://app.example/account/revert-email#token=")}}),
+      409, "email-taken");
+}
+
+TEST_F(Mail, AnAdministratorsRecoveryLinkIsMailedAndAPasswordTheySetIsTold) {
+  ASSERT_NE(
+      create_administrator_with_cli(store_options(server()), "mail-admin@example.com", kPassword),
+      0);
+  const std::string admin = login("mail-admin@example.com");
+  ASSERT_EQ(register_user("rescued@example.com"), 201);
+  const std::string before = login("rescued@example.com");
+  const std::string id =
+      std::to_string(with_bearer("GET", "/v1/me", before).json().at("id").as_int64());
+
+  const auto issued = with_bearer("POST", "/v1/admin/users/" + id + "/recovery", admin, "{}");
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  EXPECT_FALSE(issued.json().as_object().contains("url")) << "mailed, not shown";
+  EXPECT_EQ(with_bearer("GET", "/v1/me", before).status, 401);
+  const auto mails = wait_for_mails("rescued@example.com", 1);
+  ASSERT_EQ(mails.size(), 1u);
+  const std::string token =
+      link_token(mails[0], "https://app.example/account/reset-password#token=");
+  ASSERT_EQ(
+      client()
+          .post_json("/v1/password/reset", object{{"token", token}, {"new_password", kNewPassword}})
+          .status,
+      204);
+  EXPECT_FALSE(login("rescued@example.com", kNewPassword).empty());
+
+  // A password an administrator sets is told to the owner (after the reset's own notice).
+  ASSERT_EQ(with_bearer("POST", "/v1/admin/users/" + id + "/password", admin,
+                        boost::json::serialize(object{{"password", "set by the admin today"}}))
+                .status,
+            204);
+  EXPECT_EQ(wait_for_mails("rescued@example.com", 3).size(), 3u);
+}
+
+TEST_F(Mail, TheOwnerIsToldOfAPasswordChangeAndOfADeactivation) {
+  const std::string email = "told@example.com";
+  ASSERT_EQ(register_user(email), 201);
+  const std::string access = login(email);
+  ASSERT_EQ(with_bearer("POST", "/v1/me/password", access,
+                        boost::json::serialize(object{{"current_password", kPassword},
+                                                      {"new_password", kNewPassword}}))
+                .status,
+            204);
+  const auto changed = wait_for_mails(email, 1);
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_NE(text(changed[0].at("subject")).find("password"), std::string::npos)
+      << changed[0].at("subject");
+  ASSERT_EQ(with_bearer("POST", "/v1/me/deactivate", access,
+                        boost::json::serialize(object{{"current_password", kNewPassword}}))
+                .status,
+            204);
+  const auto both = wait_for_mails(email, 2);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_NE(text(both[1].at("subject")).find("deactivated"), std::string::npos)
+      << both[1].at("subject");
+}
+
 TEST_F(Mail, EveryBadTokenAndBodyGetsItsDocumentedAnswer) {
   for (const char* token : {"rst_unknown", "vfy_unknown", "x"}) {
     expect_problem(client().post_json("/v1/password/reset",
@@ -223,6 +368,10 @@ TEST_F(Mail, EveryBadTokenAndBodyGetsItsDocumentedAnswer) {
                    400, "action-token-invalid");
     expect_problem(client().post_json("/v1/email/verification/confirm", object{{"token", token}}),
                    400, "action-token-invalid");
+    expect_problem(client().post_json("/v1/email/change/confirm", object{{"token", token}}), 400,
+                   "action-token-invalid");
+    expect_problem(client().post_json("/v1/email/change/revert", object{{"token", token}}), 400,
+                   "action-token-invalid");
   }
   expect_problem(forgot("not an address"), 400, "invalid-field");
   expect_problem(client().post_json("/v1/password/forgot", object{{"email", 7}}), 400,
@@ -230,7 +379,8 @@ TEST_F(Mail, EveryBadTokenAndBodyGetsItsDocumentedAnswer) {
   expect_problem(client().post_json("/v1/password/reset", object{{"token", "rst_x"}}), 400,
                  "invalid-field");
   for (const char* route :
-       {"/v1/password/forgot", "/v1/password/reset", "/v1/email/verification/confirm"}) {
+       {"/v1/password/forgot", "/v1/password/reset", "/v1/email/verification/confirm",
+        "/v1/email/change/confirm", "/v1/email/change/revert"}) {
     expect_problem(client().request("POST", route, "[1,", "application/json"), 400,
                    "malformed-body");
     expect_problem(client().request("POST", route, "{}", "text/plain"), 415,
@@ -245,6 +395,26 @@ TEST_F(Mail, EveryBadTokenAndBodyGetsItsDocumentedAnswer) {
   expect_problem(client().request("POST", "/v1/email/verification", "", ""), 401, "missing-token");
   expect_problem(with_bearer("POST", "/v1/email/verification", "not-a-token"), 401,
                  "invalid-token");
+  expect_problem(client().request("POST", "/v1/me/email", "{}", "application/json"), 401,
+                 "missing-token");
+  expect_problem(with_bearer("POST", "/v1/me/email", "not-a-token", "{}"), 401, "invalid-token");
+
+  ASSERT_EQ(register_user("bodies@example.com"), 201);
+  const std::string access = login("bodies@example.com");
+  const auto change = [&](const std::string& body, const std::string& type = "application/json") {
+    return client().request("POST", "/v1/me/email", body, type,
+                            {{"Authorization", "Bearer " + access}});
+  };
+  expect_problem(change("[1,"), 400, "malformed-body");
+  expect_problem(change("{}", "text/plain"), 415, "unsupported-media-type");
+  expect_problem(change(R"({"new_email":"x@example.com"})"), 400, "invalid-field");
+  expect_problem(
+      change(R"({"new_email":"not an address","current_password":"correct horse battery"})"), 400,
+      "invalid-field");
+  if (server().kind() != Deployment::Kind::nginx) {
+    expect_problem(change("{\"new_email\":\"" + std::string(70'000, 'x') + "\"}"), 413,
+                   "payload-too-large");
+  }
 }
 
 // Without a transport the routes that send mail say so; the others still answer.
@@ -264,6 +434,10 @@ TEST_F(MailUnconfigured, TheRoutesThatSendMailAnswer501) {
   const std::string access = text(session.json().at("access_token"));
   expect_problem(client().request("POST", "/v1/email/verification", "", "",
                                   {{"Authorization", "Bearer " + access}}),
+                 501, "mail-not-configured");
+  expect_problem(client().request("POST", "/v1/me/email",
+                                  R"({"new_email":"b@example.com","current_password":"x"})",
+                                  "application/json", {{"Authorization", "Bearer " + access}}),
                  501, "mail-not-configured");
   expect_problem(client().post_json("/v1/password/reset",
                                     object{{"token", "rst_x"}, {"new_password", kNewPassword}}),
@@ -299,6 +473,13 @@ TEST(MailLimits, TheMailRoutesRefuseAClientNetworkBeyondItsLimitWith429) {
   expect_problem(client.request("POST", "/v1/email/verification", "", "",
                                 {{"Authorization", "Bearer " + access}}),
                  429, "too-many-attempts");
+  expect_problem(client.request("POST", "/v1/me/email",
+                                R"({"new_email":"b@example.com","current_password":"x"})",
+                                "application/json", {{"Authorization", "Bearer " + access}}),
+                 429, "too-many-attempts");
+  for (const char* route : {"/v1/email/change/confirm", "/v1/email/change/revert"}) {
+    expect_problem(client.post_json(route, object{{"token", "x"}}), 429, "too-many-attempts");
+  }
 }
 
 }  // namespace

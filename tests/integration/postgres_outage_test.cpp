@@ -66,7 +66,8 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
     EXPECT_EQ(response.header("content-type"), "application/problem+json") << path;
   }
   // The owner's own account: proving the current password needs the store too.
-  for (const char* path : {"/v1/me/password", "/v1/me/deactivate", "/v1/me/delete"}) {
+  for (const char* path :
+       {"/v1/me/password", "/v1/me/deactivate", "/v1/me/delete", "/v1/me/email"}) {
     auto response = client.request(
         "POST", path, R"({"current_password":"outage-kettle-orbit","new_password":"x"})",
         "application/json", bearer);
@@ -90,7 +91,9 @@ TEST(PostgresOutage, FailsFastDuringAnOutageAndRecoversAlone) {
         Case{"POST", "/v1/sessions/refresh", object{{"refresh_token", "x"}}},
         Case{"POST", "/v1/password/forgot", object{{"email", "x@example.com"}}},
         Case{"POST", "/v1/password/reset", object{{"token", "rst_x"}, {"new_password", "x"}}},
-        Case{"POST", "/v1/email/verification/confirm", object{{"token", "vfy_x"}}}}) {
+        Case{"POST", "/v1/email/verification/confirm", object{{"token", "vfy_x"}}},
+        Case{"POST", "/v1/email/change/confirm", object{{"token", "eml_x"}}},
+        Case{"POST", "/v1/email/change/revert", object{{"token", "rev_x"}}}}) {
     // A hang would exceed the client's read timeout and fail here.
     auto response = client.request(c.method, c.path, boost::json::serialize(c.body));
     EXPECT_EQ(response.status, 503) << c.method << " " << c.path;

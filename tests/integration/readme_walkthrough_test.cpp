@@ -20,6 +20,7 @@
 #include "support/http_client.hpp"
 #include "support/nginx_process.hpp"
 #include "support/raw_db.hpp"
+#include "support/smtp_server.hpp"
 #include "support/temp_dir.hpp"
 
 namespace authd::test {
@@ -70,6 +71,26 @@ TEST(ReadmeWalkthrough, RunsAsPrinted) {
   EXPECT_NE(output.find("\"type\":\"urn:authd:problem:invalid-token\""), std::string::npos)
       << output;
   EXPECT_NE(output.find("\"user_agent\":\"phone\",\"current\":true"), std::string::npos) << output;
+}
+
+// The README's password reset, as a user runs it, with authd sending through a real SMTP
+// server (STARTTLS) and the script reading the link from that server's Maildir.
+TEST(ReadmeReset, RunsAsPrintedAgainstARealSmtpServer) {
+  std::string script = readme_block("reset-walkthrough");
+  ASSERT_FALSE(script.empty()) << "README.md has no reset-walkthrough block";
+  SmtpServer smtp;
+  AuthdProcess server(
+      {.args = {"--smtp-url", "smtp://127.0.0.1:" + std::to_string(smtp.port()), "--mail-ca-file",
+                SmtpServer::certificate(), "--mail-from", "accounts@example.com"}});
+  ASSERT_TRUE(replace_line(script, "B=http://127.0.0.1:8080",
+                           "B=http://127.0.0.1:" + std::to_string(server.port())));
+  ASSERT_TRUE(replace_line(script, "MAILDIR=./mail", "MAILDIR=" + smtp.maildir().string()));
+  TempDir dir;
+  std::ofstream(dir.file("reset.sh")) << script;
+  const auto [status, output] =
+      run_command("cd " + dir.path().string() + " && timeout 60 bash -e -o pipefail reset.sh");
+  ASSERT_EQ(status, 0) << "a step did not behave as printed:\n" << output;
+  EXPECT_NE(output.find("\"access_token\""), std::string::npos) << output;
 }
 
 // The administration walkthrough: the CLI (the binary under test, on the server's database)

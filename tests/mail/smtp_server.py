@@ -6,6 +6,8 @@ accepts to a Maildir as a mail server would, with the faults the tests need on r
       [--auth USER:PASSWORD]           AUTH required (after TLS)
       [--defer-first N]                answer the first N messages 451 4.3.0, then accept
       [--reject ADDRESS]...            answer RCPT TO this address 550 5.1.1
+      [--hold-first SECONDS]           store the first message, then wait this long before
+                                       answering (a sender killed meanwhile never hears the 250)
 
 Writes the port it listens on to FILE once it accepts connections (port 0: any free port), and
 runs until SIGTERM. Run it with /usr/bin/python3: Debian's modules are not on other Pythons'
@@ -22,9 +24,10 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Handler(Mailbox):
-    def __init__(self, maildir, defer_first, rejected):
+    def __init__(self, maildir, defer_first, rejected, hold_first):
         super().__init__(maildir)
         self.deferred_left = defer_first
+        self.hold_left = hold_first
         self.rejected = {address.lower() for address in rejected}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -37,7 +40,11 @@ class Handler(Mailbox):
         if self.deferred_left > 0:
             self.deferred_left -= 1
             return "451 4.3.0 Try again later"
-        return await super().handle_DATA(server, session, envelope)
+        answer = await super().handle_DATA(server, session, envelope)
+        if self.hold_left > 0:
+            hold, self.hold_left = self.hold_left, 0
+            await asyncio.sleep(hold)
+        return answer
 
 
 def main():
@@ -50,11 +57,12 @@ def main():
     parser.add_argument("--auth")
     parser.add_argument("--defer-first", type=int, default=0)
     parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--hold-first", type=float, default=0)
     args = parser.parse_args()
 
     for sub in ("tmp", "new", "cur"):
         os.makedirs(os.path.join(args.maildir, sub), exist_ok=True)
-    handler = Handler(args.maildir, args.defer_first, args.reject)
+    handler = Handler(args.maildir, args.defer_first, args.reject, args.hold_first)
     tls = None
     if args.tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -43,6 +43,7 @@ AuthdProcess::AuthdProcess(Options options) {
       // that register many users. Tests of the limits set their own values.
       {"--registrations-per-address", "1000000"},
       {"--login-failures-per-address", "1000000"},
+      {"--mail-requests-per-address", "1000000"},
   };
   for (const auto& [flag, value] : defaults) {
     if (!options.relaxed_limits && std::string_view(flag).ends_with("-per-address")) continue;

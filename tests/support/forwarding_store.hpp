@@ -72,12 +72,11 @@ class ForwardingStore : public store::Store {
     return inner_.change_password(change);
   }
   store::Result<bool> issue_action_token(const store::NewActionToken& token,
-                                         const store::OutboxMessage& mail) override {
+                                         const std::optional<store::OutboxMessage>& mail) override {
     return inner_.issue_action_token(token, mail);
   }
-  store::Result<std::optional<std::int64_t>> find_action_token(std::string_view token_hash,
-                                                               std::string_view purpose,
-                                                               util::TimePoint now) override {
+  store::Result<std::optional<store::ActionTokenRecord>> find_action_token(
+      std::string_view token_hash, std::string_view purpose, util::TimePoint now) override {
     return inner_.find_action_token(token_hash, purpose, now);
   }
   store::Result<std::optional<std::int64_t>> redeem_action_token(
@@ -197,7 +196,7 @@ class ReadOnlyStore final : public ForwardingStore {
     return store::StoreError::unavailable;
   }
   store::Result<bool> issue_action_token(const store::NewActionToken&,
-                                         const store::OutboxMessage&) override {
+                                         const std::optional<store::OutboxMessage>&) override {
     return store::StoreError::unavailable;
   }
   store::Result<std::optional<std::int64_t>> redeem_action_token(

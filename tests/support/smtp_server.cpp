@@ -58,6 +58,9 @@ void SmtpServer::start() {
     args.insert(args.end(), {"--defer-first", std::to_string(options_.defer_first)});
   }
   for (const auto& address : options_.reject) args.insert(args.end(), {"--reject", address});
+  if (options_.hold_first.count() > 0) {
+    args.insert(args.end(), {"--hold-first", std::to_string(options_.hold_first.count())});
+  }
 
   const std::string log = dir_.file("smtp-server.log");
   const pid_t parent = ::getpid();

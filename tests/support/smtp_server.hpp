@@ -23,6 +23,9 @@ class SmtpServer {
     std::string auth{};                 // "user:password": AUTH required
     int defer_first = 0;                // the first N messages get 451 4.3.0
     std::vector<std::string> reject{};  // RCPT TO these gets 550 5.1.1
+    // The first message is stored, then answered only after this long (a sender killed
+    // meanwhile never hears that it was accepted).
+    std::chrono::seconds hold_first{0};
   };
 
   SmtpServer();
@@ -32,6 +35,8 @@ class SmtpServer {
   SmtpServer& operator=(const SmtpServer&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // Where the server delivers what it accepts (new/ holds the messages).
+  std::filesystem::path maildir() const { return dir_.path() / "maildir"; }
   // The certificate the server presents (self-signed, for localhost and 127.0.0.1): the CA file
   // a client must be given.
   static std::string certificate();

@@ -21,6 +21,7 @@
 #include "core/auth_service.hpp"
 #include "crypto/password_hasher.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/mann_whitney.hpp"
 #include "support/raw_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_doubles.hpp"
@@ -30,62 +31,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct MannWhitney {
-  double u = 0;  // U of the first sample
-  double p = 1;  // two-sided
-};
-
-// Two-sided Mann-Whitney U test, normal approximation with continuity and tie corrections
-// (adequate for samples of 20 or more each).
-MannWhitney mann_whitney(const std::vector<double>& x, const std::vector<double>& y) {
-  std::vector<std::pair<double, bool>> all;  // value, from x
-  for (double v : x) all.emplace_back(v, true);
-  for (double v : y) all.emplace_back(v, false);
-  std::sort(all.begin(), all.end());
-  const double n1 = static_cast<double>(x.size());
-  const double n2 = static_cast<double>(y.size());
-  const double n = n1 + n2;
-
-  double rank_sum_x = 0;
-  double tie_term = 0;  // sum of t^3 - t over groups of t tied values
-  for (std::size_t i = 0; i < all.size();) {
-    std::size_t j = i;
-    while (j + 1 < all.size() && all[j + 1].first == all[i].first) ++j;
-    const double average_rank = (static_cast<double>(i + j) / 2) + 1;
-    for (std::size_t k = i; k <= j; ++k) {
-      if (all[k].second) rank_sum_x += average_rank;
-    }
-    const double t = static_cast<double>(j - i + 1);
-    tie_term += t * t * t - t;
-    i = j + 1;
-  }
-
-  MannWhitney result;
-  result.u = rank_sum_x - n1 * (n1 + 1) / 2;
-  const double mean = n1 * n2 / 2;
-  const double variance = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)));
-  if (variance <= 0) return result;  // every value tied: no evidence of a difference
-  const double z = std::max(0.0, std::abs(result.u - mean) - 0.5) / std::sqrt(variance);
-  result.p = std::erfc(z / std::sqrt(2.0));
-  return result;
-}
-
 // Reference values from an independent implementation of the same formula; the first agrees with
 // scipy.stats.mannwhitneyu(method="asymptotic").
 TEST(LoginTiming, MannWhitneyMatchesReferenceValues) {
-  const auto separated = mann_whitney({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10});
+  const auto separated = test::mann_whitney({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10});
   EXPECT_DOUBLE_EQ(separated.u, 0);
   EXPECT_NEAR(separated.p, 0.0121858, 1e-6);
 
-  const auto tied = mann_whitney({1, 2, 2, 3, 5}, {2, 3, 3, 4, 6});
+  const auto tied = test::mann_whitney({1, 2, 2, 3, 5}, {2, 3, 3, 4, 6});
   EXPECT_DOUBLE_EQ(tied.u, 7);
   EXPECT_NEAR(tied.p, 0.2842837, 1e-6);
 
-  const auto mixed = mann_whitney({3, 1, 4, 1, 5, 9, 2, 6}, {2, 7, 1, 8, 2, 8, 1, 8, 2});
+  const auto mixed = test::mann_whitney({3, 1, 4, 1, 5, 9, 2, 6}, {2, 7, 1, 8, 2, 8, 1, 8, 2});
   EXPECT_DOUBLE_EQ(mixed.u, 34.5);
   EXPECT_NEAR(mixed.p, 0.9221927, 1e-6);
 
-  EXPECT_DOUBLE_EQ(mann_whitney({1, 1, 1}, {1, 1, 1}).p, 1.0);
+  EXPECT_DOUBLE_EQ(test::mann_whitney({1, 1, 1}, {1, 1, 1}).p, 1.0);
 }
 
 constexpr std::string_view kPassword = "correct horse battery staple";
@@ -183,8 +144,8 @@ TEST(LoginTiming, UnknownEmailCostsAsMuchAsWrongPassword) {
     std::cout << "[ timing ] " << kind.name << ": median " << median_ms(kind.seconds) << " ms over "
               << kind.seconds.size() << " logins\n";
   }
-  const auto same = mann_whitney(kinds[0].seconds, kinds[1].seconds);
-  const auto control = mann_whitney(kinds[2].seconds, kinds[1].seconds);
+  const auto same = test::mann_whitney(kinds[0].seconds, kinds[1].seconds);
+  const auto control = test::mann_whitney(kinds[2].seconds, kinds[1].seconds);
   std::cout << "[ timing ] unknown vs wrong password: U=" << same.u << " p=" << same.p
             << "; control vs wrong password: U=" << control.u << " p=" << control.p << "\n";
 

@@ -617,7 +617,10 @@ TEST_P(StoreContract, ActionTokensAreSingleUseAndPurposeBound) {
   EXPECT_EQ(*redeem("h-reset", "reset", kT0 + 10 + 3'600'000), std::nullopt);
   EXPECT_EQ(count("mail_outbox"), 1);
 
-  EXPECT_EQ(*store().find_action_token("h-reset", "reset", at(kT0 + 30)), std::optional(ada->id));
+  auto pending = store().find_action_token("h-reset", "reset", at(kT0 + 30));
+  ASSERT_TRUE(pending && *pending);
+  EXPECT_EQ((*pending)->user_id, ada->id);
+  EXPECT_EQ((*pending)->new_email, std::nullopt);
   EXPECT_EQ(*store().find_action_token("h-reset", "verify", at(kT0 + 30)), std::nullopt);
   auto spent = redeem("h-reset", "reset", kT0 + 30);
   ASSERT_TRUE(spent);
@@ -696,6 +699,83 @@ TEST_P(StoreContract, ATokenIsVoidOnceItsAddressOrItsUserChanges) {
   EXPECT_EQ(store().issue_action_token(
                 action_token(bob->id, "b2", kT0, "verify", "bob@example.com"), mail("m3@x", kT0)),
             false);
+}
+
+TEST_P(StoreContract, AnEmailChangeTokenSetsItsAddressAndIssuesTheRevertInOneTransaction) {
+  auto ada = store().create_user(new_user("ada@example.com"), new_session("ada-1", kT0));
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada && bob);
+  NewActionToken change = action_token(ada->id, "e1", kT0, "email_change");
+  change.new_email = "Ada@New.example";
+  change.new_email_key = "ada@new.example";
+  ASSERT_EQ(store().issue_action_token(change, mail("m1@x", kT0)), true);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "r1", kT0), mail("m2@x", kT0)), true);
+  auto found = store().find_action_token("e1", "email_change", at(kT0 + 1));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->new_email, std::optional<std::string>("Ada@New.example"));
+
+  NewActionToken revert = action_token(ada->id, "v1", kT0 + 10, "email_revert", "ada@new.example");
+  revert.new_email = "ada@example.com";
+  revert.new_email_key = "ada@example.com";
+  auto changed = store().redeem_action_token({.token_hash = "e1",
+                                              .purpose = "email_change",
+                                              .at = at(kT0 + 10),
+                                              .apply_new_email = true,
+                                              .revoke_all_sessions = true,
+                                              .follow_up = revert,
+                                              .notice = mail("m3@x", kT0 + 10)});
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(*changed, std::optional(ada->id));
+  auto user = store().find_user_by_id(ada->id);
+  ASSERT_TRUE(user && *user);
+  EXPECT_EQ((*user)->email, "Ada@New.example");
+  EXPECT_EQ((*user)->email_verified_at, std::optional(at(kT0 + 10)));
+  EXPECT_TRUE(store().list_live_sessions(ada->id, SessionFamily::opaque, at(kT0 + 11))->empty());
+  EXPECT_EQ(*store().find_action_token("r1", "reset", at(kT0 + 11)), std::nullopt)
+      << "a token sent to the old address is void";
+  EXPECT_EQ(count("mail_outbox"), 3);
+
+  // Meanwhile bob takes the old address: the revert cannot restore it, and writes nothing.
+  ASSERT_EQ(store().update_user(
+                bob->id,
+                {.email = "ada@example.com", .email_key = "ada@example.com", .at = at(kT0 + 20)}),
+            true);
+  auto clash = store().redeem_action_token(
+      {.token_hash = "v1", .purpose = "email_revert", .at = at(kT0 + 21), .apply_new_email = true});
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error(), StoreError::email_taken);
+  ASSERT_EQ(store().update_user(
+                bob->id,
+                {.email = "bob@example.com", .email_key = "bob@example.com", .at = at(kT0 + 22)}),
+            true);
+  auto reverted = store().redeem_action_token({.token_hash = "v1",
+                                               .purpose = "email_revert",
+                                               .at = at(kT0 + 23),
+                                               .apply_new_email = true,
+                                               .void_other_tokens = true,
+                                               .revoke_all_sessions = true});
+  ASSERT_TRUE(reverted);
+  EXPECT_EQ(*reverted, std::optional(ada->id)) << "the clash spent nothing";
+  user = store().find_user_by_id(ada->id);
+  EXPECT_EQ((*user)->email, "ada@example.com");
+}
+
+TEST_P(StoreContract, AnAdministratorsEmailChangeLeavesTheAddressUnverified) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "v", kT0, "verify"), mail("m@x", kT0)),
+            true);
+  ASSERT_TRUE(*store().redeem_action_token(
+      {.token_hash = "v", .purpose = "verify", .at = at(kT0 + 1), .mark_email_verified = true}));
+  ASSERT_EQ(store().update_user(
+                ada->id, {.first_name = std::optional<std::string>("Ada"), .at = at(kT0 + 2)}),
+            true);
+  EXPECT_TRUE((*store().find_user_by_id(ada->id))->email_verified_at) << "a name change keeps it";
+  ASSERT_EQ(store().update_user(ada->id, {.email = "ada@other.example",
+                                          .email_key = "ada@other.example",
+                                          .at = at(kT0 + 3)}),
+            true);
+  EXPECT_FALSE((*store().find_user_by_id(ada->id))->email_verified_at);
 }
 
 TEST_P(StoreContract, TheOutboxHandsEachDueMailToOneSenderAtATime) {

@@ -41,11 +41,11 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<bool> issue_action_token(const store::NewActionToken&,
-                                         const store::OutboxMessage&) override {
+                                         const std::optional<store::OutboxMessage>&) override {
     return StoreError::unavailable;
   }
-  store::Result<std::optional<std::int64_t>> find_action_token(std::string_view, std::string_view,
-                                                               util::TimePoint) override {
+  store::Result<std::optional<store::ActionTokenRecord>> find_action_token(
+      std::string_view, std::string_view, util::TimePoint) override {
     return StoreError::unavailable;
   }
   store::Result<std::optional<std::int64_t>> redeem_action_token(

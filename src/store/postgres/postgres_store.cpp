@@ -237,8 +237,11 @@ constexpr Query kUpdateFirstName{"update_first_name", R"sql(
   UPDATE users SET first_name = $2, updated_at = $3 WHERE id = $1)sql"};
 constexpr Query kUpdateLastName{"update_last_name", R"sql(
   UPDATE users SET last_name = $2, updated_at = $3 WHERE id = $1)sql"};
+// A new address is unverified until its owner proves the mailbox.
 constexpr Query kUpdateEmail{"update_email", R"sql(
-  UPDATE users SET email = $2, email_key = $3, updated_at = $4 WHERE id = $1)sql"};
+  UPDATE users SET email = $2, email_key = $3, updated_at = $4,
+    email_verified_at = CASE WHEN email_key = $3 THEN email_verified_at END
+  WHERE id = $1)sql"};
 constexpr Query kTouchUser{"touch_user", "UPDATE users SET updated_at = $2 WHERE id = $1"};
 constexpr Query kDeleteUserRoles{"delete_user_roles", "DELETE FROM user_roles WHERE user_id = $1"};
 // Roles and sessions go with the user (ON DELETE CASCADE).
@@ -290,8 +293,9 @@ constexpr Query kLockActiveWithEmail{"lock_active_with_email", R"sql(
   SELECT 1 FROM users WHERE id = $1 AND email_key = $2 AND is_active FOR UPDATE)sql"};
 
 constexpr Query kInsertActionToken{"insert_action_token", R"sql(
-  INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at)
-  VALUES ($1, $2, $3, $4, $5, $6))sql"};
+  INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at,
+                             new_email, new_email_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8))sql"};
 
 constexpr Query kSetPasswordResetExpires{"set_password_reset_expires", R"sql(
   UPDATE users SET password_reset_expires = $2 WHERE id = $1)sql"};
@@ -303,16 +307,20 @@ constexpr Query kSpendLiveToken{"spend_live_token", R"sql(
   FROM users u
   WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
     AND u.id = t.user_id AND u.email_key = t.email_key AND u.is_active
-  RETURNING t.user_id)sql"};
+  RETURNING t.user_id, t.new_email, t.new_email_key)sql"};
 
 constexpr Query kSelectLiveToken{"select_live_token", R"sql(
-  SELECT t.user_id FROM action_tokens t JOIN users u ON u.id = t.user_id
+  SELECT t.user_id, t.new_email, t.new_email_key FROM action_tokens t JOIN users u ON u.id = t.user_id
   WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
     AND u.email_key = t.email_key AND u.is_active)sql"};
 
 constexpr Query kSetPassword{"set_password", R"sql(
   UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3,
     credentials_revoked_at = GREATEST(credentials_revoked_at, $3)
+  WHERE id = $1)sql"};
+
+constexpr Query kApplyNewEmail{"apply_new_email", R"sql(
+  UPDATE users SET email = $2, email_key = $3, email_verified_at = $4, updated_at = $4
   WHERE id = $1)sql"};
 
 constexpr Query kMarkEmailVerified{"mark_email_verified", R"sql(
@@ -445,6 +453,12 @@ Result<bool> guarded_change(PgConnection& db, std::int64_t user_id, std::string_
   }
   tx.commit();
   return true;
+}
+
+void insert_token(PgConnection& db, const NewActionToken& token) {
+  db.execute_with(kInsertActionToken, token.user_id, token.purpose, token.token_hash,
+                  token.email_key, token.created_at, token.expires_at, token.new_email,
+                  token.new_email_key);
 }
 
 void insert_mail(PgConnection& db, const OutboxMessage& mail) {
@@ -828,32 +842,32 @@ Result<bool> PostgresStore::change_password(const PasswordChange& change) {
 }
 
 Result<bool> PostgresStore::issue_action_token(const NewActionToken& token,
-                                               const OutboxMessage& mail) {
+                                               const std::optional<OutboxMessage>& mail) {
   return with_connection("issue_action_token", [&](PgConnection& db) -> Result<bool> {
     PgTransaction tx(db);
     if (db.execute_with(kLockActiveWithEmail, token.user_id, token.email_key).rows() == 0) {
       return false;
     }
     db.execute_with(kVoidTokensOfPurpose, token.user_id, token.purpose, token.created_at);
-    db.execute_with(kInsertActionToken, token.user_id, token.purpose, token.token_hash,
-                    token.email_key, token.created_at, token.expires_at);
+    insert_token(db, token);
     if (token.purpose == kPasswordResetPurpose) {
       db.execute_with(kSetPasswordResetExpires, token.user_id, token.expires_at);
     }
-    insert_mail(db, mail);
+    if (mail) insert_mail(db, *mail);
     tx.commit();
     return true;
   });
 }
 
-Result<std::optional<std::int64_t>> PostgresStore::find_action_token(std::string_view token_hash,
-                                                                     std::string_view purpose,
-                                                                     util::TimePoint now) {
-  using Found = std::optional<std::int64_t>;
+Result<std::optional<ActionTokenRecord>> PostgresStore::find_action_token(
+    std::string_view token_hash, std::string_view purpose, util::TimePoint now) {
+  using Found = std::optional<ActionTokenRecord>;
   return with_connection("find_action_token", [&](PgConnection& db) -> Result<Found> {
     const PgResult rows = db.execute_with(kSelectLiveToken, token_hash, purpose, now);
     if (rows.rows() == 0) return Found{};
-    return Found{rows.integer(0, 0)};
+    return Found{ActionTokenRecord{.user_id = rows.integer(0, 0),
+                                   .new_email = rows.optional_text(0, 1),
+                                   .new_email_key = rows.optional_text(0, 2)}};
   });
 }
 
@@ -876,9 +890,18 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
     if (redemption.mark_email_verified) {
       db.execute_with(kMarkEmailVerified, user_id, redemption.at);
     }
+    if (redemption.apply_new_email) {
+      const auto new_email = spent.optional_text(0, 1);
+      const auto new_email_key = spent.optional_text(0, 2);
+      if (!new_email || !new_email_key) return Redeemed{};  // not a token that carries one
+      // Another account holding the address fails the unique index: email_taken.
+      db.execute_with(kApplyNewEmail, user_id, *new_email, *new_email_key, redemption.at);
+    }
+    if (redemption.void_other_tokens) db.execute_with(kVoidUserTokens, user_id, redemption.at);
     if (redemption.revoke_all_sessions) {
       db.execute_with(kRevokeUserSessions, user_id, redemption.at);
     }
+    if (redemption.follow_up) insert_token(db, *redemption.follow_up);
     if (redemption.notice) insert_mail(db, *redemption.notice);
     tx.commit();
     return Redeemed{user_id};

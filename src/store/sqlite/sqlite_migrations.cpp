@@ -232,6 +232,12 @@ CREATE TABLE mail_outbox (
 CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
 )sql";
 
+// An email change's token carries the address it changes to (a revert's, the one it restores).
+constexpr const char* kTokenEmails = R"sql(
+ALTER TABLE action_tokens ADD COLUMN new_email TEXT;
+ALTER TABLE action_tokens ADD COLUMN new_email_key TEXT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -246,6 +252,7 @@ constexpr Migration kMigrations[] = {
     {11, "credentials revoked per user", kCredentialsRevokedAt},
     {12, "email verification and password change times", kAccountLifecycle},
     {13, "action tokens and the mail outbox", kActionTokensAndOutbox},
+    {14, "the address an email change token changes to", kTokenEmails},
 };
 
 }  // namespace

@@ -80,8 +80,10 @@ constexpr const char* kUpdateFirstName =
     "UPDATE users SET first_name = ?2, updated_at = ?3 WHERE id = ?1";
 constexpr const char* kUpdateLastName =
     "UPDATE users SET last_name = ?2, updated_at = ?3 WHERE id = ?1";
+// A new address is unverified until its owner proves the mailbox.
 constexpr const char* kUpdateEmail =
-    "UPDATE users SET email = ?2, email_key = ?3, updated_at = ?4 WHERE id = ?1";
+    "UPDATE users SET email = ?2, email_key = ?3, updated_at = ?4, "
+    "email_verified_at = CASE WHEN email_key = ?3 THEN email_verified_at END WHERE id = ?1";
 constexpr const char* kTouchUser = "UPDATE users SET updated_at = ?2 WHERE id = ?1";
 constexpr const char* kDeleteUserRoles = "DELETE FROM user_roles WHERE user_id = ?1";
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1";
@@ -201,17 +203,21 @@ constexpr const char* kVoidUserTokens =
 constexpr const char* kIsActiveWithEmail =
     "SELECT 1 FROM users WHERE id = ?1 AND email_key = ?2 AND CAST(is_active AS INTEGER) <> 0";
 constexpr const char* kInsertActionToken =
-    "INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at, "
+    "new_email, new_email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kSetPasswordResetExpires =
     "UPDATE users SET password_reset_expires = ?2 WHERE id = ?1";
 // The live token, of an active user still at the address it was sent to.
 constexpr const char* kSelectLiveToken =
-    "SELECT t.id, t.user_id FROM action_tokens t JOIN users u ON u.id = t.user_id "
+    "SELECT t.id, t.user_id, t.new_email, t.new_email_key "
+    "FROM action_tokens t JOIN users u ON u.id = t.user_id "
     "WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.used_at IS NULL AND t.expires_at > ?3 "
     "AND u.email_key = t.email_key AND CAST(u.is_active AS INTEGER) <> 0";
 constexpr const char* kSpendToken =
     "UPDATE action_tokens SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL";
+constexpr const char* kApplyNewEmail =
+    "UPDATE users SET email = ?2, email_key = ?3, email_verified_at = ?4, updated_at = ?4 "
+    "WHERE id = ?1";
 constexpr const char* kMarkEmailVerified =
     "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?2), updated_at = ?2 "
     "WHERE id = ?1";
@@ -342,6 +348,19 @@ void insert_mail(Connection& db, const OutboxMessage& mail) {
       .bind(3, std::string_view(mail.sealed_payload))
       .bind(4, util::to_unix_millis(mail.created_at))
       .bind(5, util::to_unix_millis(mail.not_after))
+      .run();
+}
+
+void insert_token(Connection& db, const NewActionToken& token) {
+  db.prepare(kInsertActionToken)
+      .bind(1, token.user_id)
+      .bind(2, std::string_view(token.purpose))
+      .bind(3, std::string_view(token.token_hash))
+      .bind(4, std::string_view(token.email_key))
+      .bind(5, util::to_unix_millis(token.created_at))
+      .bind(6, util::to_unix_millis(token.expires_at))
+      .bind(7, token.new_email)
+      .bind(8, token.new_email_key)
       .run();
 }
 
@@ -814,7 +833,7 @@ Result<bool> SqliteStore::change_password(const PasswordChange& change) {
 }
 
 Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
-                                             const OutboxMessage& mail) {
+                                             const std::optional<OutboxMessage>& mail) {
   return with_connection("issue_action_token", [&](Connection& db) -> Result<bool> {
     WriteTransaction tx(db);
     if (!exists(db, kIsActiveWithEmail, token.user_id, std::string_view(token.email_key))) {
@@ -827,32 +846,27 @@ Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
         .bind(2, std::string_view(token.purpose))
         .bind(3, created)
         .run();
-    db.prepare(kInsertActionToken)
-        .bind(1, token.user_id)
-        .bind(2, std::string_view(token.purpose))
-        .bind(3, std::string_view(token.token_hash))
-        .bind(4, std::string_view(token.email_key))
-        .bind(5, created)
-        .bind(6, expires)
-        .run();
+    insert_token(db, token);
     if (token.purpose == kPasswordResetPurpose) {
       db.prepare(kSetPasswordResetExpires).bind(1, token.user_id).bind(2, expires).run();
     }
-    insert_mail(db, mail);
+    if (mail) insert_mail(db, *mail);
     tx.commit();
     return true;
   });
 }
 
-Result<std::optional<std::int64_t>> SqliteStore::find_action_token(std::string_view token_hash,
-                                                                   std::string_view purpose,
-                                                                   util::TimePoint now) {
-  using Found = std::optional<std::int64_t>;
+Result<std::optional<ActionTokenRecord>> SqliteStore::find_action_token(std::string_view token_hash,
+                                                                        std::string_view purpose,
+                                                                        util::TimePoint now) {
+  using Found = std::optional<ActionTokenRecord>;
   return with_connection("find_action_token", [&](Connection& db) -> Result<Found> {
     auto live = db.prepare(kSelectLiveToken);
     live.bind(1, token_hash).bind(2, purpose).bind(3, util::to_unix_millis(now));
     if (!live.step()) return Found{};
-    return Found{live.column_int(1)};
+    return Found{ActionTokenRecord{.user_id = live.column_int(1),
+                                   .new_email = live.column_optional_text(2),
+                                   .new_email_key = live.column_optional_text(3)}};
   });
 }
 
@@ -864,6 +878,7 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
     const std::int64_t at = util::to_unix_millis(redemption.at);
     std::int64_t token_id = 0;
     std::int64_t user_id = 0;
+    std::optional<std::string> new_email, new_email_key;
     {
       auto live = db.prepare(kSelectLiveToken);
       live.bind(1, std::string_view(redemption.token_hash))
@@ -872,6 +887,8 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
       if (!live.step()) return Redeemed{};
       token_id = live.column_int(0);
       user_id = live.column_int(1);
+      new_email = live.column_optional_text(2);
+      new_email_key = live.column_optional_text(3);
     }
     db.prepare(kSpendToken).bind(1, token_id).bind(2, at).run();
     if (redemption.purpose == kPasswordResetPurpose) {
@@ -891,10 +908,22 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
     if (redemption.mark_email_verified) {
       db.prepare(kMarkEmailVerified).bind(1, user_id).bind(2, at).run();
     }
+    if (redemption.apply_new_email) {
+      if (!new_email || !new_email_key) return Redeemed{};  // not a token that carries one
+      // Another account holding the address throws the unique violation: email_taken.
+      db.prepare(kApplyNewEmail)
+          .bind(1, user_id)
+          .bind(2, std::string_view(*new_email))
+          .bind(3, std::string_view(*new_email_key))
+          .bind(4, at)
+          .run();
+    }
+    if (redemption.void_other_tokens) void_user_tokens(db, user_id, at);
     if (redemption.revoke_all_sessions) {
       db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, at).run();
       db.prepare(kRevokeUserCredentials).bind(1, user_id).bind(2, at).run();
     }
+    if (redemption.follow_up) insert_token(db, *redemption.follow_up);
     if (redemption.notice) insert_mail(db, *redemption.notice);
     tx.commit();
     return Redeemed{user_id};

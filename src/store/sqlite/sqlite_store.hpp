@@ -49,10 +49,11 @@ class SqliteStore final : public Store {
   Result<std::int64_t> purge_audit(util::TimePoint before) override;
   Result<UserRecord> record_login(const LoginUpdate& update) override;
   Result<bool> change_password(const PasswordChange& change) override;
-  Result<bool> issue_action_token(const NewActionToken& token, const OutboxMessage& mail) override;
-  Result<std::optional<std::int64_t>> find_action_token(std::string_view token_hash,
-                                                        std::string_view purpose,
-                                                        util::TimePoint now) override;
+  Result<bool> issue_action_token(const NewActionToken& token,
+                                  const std::optional<OutboxMessage>& mail) override;
+  Result<std::optional<ActionTokenRecord>> find_action_token(std::string_view token_hash,
+                                                             std::string_view purpose,
+                                                             util::TimePoint now) override;
   Result<std::optional<std::int64_t>> redeem_action_token(
       const TokenRedemption& redemption) override;
   Result<void> queue_mail(const OutboxMessage& mail) override;
