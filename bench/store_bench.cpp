@@ -67,7 +67,8 @@ double drain(Store& store, int senders) {
         if (!claimed) continue;  // a busy SQLite file: the sender tries again
         if (claimed->empty()) return;
         for (const auto& mail : *claimed) {
-          if (store.finish_mail(mail.id, authd::store::MailOutcome::sent, now, "", now)) {
+          if (store.finish_mail(mail.id, mail.attempts, authd::store::MailOutcome::sent, now, "",
+                                now)) {
             ++drained;
           }
         }

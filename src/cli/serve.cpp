@@ -125,7 +125,8 @@ std::unique_ptr<mail::Transport> open_mail_transport(const ServeConfig& config) 
   std::string password;
   if (!mail.smtp_password_file.empty()) {
     std::ifstream file(mail.smtp_password_file);
-    if (!file || !std::getline(file, password) || password.empty()) {
+    if (std::getline(file, password) && password.ends_with('\r')) password.pop_back();  // CRLF
+    if (!file || password.empty()) {
       throw std::runtime_error("cannot read the SMTP password from --smtp-password-file '" +
                                mail.smtp_password_file + "'");
     }

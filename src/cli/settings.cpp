@@ -555,15 +555,16 @@ std::vector<Setting> make_settings() {
                        "'#' (a fragment reaches no server log)",
                        AUTHD_FIELD(links.reset_password_link)));
   table.push_back(text("--verify-email-link", "AUTHD_VERIFY_EMAIL_LINK", "URL template",
-                       "The link an email verification mail carries; {token} is required",
+                       "The link an email verification mail carries; {token} is required, after "
+                       "'#'",
                        AUTHD_FIELD(links.verify_email_link)));
   table.push_back(text("--email-change-link", "AUTHD_EMAIL_CHANGE_LINK", "URL template",
                        "The link that confirms a new email address, mailed to it; {token} is "
-                       "required",
+                       "required, after '#'",
                        AUTHD_FIELD(links.email_change_link)));
   table.push_back(text("--email-revert-link", "AUTHD_EMAIL_REVERT_LINK", "URL template",
                        "The link that undoes an email change, mailed to the old address; "
-                       "{token} is required",
+                       "{token} is required, after '#'",
                        AUTHD_FIELD(links.email_revert_link)));
   table.push_back(integer("--reset-token-ttl", "AUTHD_RESET_TOKEN_TTL", 300, 86400,
                           "Seconds a password reset link works", AUTHD_FIELD(links.reset_ttl)));
@@ -644,8 +645,12 @@ void check_mail(ServeConfig& config) {
                             std::pair{"--verify-email-link", &config.links.verify_email_link},
                             std::pair{"--email-change-link", &config.links.email_change_link},
                             std::pair{"--email-revert-link", &config.links.email_revert_link}}) {
-    if (link->find("{token}") == std::string::npos) {
-      throw std::invalid_argument(std::string(flag) + " must contain {token}, got " +
+    // In the fragment: a browser never sends it to a server, so the live token stays out of
+    // access logs and Referer headers (ASVS 5.0 14.2.1: no sensitive data in URL queries).
+    const auto token = link->find("{token}");
+    const auto fragment = link->find('#');
+    if (token == std::string::npos || fragment == std::string::npos || fragment > token) {
+      throw std::invalid_argument(std::string(flag) + " must contain {token} after '#', got " +
                                   quoted(std::string_view(*link)));
     }
     if (const auto at = link->find("{public_url}"); at != std::string::npos) {

@@ -136,7 +136,7 @@ void MailSender::finish(const store::ClaimedMail& claimed, store::MailOutcome ou
                         std::string_view error, util::TimePoint retry_at) {
   // Unrecorded (the store is down), the mail stays claimed until its lease ends and is sent
   // again then: one extra copy, with the same Message-ID, rather than a lost mail.
-  (void)store_.finish_mail(claimed.id, outcome, retry_at, error, clock_.now());
+  (void)store_.finish_mail(claimed.id, claimed.attempts, outcome, retry_at, error, clock_.now());
   if (observer_) observer_(claimed.template_name, outcome);
 }
 

@@ -33,7 +33,9 @@ struct MailSenderConfig {
   std::chrono::seconds lease{60};        // longer than one attempt can take (SMTP timeout)
   std::chrono::seconds first_retry{30};  // then doubling
   std::chrono::seconds max_retry{10 * 60};
-  std::size_t batch = 10;                // mails claimed at once
+  // Mails claimed at once. One: the lease then covers one attempt, however slow the server (a
+  // batch sent one after another could outlast it, and another instance would send the rest).
+  std::size_t batch = 1;
   std::chrono::milliseconds poll{1000};  // looks for due mail at least this often
   RatePolicy pace{.max_attempts = 50, .window = std::chrono::seconds(1)};
 };

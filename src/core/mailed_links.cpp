@@ -1,5 +1,7 @@
 #include "core/mailed_links.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "core/email.hpp"
 #include "core/security_log.hpp"
 #include "crypto/digest.hpp"
@@ -17,7 +19,12 @@ struct Purpose {
 constexpr Purpose kReset{store::kPasswordResetPurpose, "rst_"};
 constexpr Purpose kVerify{kVerifyPurpose, "vfy_"};
 constexpr Purpose kEmailChange{"email_change", "eml_"};
-constexpr Purpose kEmailRevert{"email_revert", "rev_"};
+constexpr Purpose kEmailRevert{store::kEmailRevertPurpose, "rev_"};
+// A reset link an administrator handed over by other means: spending it proves no mailbox.
+constexpr Purpose kRecovery{"recovery", "rcv_"};
+// What a revert leaves as the password: no password verifies against it (it is no hash), so
+// whoever had changed the address cannot sign in at the restored one; the owner resets it.
+constexpr std::string_view kNoPassword = "!reverted";
 
 std::string new_token(const Purpose& purpose) {
   return std::string(purpose.prefix) + crypto::random_token(32);
@@ -91,7 +98,13 @@ void MailedLinks::mail_queued() const {
 }
 
 void MailedLinks::after_answer(const std::function<void()>& job) {
-  if (!background_ || !background_(job)) job();
+  if (!background_) {
+    job();
+  } else if (!background_(job)) {
+    // Never before the answer: its time would tell the account. The client asks again.
+    spdlog::warn("mail: the queue of lookups after the answer is full; a request was dropped");
+    events_.mail_throttled("queue");
+  }
 }
 
 Result<void> MailedLinks::forgot_password(std::string_view email, const ClientInfo& client) {
@@ -136,14 +149,16 @@ void MailedLinks::mail_reset_link(const CanonicalEmail& email, const ClientInfo&
 Result<void> MailedLinks::reset_password(std::string_view token, const std::string& new_password,
                                          const ClientInfo& client) {
   if (auto admitted = admit_network(client); !admitted) return admitted.error();
-  const auto hash = token_hash(token, kReset);
-  if (!hash) return invalid(kReset.name);
-  auto holder = store_.find_action_token(*hash, kReset.name, clock_.now());
+  // A mailed reset link, or one an administrator handed over.
+  const Purpose& purpose = token.starts_with(kRecovery.prefix) ? kRecovery : kReset;
+  const auto hash = token_hash(token, purpose);
+  if (!hash) return invalid(purpose.name);
+  auto holder = store_.find_action_token(*hash, purpose.name, clock_.now());
   if (!holder) return from_store(holder.error());
-  if (!*holder) return invalid(kReset.name);
+  if (!*holder) return invalid(purpose.name);
   auto user = store_.find_user_by_id((*holder)->user_id);
   if (!user) return from_store(user.error());
-  if (!*user) return invalid(kReset.name);
+  if (!*user) return invalid(purpose.name);
   auto password_hash = auth_.hash_new_password(**user, new_password);
   if (!password_hash) return password_hash.error();
   const util::TimePoint now = clock_.now();
@@ -151,16 +166,16 @@ Result<void> MailedLinks::reset_password(std::string_view token, const std::stri
       notice(mail::Template::password_changed, (*user)->email, now);
   // The token is spent here, not above: a concurrent reset with the same token finds it spent.
   auto redeemed = store_.redeem_action_token({.token_hash = *hash,
-                                              .purpose = std::string(kReset.name),
+                                              .purpose = std::string(purpose.name),
                                               .at = now,
                                               .password_hash = std::move(*password_hash),
-                                              .mark_email_verified = true,
+                                              .mark_email_verified = &purpose == &kReset,
                                               .revoke_all_sessions = true,
                                               .notice = std::move(told)});
   if (!redeemed) return from_store(redeemed.error());
-  if (!*redeemed) return invalid(kReset.name);
+  if (!*redeemed) return invalid(purpose.name);
   log_security_event("password_reset", client, {{"user_id", **redeemed}});
-  events_.action_token(kReset.name, "consumed");
+  events_.action_token(purpose.name, "consumed");
   mail_queued();
   return {};
 }
@@ -331,6 +346,7 @@ Result<void> MailedLinks::revert_email_change(std::string_view token, const Clie
   auto redeemed = store_.redeem_action_token({.token_hash = *hash,
                                               .purpose = std::string(kEmailRevert.name),
                                               .at = clock_.now(),
+                                              .password_hash = std::string(kNoPassword),
                                               .apply_new_email = true,
                                               .void_other_tokens = true,
                                               .revoke_all_sessions = true});
@@ -347,7 +363,8 @@ Result<RecoveryLink> MailedLinks::recovery_link(const store::UserRecord& user, b
   if (!canonical) return AuthError::invalid_email;
   const util::TimePoint now = clock_.now();
   const util::TimePoint expires = now + config_.recovery_ttl;
-  const std::string token = new_token(kReset);
+  const Purpose& purpose = send_email ? kReset : kRecovery;
+  const std::string token = new_token(purpose);
   const std::string link = link_for(config_.reset_password_link, token);
   std::optional<store::OutboxMessage> mail;
   if (send_email) {
@@ -361,7 +378,7 @@ Result<RecoveryLink> MailedLinks::recovery_link(const store::UserRecord& user, b
         now, expires);
   }
   auto issued = store_.issue_action_token({.user_id = user.id,
-                                           .purpose = std::string(kReset.name),
+                                           .purpose = std::string(purpose.name),
                                            .token_hash = crypto::sha256_hex(token),
                                            .email_key = canonical->key,
                                            .created_at = now,
@@ -369,7 +386,7 @@ Result<RecoveryLink> MailedLinks::recovery_link(const store::UserRecord& user, b
                                           mail);
   if (!issued) return from_store(issued.error());
   if (!*issued) return AuthError::account_disabled;
-  events_.action_token(kReset.name, "issued");
+  events_.action_token(purpose.name, "issued");
   if (auto revoked = store_.revoke_user_sessions(user.id, now); !revoked) {
     return from_store(revoked.error());
   }

@@ -56,8 +56,8 @@ struct RecoveryLink {
   std::optional<std::string> url{};
 };
 
-// Runs a job after the request is answered (authd: on a worker); false when it cannot (a full
-// queue), and the job then runs before the answer.
+// Runs a job after the request is answered (authd: on a thread of its own); false when it
+// cannot (a full queue): the job is then dropped, never run before the answer.
 using Background = std::function<bool(std::function<void()>)>;
 
 class MailedLinks {
@@ -91,12 +91,14 @@ class MailedLinks {
   // (the login name changed), and mails the old address a notice with a revert link. The new
   // address; email_taken when another account took it meanwhile.
   Result<std::string> confirm_email_change(std::string_view token, const ClientInfo& client);
-  // Restores the address the revert link was sent to, ends every session, voids every token:
-  // whoever changed it is out, and the owner resets the password next.
+  // Restores the address the revert link was sent to, ends every session, voids every token and
+  // leaves no password that works: whoever changed it is out, and the owner resets the password
+  // next (to the restored address). The link survives password and address changes.
   Result<void> revert_email_change(std::string_view token, const ClientInfo& client);
 
   // An administrator's recovery of `user`: a password reset link valid recovery_ttl, mailed or
-  // returned, and every session of the user ended (the account may be in someone else's hands).
+  // returned (then spending it does not mark the address verified: no mailbox was proven), and
+  // every session of the user ended (the account may be in someone else's hands).
   // mail_not_configured when it is to be mailed and cannot be; account_disabled for a disabled
   // account.
   Result<RecoveryLink> recovery_link(const store::UserRecord& user, bool send_email);

@@ -133,6 +133,11 @@ struct PasswordChange {
 // (seed 003 shows it) while it is live.
 inline constexpr std::string_view kPasswordResetPurpose = "reset";
 
+// The purpose of an email change's revert link: bound to the account, not to an address (the
+// address is what it restores), and void only when spent or expired, so that whoever changed the
+// address cannot kill it by changing the password or the address again.
+inline constexpr std::string_view kEmailRevertPurpose = "email_revert";
+
 // A single-use token mailed to a user (a password reset, an email verification), stored only as
 // the hash of the token. The purpose is part of every lookup: a token of one purpose is no token
 // of another. A token is bound to the address it was sent to: once the account's email changes,
@@ -434,9 +439,10 @@ class Store {
   virtual Result<std::vector<ClaimedMail>> claim_mail(util::TimePoint now,
                                                       util::TimePoint lease_until,
                                                       std::size_t limit) = 0;
-  // Records how an attempt ended: sent, failed and expired are final (the payload is erased);
-  // retry makes the mail due again at `next_attempt_at`.
-  virtual Result<void> finish_mail(std::int64_t id, MailOutcome outcome,
+  // Records how attempt `attempt` (ClaimedMail::attempts) ended: sent, failed and expired are
+  // final (the payload is erased); retry makes the mail due again at `next_attempt_at`. Nothing
+  // when the mail is no longer this attempt's (its lease ran out and another sender took it).
+  virtual Result<void> finish_mail(std::int64_t id, std::int64_t attempt, MailOutcome outcome,
                                    util::TimePoint next_attempt_at, std::string_view error,
                                    util::TimePoint at) = 0;
   virtual Result<OutboxStats> outbox_stats() = 0;

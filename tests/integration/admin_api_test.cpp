@@ -644,7 +644,7 @@ TEST_F(AdminApi, ARecoveryLinkIsReturnedOnceAndEndsTheUsersSessions) {
   ASSERT_EQ(issued.status, 201) << issued.body;
   EXPECT_EQ(issued.header("cache-control"), "no-store");
   const std::string url = text(issued.json().at("url"));
-  const auto at = url.find("/account/reset-password#token=rst_");
+  const auto at = url.find("/account/reset-password#token=rcv_");
   ASSERT_NE(at, std::string::npos) << url;
   EXPECT_TRUE(issued.json().at("expires_at").is_string());
   for (int i = 0; i < 4; ++i) {
@@ -654,11 +654,14 @@ TEST_F(AdminApi, ARecoveryLinkIsReturnedOnceAndEndsTheUsersSessions) {
   const auto reset = client().post_json(
       "/v1/password/reset", object{{"token", token}, {"new_password", "back in control now"}});
   ASSERT_EQ(reset.status, 204) << reset.body;
-  EXPECT_EQ(client()
-                .post_json("/v1/sessions", object{{"email", "locked-out@example.com"},
-                                                  {"password", "back in control now"}})
-                .status,
-            201);
+  const auto back = client().post_json("/v1/sessions", object{{"email", "locked-out@example.com"},
+                                                              {"password", "back in control now"}});
+  ASSERT_EQ(back.status, 201) << back.body;
+  EXPECT_EQ(call(client(), "GET", "/v1/me", text(back.json().at("access_token")))
+                .json()
+                .at("email_verified"),
+            value(false))
+      << "a link handed over proves no mailbox";
 }
 
 TEST_F(AdminApi, RolesAreCreatedCountedAndDeleted) {

@@ -91,10 +91,10 @@ class ForwardingStore : public store::Store {
                                                             std::size_t limit) override {
     return inner_.claim_mail(now, lease_until, limit);
   }
-  store::Result<void> finish_mail(std::int64_t id, store::MailOutcome outcome,
+  store::Result<void> finish_mail(std::int64_t id, std::int64_t attempt, store::MailOutcome outcome,
                                   util::TimePoint next_attempt_at, std::string_view error,
                                   util::TimePoint at) override {
-    return inner_.finish_mail(id, outcome, next_attempt_at, error, at);
+    return inner_.finish_mail(id, attempt, outcome, next_attempt_at, error, at);
   }
   store::Result<store::OutboxStats> outbox_stats() override { return inner_.outbox_stats(); }
   store::Result<std::vector<store::ThrottleRecord>> get_throttles(
@@ -210,7 +210,7 @@ class ReadOnlyStore final : public ForwardingStore {
                                                             std::size_t) override {
     return store::StoreError::unavailable;
   }
-  store::Result<void> finish_mail(std::int64_t, store::MailOutcome, util::TimePoint,
+  store::Result<void> finish_mail(std::int64_t, std::int64_t, store::MailOutcome, util::TimePoint,
                                   std::string_view, util::TimePoint) override {
     return store::StoreError::unavailable;
   }

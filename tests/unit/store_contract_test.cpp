@@ -734,6 +734,15 @@ TEST_P(StoreContract, AnEmailChangeTokenSetsItsAddressAndIssuesTheRevertInOneTra
   EXPECT_EQ(*store().find_action_token("r1", "reset", at(kT0 + 11)), std::nullopt)
       << "a token sent to the old address is void";
   EXPECT_EQ(count("mail_outbox"), 3);
+  // Whoever changed it cannot void the revert with a new password, or a further change.
+  ASSERT_EQ(store().change_password(
+                {.user_id = ada->id, .password_hash = "$argon2id$theirs", .at = at(kT0 + 12)}),
+            true);
+  ASSERT_EQ(store().update_user(ada->id, {.email = "ada@third.example",
+                                          .email_key = "ada@third.example",
+                                          .at = at(kT0 + 13)}),
+            true);
+  EXPECT_TRUE(*store().find_action_token("v1", "email_revert", at(kT0 + 14)));
 
   // Meanwhile bob takes the old address: the revert cannot restore it, and writes nothing.
   ASSERT_EQ(store().update_user(
@@ -758,6 +767,22 @@ TEST_P(StoreContract, AnEmailChangeTokenSetsItsAddressAndIssuesTheRevertInOneTra
   EXPECT_EQ(*reverted, std::optional(ada->id)) << "the clash spent nothing";
   user = store().find_user_by_id(ada->id);
   EXPECT_EQ((*user)->email, "ada@example.com");
+}
+
+TEST_P(StoreContract, ADeactivationVoidsTokensForGoodAndAReactivationRevivesNone) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h1", kT0), mail("m1@x", kT0)), true);
+  ASSERT_EQ(store().set_user_active(ada->id, false, at(kT0 + 1), ""), true);
+  ASSERT_EQ(store().set_user_active(ada->id, true, at(kT0 + 2), ""), true);
+  EXPECT_EQ(*store().find_action_token("h1", "reset", at(kT0 + 3)), std::nullopt);
+  EXPECT_EQ(
+      *store().redeem_action_token({.token_hash = "h1", .purpose = "reset", .at = at(kT0 + 3)}),
+      std::nullopt);
+  // One issued since counts.
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h2", kT0 + 4), mail("m2@x", kT0)),
+            true);
+  EXPECT_TRUE(*store().find_action_token("h2", "reset", at(kT0 + 5)));
 }
 
 TEST_P(StoreContract, AnAdministratorsEmailChangeLeavesTheAddressUnverified) {
@@ -801,8 +826,8 @@ TEST_P(StoreContract, TheOutboxHandsEachDueMailToOneSenderAtATime) {
   ASSERT_EQ(second->size(), 1u) << "claimed mail is not claimed again while its lease runs";
   EXPECT_EQ((*second)[0].message_id, "c@x");
 
-  ASSERT_TRUE(store().finish_mail((*first)[0].id, MailOutcome::sent, at(now), "", at(now + 1)));
-  ASSERT_TRUE(store().finish_mail((*first)[1].id, MailOutcome::retry, at(now + 30'000),
+  ASSERT_TRUE(store().finish_mail((*first)[0].id, 1, MailOutcome::sent, at(now), "", at(now + 1)));
+  ASSERT_TRUE(store().finish_mail((*first)[1].id, 1, MailOutcome::retry, at(now + 30'000),
                                   "451 try later", at(now + 1)));
   EXPECT_TRUE(store().claim_mail(at(now + 29'999), at(now + 90'000), 10)->empty())
       << "a retry waits for its time";
@@ -818,10 +843,14 @@ TEST_P(StoreContract, TheOutboxHandsEachDueMailToOneSenderAtATime) {
   ASSERT_EQ(orphan->size(), 1u);
   EXPECT_EQ((*orphan)[0].message_id, "c@x");
   EXPECT_EQ((*orphan)[0].attempts, 2);
-  ASSERT_TRUE(store().finish_mail((*orphan)[0].id, MailOutcome::failed, at(now), "550 no such user",
+  // The sender that died holding it wakes up late: what it records is ignored.
+  ASSERT_TRUE(store().finish_mail((*second)[0].id, 1, MailOutcome::retry, at(now), "late",
                                   at(now + 60'001)));
-  ASSERT_TRUE(
-      store().finish_mail((*retried)[0].id, MailOutcome::expired, at(now), "", at(now + 60'001)));
+  EXPECT_EQ(scalar("SELECT status FROM mail_outbox WHERE message_id = 'c@x'"), "sending");
+  ASSERT_TRUE(store().finish_mail((*orphan)[0].id, 2, MailOutcome::failed, at(now),
+                                  "550 no such user", at(now + 60'001)));
+  ASSERT_TRUE(store().finish_mail((*retried)[0].id, 2, MailOutcome::expired, at(now), "",
+                                  at(now + 60'001)));
   EXPECT_EQ(store().outbox_stats()->pending, 0);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM mail_outbox WHERE sealed_payload IS NOT NULL"), "0")
       << "a finished mail's payload (live tokens) is erased";
@@ -845,7 +874,8 @@ TEST_P(StoreContract, ConcurrentSendersNeverClaimTheSameMail) {
       if (claimed->empty()) return;
       for (const auto& m : *claimed) {
         mine.push_back(m.message_id);
-        ASSERT_TRUE(sender.finish_mail(m.id, MailOutcome::sent, at(kT0), "", at(kT0 + 2)));
+        ASSERT_TRUE(
+            sender.finish_mail(m.id, m.attempts, MailOutcome::sent, at(kT0), "", at(kT0 + 2)));
       }
     }
   };

@@ -59,7 +59,7 @@ class UnreachableStore final : public store::Store {
                                                             std::size_t) override {
     return StoreError::unavailable;
   }
-  store::Result<void> finish_mail(std::int64_t, store::MailOutcome, util::TimePoint,
+  store::Result<void> finish_mail(std::int64_t, std::int64_t, store::MailOutcome, util::TimePoint,
                                   std::string_view, util::TimePoint) override {
     return StoreError::unavailable;
   }

@@ -283,10 +283,22 @@ constexpr Query kVoidTokensOfPurpose{"void_tokens_of_purpose", R"sql(
   UPDATE action_tokens SET used_at = $3
   WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL)sql"};
 
-// A new password voids every outstanding token, and with them the reset expiry seed 003 shows.
+// A new password voids every outstanding token but an email change's revert (see
+// kEmailRevertPurpose), and with them the reset expiry seed 003 shows; a revert voids them all.
 constexpr Query kVoidUserTokens{"void_user_tokens", R"sql(
+  WITH voided AS (UPDATE action_tokens SET used_at = $2
+                  WHERE user_id = $1 AND used_at IS NULL AND purpose <> 'email_revert')
+  UPDATE users SET password_reset_expires = NULL WHERE id = $1)sql"};
+
+constexpr Query kVoidAllUserTokens{"void_all_user_tokens", R"sql(
   WITH voided AS (UPDATE action_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL)
   UPDATE users SET password_reset_expires = NULL WHERE id = $1)sql"};
+
+// The user a token names, locked before the token is spent: a concurrent change of the
+// address (or the active flag) commits before this reads it, or waits for it.
+constexpr Query kLockTokenUser{"lock_token_user", R"sql(
+  SELECT 1 FROM users WHERE id = (SELECT user_id FROM action_tokens WHERE token_hash = $1)
+  FOR UPDATE)sql"};
 
 // Locks the user's row, so that a token is never issued for an address changing meanwhile.
 constexpr Query kLockActiveWithEmail{"lock_active_with_email", R"sql(
@@ -300,19 +312,24 @@ constexpr Query kInsertActionToken{"insert_action_token", R"sql(
 constexpr Query kSetPasswordResetExpires{"set_password_reset_expires", R"sql(
   UPDATE users SET password_reset_expires = $2 WHERE id = $1)sql"};
 
-// Spends the live token of an active user still at the address it was sent to; the row locks
-// make a concurrent redemption of the same token wait, then find it spent.
-constexpr Query kSpendLiveToken{"spend_live_token", R"sql(
-  UPDATE action_tokens t SET used_at = $3
-  FROM users u
-  WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
-    AND u.id = t.user_id AND u.email_key = t.email_key AND u.is_active
-  RETURNING t.user_id, t.new_email, t.new_email_key)sql"};
+// The live token of an active user: still at the address it was sent to, and issued since the
+// user's credentials were last revoked (a deactivation, a password change, a log-out
+// everywhere); an email change's revert is bound to the account alone. Spending it takes the
+// token's row lock: a concurrent redemption of the same token waits, then finds it spent.
+#define AUTHD_LIVE_TOKEN                                                               \
+  "t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 "  \
+  "AND u.id = t.user_id AND u.is_active AND (t.purpose = 'email_revert' OR "           \
+  "(u.email_key = t.email_key AND t.created_at >= COALESCE(u.credentials_revoked_at, " \
+  "t.created_at)))"
+constexpr Query kSpendLiveToken{"spend_live_token",
+                                "UPDATE action_tokens t SET used_at = $3 FROM users u "
+                                "WHERE " AUTHD_LIVE_TOKEN
+                                " RETURNING t.user_id, t.new_email, t.new_email_key"};
 
-constexpr Query kSelectLiveToken{"select_live_token", R"sql(
-  SELECT t.user_id, t.new_email, t.new_email_key FROM action_tokens t JOIN users u ON u.id = t.user_id
-  WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
-    AND u.email_key = t.email_key AND u.is_active)sql"};
+constexpr Query kSelectLiveToken{"select_live_token",
+                                 "SELECT t.user_id, t.new_email, t.new_email_key "
+                                 "FROM action_tokens t, users u WHERE " AUTHD_LIVE_TOKEN};
+#undef AUTHD_LIVE_TOKEN
 
 constexpr Query kSetPassword{"set_password", R"sql(
   UPDATE users SET password_hash = $2, password_changed_at = $3, updated_at = $3,
@@ -345,15 +362,17 @@ constexpr Query kClaimMail{"claim_mail", R"sql(
   FROM due WHERE m.id = due.id
   RETURNING m.id, m.template, m.message_id, m.sealed_payload, m.attempts, m.not_after)sql"};
 
+// Only while the mail is still this attempt's ($5, $4): a sender whose lease ran out records
+// nothing.
 constexpr Query kFinishMail{"finish_mail", R"sql(
   UPDATE mail_outbox SET status = $2, sealed_payload = NULL, locked_until = NULL,
     last_error = $3, finished_at = $4
-  WHERE id = $1)sql"};
+  WHERE id = $1 AND status = 'sending' AND attempts = $5)sql"};
 
 constexpr Query kRetryMail{"retry_mail", R"sql(
   UPDATE mail_outbox SET status = 'pending', locked_until = NULL, last_error = $3,
     next_attempt_at = $2
-  WHERE id = $1)sql"};
+  WHERE id = $1 AND status = 'sending' AND attempts = $4)sql"};
 
 constexpr Query kOutboxStats{"outbox_stats", R"sql(
   SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status IN ('pending', 'sending'))sql"};
@@ -876,6 +895,7 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
   using Redeemed = std::optional<std::int64_t>;
   return with_connection("redeem_action_token", [&](PgConnection& db) -> Result<Redeemed> {
     PgTransaction tx(db);
+    db.execute_with(kLockTokenUser, redemption.token_hash);
     const PgResult spent =
         db.execute_with(kSpendLiveToken, redemption.token_hash, redemption.purpose, redemption.at);
     if (spent.rows() != 1) return Redeemed{};
@@ -897,7 +917,7 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
       // Another account holding the address fails the unique index: email_taken.
       db.execute_with(kApplyNewEmail, user_id, *new_email, *new_email_key, redemption.at);
     }
-    if (redemption.void_other_tokens) db.execute_with(kVoidUserTokens, user_id, redemption.at);
+    if (redemption.void_other_tokens) db.execute_with(kVoidAllUserTokens, user_id, redemption.at);
     if (redemption.revoke_all_sessions) {
       db.execute_with(kRevokeUserSessions, user_id, redemption.at);
     }
@@ -937,16 +957,16 @@ Result<std::vector<ClaimedMail>> PostgresStore::claim_mail(util::TimePoint now,
   });
 }
 
-Result<void> PostgresStore::finish_mail(std::int64_t id, MailOutcome outcome,
+Result<void> PostgresStore::finish_mail(std::int64_t id, std::int64_t attempt, MailOutcome outcome,
                                         util::TimePoint next_attempt_at, std::string_view error,
                                         util::TimePoint at) {
   return with_connection("finish_mail", [&](PgConnection& db) -> Result<void> {
     const std::optional<std::string> last_error =
         error.empty() ? std::nullopt : std::optional<std::string>(error);
     if (outcome == MailOutcome::retry) {
-      db.execute_with(kRetryMail, id, next_attempt_at, last_error);
+      db.execute_with(kRetryMail, id, next_attempt_at, last_error, attempt);
     } else {
-      db.execute_with(kFinishMail, id, mail_status_name(outcome), last_error, at);
+      db.execute_with(kFinishMail, id, mail_status_name(outcome), last_error, at, attempt);
     }
     return {};
   });

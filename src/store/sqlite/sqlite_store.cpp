@@ -198,7 +198,12 @@ constexpr const char* kRevokeSigningKey =
 constexpr const char* kVoidTokensOfPurpose =
     "UPDATE action_tokens SET used_at = ?3 "
     "WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL";
+// A new password voids every outstanding token but an email change's revert (see
+// kEmailRevertPurpose); a revert voids them all.
 constexpr const char* kVoidUserTokens =
+    "UPDATE action_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL "
+    "AND purpose <> 'email_revert'";
+constexpr const char* kVoidAllUserTokens =
     "UPDATE action_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL";
 constexpr const char* kIsActiveWithEmail =
     "SELECT 1 FROM users WHERE id = ?1 AND email_key = ?2 AND CAST(is_active AS INTEGER) <> 0";
@@ -207,12 +212,15 @@ constexpr const char* kInsertActionToken =
     "new_email, new_email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kSetPasswordResetExpires =
     "UPDATE users SET password_reset_expires = ?2 WHERE id = ?1";
-// The live token, of an active user still at the address it was sent to.
+// The live token of an active user: still at the address it was sent to, and issued since the
+// user's credentials were last revoked (a deactivation, a password change, a log-out
+// everywhere); an email change's revert is bound to the account alone.
 constexpr const char* kSelectLiveToken =
     "SELECT t.id, t.user_id, t.new_email, t.new_email_key "
     "FROM action_tokens t JOIN users u ON u.id = t.user_id "
     "WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.used_at IS NULL AND t.expires_at > ?3 "
-    "AND u.email_key = t.email_key AND CAST(u.is_active AS INTEGER) <> 0";
+    "AND CAST(u.is_active AS INTEGER) <> 0 AND (t.purpose = 'email_revert' OR "
+    "(u.email_key = t.email_key AND t.created_at >= COALESCE(u.credentials_revoked_at, 0)))";
 constexpr const char* kSpendToken =
     "UPDATE action_tokens SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL";
 constexpr const char* kApplyNewEmail =
@@ -232,12 +240,13 @@ constexpr const char* kClaimMail =
     "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
     "OR (status = 'sending' AND locked_until <= ?1) ORDER BY id LIMIT ?3) "
     "RETURNING id, template, message_id, sealed_payload, attempts, not_after";
+// Only while the mail is still this attempt's (?5): a sender whose lease ran out records nothing.
 constexpr const char* kFinishMail =
     "UPDATE mail_outbox SET status = ?2, sealed_payload = NULL, locked_until = NULL, "
-    "last_error = ?3, finished_at = ?4 WHERE id = ?1";
+    "last_error = ?3, finished_at = ?4 WHERE id = ?1 AND status = 'sending' AND attempts = ?5";
 constexpr const char* kRetryMail =
     "UPDATE mail_outbox SET status = 'pending', locked_until = NULL, last_error = ?3, "
-    "next_attempt_at = ?2 WHERE id = ?1";
+    "next_attempt_at = ?2 WHERE id = ?1 AND status = 'sending' AND attempts = ?4";
 constexpr const char* kOutboxStats =
     "SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status IN ('pending', 'sending')";
 constexpr const char* kWriteReadinessProbe =
@@ -918,7 +927,9 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
           .bind(4, at)
           .run();
     }
-    if (redemption.void_other_tokens) void_user_tokens(db, user_id, at);
+    if (redemption.void_other_tokens) {
+      db.prepare(kVoidAllUserTokens).bind(1, user_id).bind(2, at).run();
+    }
     if (redemption.revoke_all_sessions) {
       db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, at).run();
       db.prepare(kRevokeUserCredentials).bind(1, user_id).bind(2, at).run();
@@ -965,7 +976,7 @@ Result<std::vector<ClaimedMail>> SqliteStore::claim_mail(util::TimePoint now,
   });
 }
 
-Result<void> SqliteStore::finish_mail(std::int64_t id, MailOutcome outcome,
+Result<void> SqliteStore::finish_mail(std::int64_t id, std::int64_t attempt, MailOutcome outcome,
                                       util::TimePoint next_attempt_at, std::string_view error,
                                       util::TimePoint at) {
   return with_connection("finish_mail", [&](Connection& db) -> Result<void> {
@@ -976,6 +987,7 @@ Result<void> SqliteStore::finish_mail(std::int64_t id, MailOutcome outcome,
           .bind(1, id)
           .bind(2, util::to_unix_millis(next_attempt_at))
           .bind(3, last_error)
+          .bind(4, attempt)
           .run();
     } else {
       db.prepare(kFinishMail)
@@ -983,6 +995,7 @@ Result<void> SqliteStore::finish_mail(std::int64_t id, MailOutcome outcome,
           .bind(2, std::string_view(mail_status_name(outcome)))
           .bind(3, last_error)
           .bind(4, util::to_unix_millis(at))
+          .bind(5, attempt)
           .run();
     }
     return {};

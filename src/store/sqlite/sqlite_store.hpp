@@ -59,8 +59,9 @@ class SqliteStore final : public Store {
   Result<void> queue_mail(const OutboxMessage& mail) override;
   Result<std::vector<ClaimedMail>> claim_mail(util::TimePoint now, util::TimePoint lease_until,
                                               std::size_t limit) override;
-  Result<void> finish_mail(std::int64_t id, MailOutcome outcome, util::TimePoint next_attempt_at,
-                           std::string_view error, util::TimePoint at) override;
+  Result<void> finish_mail(std::int64_t id, std::int64_t attempt, MailOutcome outcome,
+                           util::TimePoint next_attempt_at, std::string_view error,
+                           util::TimePoint at) override;
   Result<OutboxStats> outbox_stats() override;
   Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
