@@ -795,7 +795,11 @@ TEST_F(AdminApi, JsonBodiesFollowTheRulesOfTheRestOfV1) {
   const Login target = register_and_login(client(), "bodies-target@example.com");
   const std::map<std::string, std::string> bearer{{"Authorization", "Bearer " + admin.access}};
   const std::vector<std::pair<std::string, std::string>> routes = {
-      {"POST", "/v1/admin/users"}, {"PATCH", user_path(target.id)}, {"POST", "/v1/admin/roles"}};
+      {"POST", "/v1/admin/users"},
+      {"PATCH", user_path(target.id)},
+      {"POST", "/v1/admin/roles"},
+      {"POST", user_path(target.id) + "/password"},
+      {"POST", user_path(target.id) + "/recovery"}};
   for (const auto& [method, target_path] : routes) {
     expect_problem(client().request(method, target_path, "name=bodies-role",
                                     "application/x-www-form-urlencoded", bearer),
