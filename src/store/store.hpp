@@ -172,6 +172,9 @@ struct TokenRedemption {
   // Sets the account's email to the token's new_email, verified (its mailbox was proven):
   // StoreError::email_taken, writing nothing, when another account has it now.
   bool apply_new_email = false;
+  // Every other outstanding token of the user, but the email change reverts issued before this
+  // token: the oldest revert wins, so whoever changed the address twice cannot spend the newer
+  // revert (mailed to their own address) to void the owner's.
   bool void_other_tokens = false;
   bool revoke_all_sessions = false;
   std::optional<NewActionToken> follow_up{};  // issued after the change (an email change's revert)

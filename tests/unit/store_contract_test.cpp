@@ -769,6 +769,42 @@ TEST_P(StoreContract, AnEmailChangeTokenSetsItsAddressAndIssuesTheRevertInOneTra
   EXPECT_EQ((*user)->email, "ada@example.com");
 }
 
+TEST_P(StoreContract, TheOldestRevertWins) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  // Changed twice (ada -> between -> last), as whoever knows the password could: the owner's
+  // revert (to ada@) and a newer one, mailed to the address in between.
+  const auto change = [&](const std::string& hash, const std::string& from, const std::string& to,
+                          const std::string& revert, std::int64_t ms) {
+    NewActionToken token = action_token(ada->id, hash, ms, "email_change", from);
+    token.new_email = token.new_email_key = to;
+    ASSERT_EQ(store().issue_action_token(token, std::nullopt), true);
+    NewActionToken back = action_token(ada->id, revert, ms + 1, "email_revert", to);
+    back.new_email = back.new_email_key = from;
+    ASSERT_TRUE(*store().redeem_action_token({.token_hash = hash,
+                                              .purpose = "email_change",
+                                              .at = at(ms + 1),
+                                              .apply_new_email = true,
+                                              .follow_up = back}));
+  };
+  ASSERT_NO_FATAL_FAILURE(change("e1", "ada@example.com", "between@example.com", "r0", kT0));
+  ASSERT_NO_FATAL_FAILURE(change("e2", "between@example.com", "last@example.com", "r1", kT0 + 10));
+  ASSERT_TRUE(*store().redeem_action_token({.token_hash = "r1",
+                                            .purpose = "email_revert",
+                                            .at = at(kT0 + 20),
+                                            .apply_new_email = true,
+                                            .void_other_tokens = true}));
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->email, "between@example.com");
+  EXPECT_TRUE(*store().find_action_token("r0", "email_revert", at(kT0 + 21)))
+      << "the newer revert cannot void the older";
+  ASSERT_TRUE(*store().redeem_action_token({.token_hash = "r0",
+                                            .purpose = "email_revert",
+                                            .at = at(kT0 + 22),
+                                            .apply_new_email = true,
+                                            .void_other_tokens = true}));
+  EXPECT_EQ((*store().find_user_by_id(ada->id))->email, "ada@example.com");
+}
+
 TEST_P(StoreContract, ADeactivationVoidsTokensForGoodAndAReactivationRevivesNone) {
   auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
   ASSERT_TRUE(ada);

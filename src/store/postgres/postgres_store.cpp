@@ -290,8 +290,11 @@ constexpr Query kVoidUserTokens{"void_user_tokens", R"sql(
                   WHERE user_id = $1 AND used_at IS NULL AND purpose <> 'email_revert')
   UPDATE users SET password_reset_expires = NULL WHERE id = $1)sql"};
 
-constexpr Query kVoidAllUserTokens{"void_all_user_tokens", R"sql(
-  WITH voided AS (UPDATE action_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL)
+// TokenRedemption::void_other_tokens; $3 the spent token's created_at.
+constexpr Query kVoidOtherUserTokens{"void_other_user_tokens", R"sql(
+  WITH voided AS (UPDATE action_tokens SET used_at = $2
+                  WHERE user_id = $1 AND used_at IS NULL
+                    AND NOT (purpose = 'email_revert' AND created_at < $3))
   UPDATE users SET password_reset_expires = NULL WHERE id = $1)sql"};
 
 // The user a token names, locked before the token is spent: a concurrent change of the
@@ -324,7 +327,7 @@ constexpr Query kSetPasswordResetExpires{"set_password_reset_expires", R"sql(
 constexpr Query kSpendLiveToken{"spend_live_token",
                                 "UPDATE action_tokens t SET used_at = $3 FROM users u "
                                 "WHERE " AUTHD_LIVE_TOKEN
-                                " RETURNING t.user_id, t.new_email, t.new_email_key"};
+                                " RETURNING t.user_id, t.new_email, t.new_email_key, t.created_at"};
 
 constexpr Query kSelectLiveToken{"select_live_token",
                                  "SELECT t.user_id, t.new_email, t.new_email_key "
@@ -917,7 +920,9 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
       // Another account holding the address fails the unique index: email_taken.
       db.execute_with(kApplyNewEmail, user_id, *new_email, *new_email_key, redemption.at);
     }
-    if (redemption.void_other_tokens) db.execute_with(kVoidAllUserTokens, user_id, redemption.at);
+    if (redemption.void_other_tokens) {
+      db.execute_with(kVoidOtherUserTokens, user_id, redemption.at, spent.time(0, 3));
+    }
     if (redemption.revoke_all_sessions) {
       db.execute_with(kRevokeUserSessions, user_id, redemption.at);
     }

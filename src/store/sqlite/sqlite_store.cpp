@@ -203,8 +203,10 @@ constexpr const char* kVoidTokensOfPurpose =
 constexpr const char* kVoidUserTokens =
     "UPDATE action_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL "
     "AND purpose <> 'email_revert'";
-constexpr const char* kVoidAllUserTokens =
-    "UPDATE action_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL";
+// TokenRedemption::void_other_tokens; ?3 the spent token's created_at.
+constexpr const char* kVoidOtherUserTokens =
+    "UPDATE action_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL "
+    "AND NOT (purpose = 'email_revert' AND created_at < ?3)";
 constexpr const char* kIsActiveWithEmail =
     "SELECT 1 FROM users WHERE id = ?1 AND email_key = ?2 AND CAST(is_active AS INTEGER) <> 0";
 constexpr const char* kInsertActionToken =
@@ -216,7 +218,7 @@ constexpr const char* kSetPasswordResetExpires =
 // user's credentials were last revoked (a deactivation, a password change, a log-out
 // everywhere); an email change's revert is bound to the account alone.
 constexpr const char* kSelectLiveToken =
-    "SELECT t.id, t.user_id, t.new_email, t.new_email_key "
+    "SELECT t.id, t.user_id, t.new_email, t.new_email_key, t.created_at "
     "FROM action_tokens t JOIN users u ON u.id = t.user_id "
     "WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.used_at IS NULL AND t.expires_at > ?3 "
     "AND CAST(u.is_active AS INTEGER) <> 0 AND (t.purpose = 'email_revert' OR "
@@ -888,6 +890,7 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
     std::int64_t token_id = 0;
     std::int64_t user_id = 0;
     std::optional<std::string> new_email, new_email_key;
+    std::int64_t issued_at = 0;
     {
       auto live = db.prepare(kSelectLiveToken);
       live.bind(1, std::string_view(redemption.token_hash))
@@ -898,6 +901,7 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
       user_id = live.column_int(1);
       new_email = live.column_optional_text(2);
       new_email_key = live.column_optional_text(3);
+      issued_at = live.column_int(4);
     }
     db.prepare(kSpendToken).bind(1, token_id).bind(2, at).run();
     if (redemption.purpose == kPasswordResetPurpose) {
@@ -928,7 +932,7 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
           .run();
     }
     if (redemption.void_other_tokens) {
-      db.prepare(kVoidAllUserTokens).bind(1, user_id).bind(2, at).run();
+      db.prepare(kVoidOtherUserTokens).bind(1, user_id).bind(2, at).bind(3, issued_at).run();
     }
     if (redemption.revoke_all_sessions) {
       db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, at).run();
