@@ -159,5 +159,39 @@ TEST(LoginTiming, UnknownEmailCostsAsMuchAsWrongPassword) {
                           << median_ms(kinds[1].seconds) << " ms";
 }
 
+// An account no password opens (a reverted email change leaves "!reverted" in its place) is
+// refused after the same verification as a wrong password, not at once.
+TEST(LoginTiming, AnAccountWithoutAPasswordCostsAsMuchAsWrongPassword) {
+  test::TempDir dir;
+  const std::string path = dir.file("authd.db");
+  store::sqlite::SqliteStore store(path, 2);
+  test::ManualClock clock(util::from_unix_millis(1742995117241));
+  AuthService service(store, crypto::PasswordHasher(crypto::PasswordHashConfig{}), clock, {});
+  ASSERT_NO_FATAL_FAILURE(register_user(service, "known@example.com"));
+  ASSERT_NO_FATAL_FAILURE(register_user(service, "locked@example.com"));
+  test::RawDb raw(path);
+  raw.execute(
+      "UPDATE users SET password_hash = '!reverted' WHERE email_key = 'locked@example.com'");
+
+  std::vector<double> seconds[2];
+  const LoginRequest requests[] = {login_of("locked@example.com", kPassword),
+                                   login_of("known@example.com", kWrongPassword)};
+  for (int round = 0; round < kWarmUpRounds + kSamples; ++round) {
+    for (int i = 0; i < 2; ++i) {
+      const int kind = (round + i) % 2;
+      clock.advance(std::chrono::hours(24));
+      const auto start = Clock::now();
+      const auto outcome = service.login(requests[kind]);
+      const std::chrono::duration<double> elapsed = Clock::now() - start;
+      ASSERT_FALSE(outcome);
+      ASSERT_TRUE(outcome.error() == AuthError::wrong_password) << describe(outcome.error());
+      if (round >= kWarmUpRounds) seconds[kind].push_back(elapsed.count());
+    }
+  }
+  const auto same = test::mann_whitney(seconds[0], seconds[1]);
+  std::cout << "[ timing ] no password vs wrong password: U=" << same.u << " p=" << same.p << "\n";
+  EXPECT_GT(same.p, 1e-6) << "an account without a password is refused faster than a wrong one";
+}
+
 }  // namespace
 }  // namespace authd::core
