@@ -24,7 +24,8 @@ std::string octal_mode(mode_t mode) {
 
 // The checks ssh applies to a private key: a regular file (not a link that could point
 // anywhere), owned by this user, that nobody else may read or write.
-void check_private_file(const std::filesystem::path& file, const struct stat& info) {
+void check_private_file(const std::filesystem::path& file, const struct stat& info,
+                        SecretOrigin origin) {
   if (!S_ISREG(info.st_mode)) {
     throw std::runtime_error(file.string() + " is not a regular file; it must hold a secret");
   }
@@ -33,19 +34,22 @@ void check_private_file(const std::filesystem::path& file, const struct stat& in
                              std::to_string(info.st_uid) + "); a secret must be its owner's alone");
   }
   if ((info.st_mode & 077) != 0) {
-    throw std::runtime_error(file.string() + " can be read or written by others (mode " +
-                             octal_mode(info.st_mode) + "); run `chmod 600 " + file.string() +
-                             "`, or delete it to generate a new secret (tokens "
-                             "signed with the old one stop working)");
+    throw std::runtime_error(
+        file.string() + " can be read or written by others (mode " + octal_mode(info.st_mode) +
+        "); run `chmod 600 " + file.string() + "`" +
+        (origin == SecretOrigin::generated
+             ? ", or delete it to generate a new secret (tokens signed with the old one stop "
+               "working)"
+             : ", and change the secret it holds if others may have read it"));
   }
 }
 
-SecretFile read_checked(const std::filesystem::path& file, int fd) {
+SecretFile read_checked(const std::filesystem::path& file, int fd, SecretOrigin origin) {
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     throw std::runtime_error("cannot inspect " + file.string() + ": " + std::strerror(errno));
   }
-  check_private_file(file, info);
+  check_private_file(file, info, origin);
   std::string content;
   char chunk[512];
   for (;;) {
@@ -59,7 +63,11 @@ SecretFile read_checked(const std::filesystem::path& file, int fd) {
   SecretFile secret{.secret = content.substr(0, content.find('\n')),
                     .generated = false,
                     .mode = static_cast<unsigned>(info.st_mode & 07777)};
-  if (secret.secret.size() < kMinSecretBytes) {
+  if (secret.secret.ends_with('\r')) secret.secret.pop_back();  // written on Windows
+  if (origin == SecretOrigin::given && secret.secret.empty()) {
+    throw std::runtime_error(file.string() + " is empty; its first line must hold the secret");
+  }
+  if (origin == SecretOrigin::generated && secret.secret.size() < kMinSecretBytes) {
     throw std::runtime_error(file.string() + " holds fewer than 32 bytes; delete it to regenerate");
   }
   return secret;
@@ -103,7 +111,7 @@ SecretFile load_or_create_secret(const std::filesystem::path& file) {
   return {.secret = secret, .generated = true, .mode = 0600};
 }
 
-SecretFile load_secret(const std::filesystem::path& file) {
+SecretFile load_secret(const std::filesystem::path& file, SecretOrigin origin) {
   // O_NONBLOCK: a FIFO planted in place of the file must not hang start-up (fstat then refuses
   // it as not a regular file).
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -115,7 +123,7 @@ SecretFile load_secret(const std::filesystem::path& file) {
     throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(error));
   }
   try {
-    SecretFile secret = read_checked(file, fd);
+    SecretFile secret = read_checked(file, fd, origin);
     ::close(fd);
     return secret;
   } catch (...) {

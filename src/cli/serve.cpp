@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -124,12 +123,7 @@ std::unique_ptr<mail::Transport> open_mail_transport(const ServeConfig& config) 
   if (mail.smtp_url.empty()) return nullptr;
   std::string password;
   if (!mail.smtp_password_file.empty()) {
-    std::ifstream file(mail.smtp_password_file);
-    if (std::getline(file, password) && password.ends_with('\r')) password.pop_back();  // CRLF
-    if (!file || password.empty()) {
-      throw std::runtime_error("cannot read the SMTP password from --smtp-password-file '" +
-                               mail.smtp_password_file + "'");
-    }
+    password = load_secret(mail.smtp_password_file, SecretOrigin::given).secret;
   }
   return std::make_unique<mail::SmtpTransport>(mail::SmtpSettings{.url = mail.smtp_url,
                                                                   .username = mail.smtp_username,

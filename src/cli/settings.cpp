@@ -524,9 +524,10 @@ std::vector<Setting> make_settings() {
   table.push_back(optional_text("--smtp-username", "AUTHD_SMTP_USERNAME", "text",
                                 "The SMTP login, sent only over TLS", "none",
                                 AUTHD_FIELD(mail.smtp_username)));
-  table.push_back(optional_text("--smtp-password-file", "AUTHD_SMTP_PASSWORD_FILE", "path",
-                                "File holding the SMTP password (one line)", "none",
-                                AUTHD_FIELD(mail.smtp_password_file)));
+  table.push_back(optional_text(
+      "--smtp-password-file", "AUTHD_SMTP_PASSWORD_FILE", "path",
+      "File holding the SMTP password (its first line; mode 0600, owned by authd's user)", "none",
+      AUTHD_FIELD(mail.smtp_password_file)));
   table.push_back(integer("--smtp-timeout", "AUTHD_SMTP_TIMEOUT", 1, 600,
                           "Seconds one message may take, connection included; then it is retried. "
                           "A sender holds a mail for twice this long, after which another "

@@ -3,9 +3,11 @@
 // of its own on SQLite (two senders on one PostgreSQL outbox: the Mail suite behind nginx).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -69,6 +71,29 @@ TEST(MailDelivery, MailQueuedWhileTheServerIsDownIsSentOnceItIsBack) {
   EXPECT_EQ(mail[3], "1") << "the payload (the live link) is erased once sent";
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(smtp.messages().size(), 1u) << "sent once";
+}
+
+// The SMTP password is read from a file only authd's user can read, as its generated secrets
+// are (a file written on Windows, CRLF, works too); a file others can read stops the start.
+TEST(MailDelivery, TheSmtpPasswordComesFromAFileOnlyItsOwnerCanRead) {
+  SmtpServer smtp({.auth = "authd:a pass phrase"});
+  TempDir dir;
+  const auto file = dir.path() / "smtp-password";
+  std::ofstream(file) << "a pass phrase\r\n";
+  std::vector<std::string> args = mail_args(smtp);
+  args.insert(args.end(), {"--smtp-username", "authd", "--smtp-password-file", file.string()});
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  {
+    AuthdProcess refused({.args = args, .expect_start = false});
+    EXPECT_EQ(refused.wait_exit(), 1);
+    EXPECT_NE(refused.log().find("chmod 600"), std::string::npos) << refused.log();
+    EXPECT_EQ(refused.log().find("a pass phrase"), std::string::npos) << "never logged";
+  }
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  AuthdProcess authd({.args = args});
+  HttpClient client(authd.port());
+  forgot(client, "owner@example.com");
+  EXPECT_EQ(smtp.wait_for(1, std::chrono::seconds(20)).size(), 1u) << "AUTH succeeded";
 }
 
 // The value of the sample `name` (with its labels) in a Prometheus text page; -1 when absent.
