@@ -135,7 +135,10 @@ inline constexpr std::string_view kPasswordResetPurpose = "reset";
 
 // The purpose of an email change's revert link: bound to the account, not to an address (the
 // address is what it restores), and void only when spent or expired, so that whoever changed the
-// address cannot kill it by changing the password or the address again.
+// address cannot kill it by changing the password or the address again. While it is live, the
+// address it restores stays its account's: another account taking it (by registration, an email
+// change or an administrator) gets StoreError::email_taken, as if the account still had it, so
+// whoever changed the address cannot block the revert by registering the old one.
 inline constexpr std::string_view kEmailRevertPurpose = "email_revert";
 
 // A single-use token mailed to a user (a password reset, an email verification), stored only as
@@ -170,7 +173,8 @@ struct TokenRedemption {
   std::optional<std::string> password_hash{};
   bool mark_email_verified = false;  // the mailbox was proven (a reset proves it too)
   // Sets the account's email to the token's new_email, verified (its mailbox was proven):
-  // StoreError::email_taken, writing nothing, when another account has it now.
+  // StoreError::email_taken, writing nothing, when another account has it now or holds it for
+  // its revert.
   bool apply_new_email = false;
   // Every other outstanding token of the user, but the email change reverts issued before this
   // token: the oldest revert wins, so whoever changed the address twice cannot spend the newer

@@ -744,19 +744,11 @@ TEST_P(StoreContract, AnEmailChangeTokenSetsItsAddressAndIssuesTheRevertInOneTra
             true);
   EXPECT_TRUE(*store().find_action_token("v1", "email_revert", at(kT0 + 14)));
 
-  // Meanwhile bob takes the old address: the revert cannot restore it, and writes nothing.
-  ASSERT_EQ(store().update_user(
-                bob->id,
-                {.email = "ada@example.com", .email_key = "ada@example.com", .at = at(kT0 + 20)}),
-            true);
-  auto clash = store().redeem_action_token(
-      {.token_hash = "v1", .purpose = "email_revert", .at = at(kT0 + 21), .apply_new_email = true});
-  ASSERT_FALSE(clash);
-  EXPECT_EQ(clash.error(), StoreError::email_taken);
-  ASSERT_EQ(store().update_user(
-                bob->id,
-                {.email = "bob@example.com", .email_key = "bob@example.com", .at = at(kT0 + 22)}),
-            true);
+  // Meanwhile the old address stays ada's (ALiveRevertHoldsItsAddressForItsAccount).
+  auto taken = store().update_user(
+      bob->id, {.email = "ada@example.com", .email_key = "ada@example.com", .at = at(kT0 + 20)});
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error(), StoreError::email_taken);
   auto reverted = store().redeem_action_token({.token_hash = "v1",
                                                .purpose = "email_revert",
                                                .at = at(kT0 + 23),
@@ -764,7 +756,7 @@ TEST_P(StoreContract, AnEmailChangeTokenSetsItsAddressAndIssuesTheRevertInOneTra
                                                .void_other_tokens = true,
                                                .revoke_all_sessions = true});
   ASSERT_TRUE(reverted);
-  EXPECT_EQ(*reverted, std::optional(ada->id)) << "the clash spent nothing";
+  EXPECT_EQ(*reverted, std::optional(ada->id));
   user = store().find_user_by_id(ada->id);
   EXPECT_EQ((*user)->email, "ada@example.com");
 }
@@ -803,6 +795,49 @@ TEST_P(StoreContract, TheOldestRevertWins) {
                                             .apply_new_email = true,
                                             .void_other_tokens = true}));
   EXPECT_EQ((*store().find_user_by_id(ada->id))->email, "ada@example.com");
+}
+
+TEST_P(StoreContract, ALiveRevertHoldsItsAddressForItsAccount) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_TRUE(bob);
+  // ada@ -> new@, whose revert (to ada@) lives an hour.
+  NewActionToken change = action_token(ada->id, "e1", kT0, "email_change");
+  change.new_email = change.new_email_key = "new@example.com";
+  ASSERT_EQ(store().issue_action_token(change, std::nullopt), true);
+  NewActionToken revert = action_token(ada->id, "r0", kT0 + 1, "email_revert", "new@example.com");
+  revert.new_email = revert.new_email_key = "ada@example.com";
+  ASSERT_TRUE(*store().redeem_action_token({.token_hash = "e1",
+                                            .purpose = "email_change",
+                                            .at = at(kT0 + 1),
+                                            .apply_new_email = true,
+                                            .follow_up = revert}));
+
+  // Nobody else takes ada@ meanwhile: not a registration, an administrator or an email change.
+  NewUser squatter = new_user("ada@example.com");
+  squatter.now = at(kT0 + 2);
+  auto registered = store().create_user(squatter, std::nullopt);
+  ASSERT_FALSE(registered);
+  EXPECT_EQ(registered.error(), StoreError::email_taken);
+  auto moved = store().update_user(
+      bob->id, {.email = "ada@example.com", .email_key = "ada@example.com", .at = at(kT0 + 2)}, "");
+  ASSERT_FALSE(moved);
+  EXPECT_EQ(moved.error(), StoreError::email_taken);
+  EXPECT_EQ((*store().find_user_by_id(bob->id))->email, "bob@example.com") << "nothing written";
+  NewActionToken bobs = action_token(bob->id, "e2", kT0 + 2, "email_change", "bob@example.com");
+  bobs.new_email = bobs.new_email_key = "ada@example.com";
+  ASSERT_EQ(store().issue_action_token(bobs, std::nullopt), true);
+  auto confirmed = store().redeem_action_token(
+      {.token_hash = "e2", .purpose = "email_change", .at = at(kT0 + 3), .apply_new_email = true});
+  ASSERT_FALSE(confirmed);
+  EXPECT_EQ(confirmed.error(), StoreError::email_taken);
+  EXPECT_TRUE(*store().find_action_token("e2", "email_change", at(kT0 + 3))) << "not spent";
+
+  // The revert itself takes it back; once it has expired, the address is free.
+  ASSERT_TRUE(*store().find_action_token("r0", "email_revert", at(kT0 + 3)));
+  squatter.now = at(kT0 + 3'600'002);
+  EXPECT_TRUE(store().create_user(squatter, std::nullopt)) << "the hold ends with the revert";
 }
 
 TEST_P(StoreContract, ADeactivationVoidsTokensForGoodAndAReactivationRevivesNone) {

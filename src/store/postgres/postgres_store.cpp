@@ -339,6 +339,12 @@ constexpr Query kSetPassword{"set_password", R"sql(
     credentials_revoked_at = GREATEST(credentials_revoked_at, $3)
   WHERE id = $1)sql"};
 
+// An address a live email change revert holds for another account (kEmailRevertPurpose).
+constexpr Query kSelectEmailKeyHeld{"select_email_key_held", R"sql(
+  SELECT EXISTS (SELECT 1 FROM action_tokens
+                 WHERE new_email_key = $1 AND purpose = 'email_revert' AND used_at IS NULL
+                   AND expires_at > $3 AND user_id <> $2))sql"};
+
 constexpr Query kApplyNewEmail{"apply_new_email", R"sql(
   UPDATE users SET email = $2, email_key = $3, email_verified_at = $4, updated_at = $4
   WHERE id = $1)sql"};
@@ -458,6 +464,11 @@ std::optional<UserRecord> load_user(PgConnection& db, const Query& query, const 
   return read_user(result);
 }
 
+bool held_for_revert(PgConnection& db, std::string_view email_key, std::int64_t user_id,
+                     util::TimePoint at) {
+  return db.execute_with(kSelectEmailKeyHeld, email_key, user_id, at).boolean(0, 0);
+}
+
 // Runs `change` (which answers whether it found the user) in one transaction. With a guarded
 // role, a change that leaves it without an active holder when the user was one rolls back.
 template <class Change>
@@ -469,7 +480,7 @@ Result<bool> guarded_change(PgConnection& db, std::int64_t user_id, std::string_
     db.execute_with(kLockRole, keep_holder_of);
     was_holder = db.execute_with(kIsActiveHolder, user_id, keep_holder_of).boolean(0, 0);
   }
-  if (!change()) return false;
+  if (const Result<bool> changed = change(); !changed || !*changed) return changed;
   if (was_holder && !db.execute_with(kHasActiveHolder, keep_holder_of).boolean(0, 0)) {
     return StoreError::last_holder;
   }
@@ -638,6 +649,7 @@ Result<UserRecord> PostgresStore::create_user(const NewUser& user,
                                               const std::optional<NewSession>& session) {
   return with_connection("create_user", [&](PgConnection& db) -> Result<UserRecord> {
     PgTransaction tx(db);
+    if (held_for_revert(db, user.email_key, 0, user.now)) return StoreError::email_taken;
     const std::int64_t id =
         db.execute_with(kInsertUser, user.email, user.email_key, user.password_hash,
                         user.first_name, user.last_name, user.now)
@@ -714,8 +726,12 @@ Result<bool> PostgresStore::remove_user_role(std::int64_t user_id, std::string_v
 Result<bool> PostgresStore::update_user(std::int64_t user_id, const UserChanges& changes,
                                         std::string_view keep_holder_of) {
   return with_connection("update_user", [&](PgConnection& db) -> Result<bool> {
-    return guarded_change(db, user_id, keep_holder_of, [&] {
+    return guarded_change(db, user_id, keep_holder_of, [&]() -> Result<bool> {
       if (db.execute_with(kLockUser, user_id).rows() == 0) return false;
+      if (changes.email &&
+          held_for_revert(db, changes.email_key.value_or(*changes.email), user_id, changes.at)) {
+        return StoreError::email_taken;
+      }
       if (changes.first_name)
         db.execute_with(kUpdateFirstName, user_id, *changes.first_name, changes.at);
       if (changes.last_name)
@@ -917,6 +933,9 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
       const auto new_email = spent.optional_text(0, 1);
       const auto new_email_key = spent.optional_text(0, 2);
       if (!new_email || !new_email_key) return Redeemed{};  // not a token that carries one
+      if (held_for_revert(db, *new_email_key, user_id, redemption.at)) {
+        return StoreError::email_taken;
+      }
       // Another account holding the address fails the unique index: email_taken.
       db.execute_with(kApplyNewEmail, user_id, *new_email, *new_email_key, redemption.at);
     }

@@ -233,9 +233,12 @@ CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at);
 )sql";
 
 // An email change's token carries the address it changes to (a revert's, the one it restores).
+// A live revert holds its address for its account: the index finds it on every registration.
 constexpr const char* kTokenEmails = R"sql(
 ALTER TABLE action_tokens ADD COLUMN new_email TEXT;
 ALTER TABLE action_tokens ADD COLUMN new_email_key TEXT;
+CREATE INDEX action_tokens_held_addresses ON action_tokens (new_email_key)
+  WHERE purpose = 'email_revert' AND used_at IS NULL;
 )sql";
 
 constexpr Migration kMigrations[] = {

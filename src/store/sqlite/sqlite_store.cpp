@@ -46,6 +46,10 @@ constexpr const char* kCountPasswordSchemes =
     "COUNT(*) FROM users GROUP BY scheme ORDER BY scheme";
 constexpr const char* kSelectIdTaken = "SELECT 1 FROM users WHERE id = ?1";
 constexpr const char* kSelectEmailKeyTaken = "SELECT 1 FROM users WHERE email_key = ?1";
+// An address a live email change revert holds for another account (kEmailRevertPurpose).
+constexpr const char* kSelectEmailKeyHeld =
+    "SELECT 1 FROM action_tokens WHERE new_email_key = ?1 AND purpose = 'email_revert' "
+    "AND used_at IS NULL AND expires_at > ?3 AND user_id <> ?2";
 // AUTOINCREMENT keeps the highest id ever used in sqlite_sequence; raising it reserves ids.
 constexpr const char* kReserveUserIds =
     "INSERT INTO sqlite_sequence (name, seq) SELECT 'users', ?1 "
@@ -346,10 +350,15 @@ Result<bool> guarded_change(Connection& db, std::int64_t user_id, std::string_vi
   WriteTransaction tx(db);
   const bool was_holder =
       !keep_holder_of.empty() && exists(db, kIsActiveHolder, user_id, keep_holder_of);
-  if (!change()) return false;
+  if (const Result<bool> changed = change(); !changed || !*changed) return changed;
   if (was_holder && !exists(db, kHasActiveHolder, keep_holder_of)) return StoreError::last_holder;
   tx.commit();
   return true;
+}
+
+bool held_for_revert(Connection& db, std::string_view email_key, std::int64_t user_id,
+                     util::TimePoint at) {
+  return exists(db, kSelectEmailKeyHeld, email_key, user_id, util::to_unix_millis(at));
 }
 
 void insert_mail(Connection& db, const OutboxMessage& mail) {
@@ -550,6 +559,7 @@ Result<UserRecord> SqliteStore::create_user(const NewUser& user,
                                             const std::optional<NewSession>& session) {
   return with_connection("create_user", [&](Connection& db) -> Result<UserRecord> {
     WriteTransaction tx(db);
+    if (held_for_revert(db, user.email_key, 0, user.now)) return StoreError::email_taken;
     const std::int64_t now = util::to_unix_millis(user.now);
     db.prepare(kInsertUser)
         .bind(1, std::string_view(user.email))
@@ -637,8 +647,12 @@ Result<bool> SqliteStore::remove_user_role(std::int64_t user_id, std::string_vie
 Result<bool> SqliteStore::update_user(std::int64_t user_id, const UserChanges& changes,
                                       std::string_view keep_holder_of) {
   return with_connection("update_user", [&](Connection& db) -> Result<bool> {
-    return guarded_change(db, user_id, keep_holder_of, [&] {
+    return guarded_change(db, user_id, keep_holder_of, [&]() -> Result<bool> {
       if (!exists(db, kUserExists, user_id)) return false;
+      if (changes.email &&
+          held_for_revert(db, changes.email_key.value_or(*changes.email), user_id, changes.at)) {
+        return StoreError::email_taken;
+      }
       const std::int64_t at = util::to_unix_millis(changes.at);
       if (changes.first_name) {
         db.prepare(kUpdateFirstName)
@@ -923,6 +937,9 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
     }
     if (redemption.apply_new_email) {
       if (!new_email || !new_email_key) return Redeemed{};  // not a token that carries one
+      if (held_for_revert(db, *new_email_key, user_id, redemption.at)) {
+        return StoreError::email_taken;
+      }
       // Another account holding the address throws the unique violation: email_taken.
       db.prepare(kApplyNewEmail)
           .bind(1, user_id)
