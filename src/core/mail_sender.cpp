@@ -66,6 +66,7 @@ void MailSender::wake() {
 
 std::size_t MailSender::run_once() {
   const util::TimePoint now = clock_.now();
+  purge_now_and_then(now);
   auto claimed = store_.claim_mail(now, now + config_.lease, config_.batch);
   if (!claimed) return 0;  // the store logged it; the next pass tries again
   for (const auto& mail : *claimed) {
@@ -77,6 +78,15 @@ std::size_t MailSender::run_once() {
     deliver(mail);
   }
   return claimed->size();
+}
+
+void MailSender::purge_now_and_then(util::TimePoint now) {
+  if (now < next_purge_) return;
+  next_purge_ = now + config_.purge_every;
+  // Every instance may purge; a purge is idempotent. A failure waits for the next turn.
+  if (auto purged = store_.purge_mail(now - config_.keep_ended); purged && *purged > 0) {
+    spdlog::info("mail: purged {} ended mail(s) and dead link token(s)", *purged);
+  }
 }
 
 void MailSender::deliver(const store::ClaimedMail& claimed) {

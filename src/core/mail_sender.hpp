@@ -38,6 +38,10 @@ struct MailSenderConfig {
   std::size_t batch = 1;
   std::chrono::milliseconds poll{1000};  // looks for due mail at least this often
   RatePolicy pace{.max_attempts = 50, .window = std::chrono::seconds(1)};
+  // Ended mail stays in the outbox this long (a failure stays visible to the operator), spent
+  // and expired tokens too; then Store::purge_mail deletes them, looked for this often.
+  std::chrono::hours keep_ended{24 * 30};
+  std::chrono::minutes purge_every{60};
 };
 
 // What happened to each mail, for the metrics: the template's name and the outcome.
@@ -66,6 +70,8 @@ class MailSender {
               util::TimePoint retry_at = {});
   // Waits until the global pace admits one more mail; false when stopping.
   bool wait_for_pace();
+  // Store::purge_mail, once every config_.purge_every.
+  void purge_now_and_then(util::TimePoint now);
 
   store::Store& store_;
   const MailOutbox& outbox_;
@@ -75,6 +81,8 @@ class MailSender {
   const Clock& clock_;
   MailSenderConfig config_;
   MailObserver observer_;
+
+  util::TimePoint next_purge_{};  // the sender's thread alone reads and writes it
 
   std::mutex mutex_;
   std::condition_variable wake_;

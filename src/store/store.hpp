@@ -453,6 +453,10 @@ class Store {
                                    util::TimePoint next_attempt_at, std::string_view error,
                                    util::TimePoint at) = 0;
   virtual Result<OutboxStats> outbox_stats() = 0;
+  // Deletes what mailed links leave behind once it matters no more: outbox rows that ended
+  // (sent, failed or expired) before `before`, and tokens spent or expired before it. Returns
+  // how many rows went.
+  virtual Result<std::int64_t> purge_mail(util::TimePoint before) = 0;
 
   // The records for `keys` (at most kMaxThrottleKeys), in the same order, in one read; a default
   // record (version 0) for a key that has none.

@@ -97,6 +97,9 @@ class ForwardingStore : public store::Store {
     return inner_.finish_mail(id, attempt, outcome, next_attempt_at, error, at);
   }
   store::Result<store::OutboxStats> outbox_stats() override { return inner_.outbox_stats(); }
+  store::Result<std::int64_t> purge_mail(util::TimePoint before) override {
+    return inner_.purge_mail(before);
+  }
   store::Result<std::vector<store::ThrottleRecord>> get_throttles(
       std::span<const std::string> keys) override {
     return inner_.get_throttles(keys);

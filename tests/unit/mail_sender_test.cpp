@@ -9,10 +9,12 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/mail_outbox.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/raw_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_doubles.hpp"
 
@@ -123,6 +125,22 @@ TEST_F(MailSenderTest, AMailWhoseLinkExpiredIsNeverSentAndARetryWaitsForItsTime)
   EXPECT_EQ(sent[0].to, "deferred@example.com");
   EXPECT_EQ(sender.run_once(), 0u) << "the deferred one waits 60 s";
   EXPECT_EQ(store_.outbox_stats()->pending, 1);
+}
+
+TEST_F(MailSenderTest, EndedMailIsPurgedOnceItsKeepingTimeIsOver) {
+  queue("sent@example.com", clock_.now() + std::chrono::hours(1));
+  queue("waiting@example.com", clock_.now() + std::chrono::hours(1));
+  MailSender sender(store_, outbox_, templates_, transport_, throttle_, clock_,
+                    {.from = "accounts@example.com",
+                     .keep_ended = std::chrono::hours(0),
+                     .purge_every = std::chrono::minutes(0)});
+  ASSERT_EQ(sender.run_once(), 1u);
+  test::RawDb raw(dir_.file("authd.db"));
+  EXPECT_EQ(raw.count("mail_outbox"), 2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // the first ended before now
+  ASSERT_EQ(sender.run_once(), 1u);
+  EXPECT_EQ(raw.count("mail_outbox"), 1) << "the first, sent, is gone; the second just ended";
+  EXPECT_EQ(transport_.sent().size(), 2u);
 }
 
 }  // namespace

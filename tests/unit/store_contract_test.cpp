@@ -874,6 +874,33 @@ TEST_P(StoreContract, AnAdministratorsEmailChangeLeavesTheAddressUnverified) {
   EXPECT_FALSE((*store().find_user_by_id(ada->id))->email_verified_at);
 }
 
+TEST_P(StoreContract, PurgeMailDropsEndedMailAndDeadTokensOnly) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "live", kT0), mail("m1@x", kT0)),
+            true);
+  ASSERT_EQ(
+      store().issue_action_token(action_token(ada->id, "spent", kT0, "verify"), mail("m2@x", kT0)),
+      true);
+  ASSERT_TRUE(*store().redeem_action_token({.token_hash = "spent",
+                                            .purpose = "verify",
+                                            .at = at(kT0 + 1),
+                                            .mark_email_verified = true}));
+  auto claimed = store().claim_mail(at(kT0), at(kT0 + 60'000), 10);
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 2u);
+  ASSERT_TRUE(
+      store().finish_mail((*claimed)[0].id, 1, MailOutcome::sent, at(kT0), "", at(kT0 + 2)));
+
+  EXPECT_EQ(*store().purge_mail(at(kT0 + 2)), 1) << "the spent token; the mail ended at kT0 + 2";
+  EXPECT_EQ(*store().purge_mail(at(kT0 + 3)), 1) << "the sent mail, not the one still sending";
+  EXPECT_EQ(count("mail_outbox"), 1);
+  EXPECT_TRUE(*store().find_action_token("live", "reset", at(kT0 + 3))) << "a live token stays";
+  EXPECT_EQ(*store().purge_mail(at(kT0 + 3'600'001)), 1) << "the expired token";
+  EXPECT_EQ(count("action_tokens"), 0);
+  EXPECT_EQ(count("mail_outbox"), 1);
+}
+
 TEST_P(StoreContract, TheOutboxHandsEachDueMailToOneSenderAtATime) {
   ASSERT_TRUE(store().queue_mail(mail("a@x", kT0)));
   ASSERT_TRUE(store().queue_mail(mail("b@x", kT0 + 1)));

@@ -64,6 +64,9 @@ class UnreachableStore final : public store::Store {
     return StoreError::unavailable;
   }
   store::Result<store::OutboxStats> outbox_stats() override { return StoreError::unavailable; }
+  store::Result<std::int64_t> purge_mail(util::TimePoint) override {
+    return StoreError::unavailable;
+  }
   store::Result<bool> set_user_active(std::int64_t, bool, util::TimePoint,
                                       std::string_view) override {
     return StoreError::unavailable;

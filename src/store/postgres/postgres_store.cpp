@@ -345,6 +345,12 @@ constexpr Query kSelectEmailKeyHeld{"select_email_key_held", R"sql(
                  WHERE new_email_key = $1 AND purpose = 'email_revert' AND used_at IS NULL
                    AND expires_at > $3 AND user_id <> $2))sql"};
 
+constexpr Query kPurgeMail{"purge_mail", R"sql(
+  WITH mail AS (DELETE FROM mail_outbox
+                WHERE status IN ('sent', 'failed', 'expired') AND finished_at < $1 RETURNING 1),
+       tokens AS (DELETE FROM action_tokens WHERE used_at < $1 OR expires_at < $1 RETURNING 1)
+  SELECT (SELECT COUNT(*) FROM mail) + (SELECT COUNT(*) FROM tokens))sql"};
+
 constexpr Query kApplyNewEmail{"apply_new_email", R"sql(
   UPDATE users SET email = $2, email_key = $3, email_verified_at = $4, updated_at = $4
   WHERE id = $1)sql"};
@@ -1000,6 +1006,12 @@ Result<OutboxStats> PostgresStore::outbox_stats() {
   return with_connection("outbox_stats", [&](PgConnection& db) -> Result<OutboxStats> {
     const PgResult rows = db.execute(kOutboxStats);
     return OutboxStats{.pending = rows.integer(0, 0), .oldest_pending = rows.optional_time(0, 1)};
+  });
+}
+
+Result<std::int64_t> PostgresStore::purge_mail(util::TimePoint before) {
+  return with_connection("purge_mail", [&](PgConnection& db) -> Result<std::int64_t> {
+    return db.execute_with(kPurgeMail, before).integer(0, 0);
   });
 }
 

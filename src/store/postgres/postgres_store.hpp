@@ -60,6 +60,7 @@ class PostgresStore final : public Store {
                            util::TimePoint next_attempt_at, std::string_view error,
                            util::TimePoint at) override;
   Result<OutboxStats> outbox_stats() override;
+  Result<std::int64_t> purge_mail(util::TimePoint before) override;
   Result<std::vector<ThrottleRecord>> get_throttles(std::span<const std::string> keys) override;
   Result<bool> put_throttle(std::string_view key, std::int64_t expected_version,
                             const ThrottleRecord& next) override;

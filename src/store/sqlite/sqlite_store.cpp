@@ -253,6 +253,10 @@ constexpr const char* kFinishMail =
 constexpr const char* kRetryMail =
     "UPDATE mail_outbox SET status = 'pending', locked_until = NULL, last_error = ?3, "
     "next_attempt_at = ?2 WHERE id = ?1 AND status = 'sending' AND attempts = ?4";
+constexpr const char* kPurgeFinishedMail =
+    "DELETE FROM mail_outbox WHERE status IN ('sent', 'failed', 'expired') AND finished_at < ?1";
+constexpr const char* kPurgeDeadTokens =
+    "DELETE FROM action_tokens WHERE used_at < ?1 OR expires_at < ?1";
 constexpr const char* kOutboxStats =
     "SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status IN ('pending', 'sending')";
 constexpr const char* kWriteReadinessProbe =
@@ -1028,6 +1032,19 @@ Result<OutboxStats> SqliteStore::outbox_stats() {
     auto stmt = db.prepare(kOutboxStats);
     stmt.step();
     return OutboxStats{.pending = stmt.column_int(0), .oldest_pending = optional_time(stmt, 1)};
+  });
+}
+
+Result<std::int64_t> SqliteStore::purge_mail(util::TimePoint before) {
+  return with_connection("purge_mail", [&](Connection& db) -> Result<std::int64_t> {
+    WriteTransaction tx(db);
+    const std::int64_t cutoff = util::to_unix_millis(before);
+    db.prepare(kPurgeFinishedMail).bind(1, cutoff).run();
+    std::int64_t purged = db.changes();
+    db.prepare(kPurgeDeadTokens).bind(1, cutoff).run();
+    purged += db.changes();
+    tx.commit();
+    return purged;
   });
 }
 
