@@ -377,6 +377,11 @@ Result<RecoveryLink> MailedLinks::recovery_link(const store::UserRecord& user, b
                     {"expires_in", mail::describe_duration(config_.recovery_ttl)}}},
         now, expires);
   }
+  // The sessions end first: should the link then fail to be issued, the administrator is told
+  // and asks again, and no session outlived a link that was handed out (fail closed).
+  if (auto revoked = store_.revoke_user_sessions(user.id, now); !revoked) {
+    return from_store(revoked.error());
+  }
   auto issued = store_.issue_action_token({.user_id = user.id,
                                            .purpose = std::string(purpose.name),
                                            .token_hash = crypto::sha256_hex(token),
@@ -387,9 +392,6 @@ Result<RecoveryLink> MailedLinks::recovery_link(const store::UserRecord& user, b
   if (!issued) return from_store(issued.error());
   if (!*issued) return AuthError::account_disabled;
   events_.action_token(purpose.name, "issued");
-  if (auto revoked = store_.revoke_user_sessions(user.id, now); !revoked) {
-    return from_store(revoked.error());
-  }
   if (send_email) {
     mail_queued();
     return RecoveryLink{.expires_at = expires};
