@@ -63,7 +63,8 @@ SecretFile read_checked(const std::filesystem::path& file, int fd, SecretOrigin 
   SecretFile secret{.secret = content.substr(0, content.find('\n')),
                     .generated = false,
                     .mode = static_cast<unsigned>(info.st_mode & 07777)};
-  if (secret.secret.ends_with('\r')) secret.secret.pop_back();  // written on Windows
+  // A password file written on Windows; a generated secret never has one.
+  if (origin == SecretOrigin::given && secret.secret.ends_with('\r')) secret.secret.pop_back();
   if (origin == SecretOrigin::given && secret.secret.empty()) {
     throw std::runtime_error(file.string() + " is empty; its first line must hold the secret");
   }

@@ -247,7 +247,7 @@ Result<AuthOutcome> AuthService::login(const LoginRequest& request) {
     (void)hasher_.verify(request.password, dummy_hash_);
     return fail(AuthError::user_not_found, std::nullopt);
   }
-  if (!crypto::is_verifiable_hash(user->password_hash)) {
+  if (crypto::is_no_password(user->password_hash)) {
     // No password opens this account (a reverted email change leaves none): it costs the same
     // verification too, so the quick refusal does not single it out (ASVS 5.0 V6.3.8).
     (void)hasher_.verify(request.password, dummy_hash_);

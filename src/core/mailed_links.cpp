@@ -5,6 +5,7 @@
 #include "core/email.hpp"
 #include "core/security_log.hpp"
 #include "crypto/digest.hpp"
+#include "crypto/password_hasher.hpp"
 #include "crypto/random.hpp"
 
 namespace authd::core {
@@ -22,9 +23,10 @@ constexpr Purpose kEmailChange{"email_change", "eml_"};
 constexpr Purpose kEmailRevert{store::kEmailRevertPurpose, "rev_"};
 // A reset link an administrator handed over by other means: spending it proves no mailbox.
 constexpr Purpose kRecovery{"recovery", "rcv_"};
-// What a revert leaves as the password: no password verifies against it (it is no hash), so
-// whoever had changed the address cannot sign in at the restored one; the owner resets it.
+// What a revert leaves as the password (crypto::is_no_password): whoever had changed the address
+// cannot sign in at the restored one; the owner resets it.
 constexpr std::string_view kNoPassword = "!reverted";
+static_assert(kNoPassword.front() == crypto::kNoPasswordMark);
 
 std::string new_token(const Purpose& purpose) {
   return std::string(purpose.prefix) + crypto::random_token(32);
@@ -256,8 +258,6 @@ Result<void> MailedLinks::request_email_change(const Principal& caller,
 
 void MailedLinks::mail_email_change_link(std::int64_t user_id, const CanonicalEmail& current,
                                          const CanonicalEmail& next, const ClientInfo& client) {
-  auto holder = store_.find_user_by_email(next.key);
-  if (!holder || *holder) return;  // taken: no mail (the owner learns nothing of the account)
   const util::TimePoint now = clock_.now();
   const util::TimePoint expires = now + config_.email_change_ttl;
   const std::string token = new_token(kEmailChange);
@@ -278,6 +278,8 @@ void MailedLinks::mail_email_change_link(std::int64_t user_id, const CanonicalEm
                       {"link", link_for(config_.email_change_link, token)},
                       {"expires_in", mail::describe_duration(config_.email_change_ttl)}}},
           now, expires));
+  // Not issued when the address is another account's or held for one: no mail (the requester
+  // learns nothing of that account).
   if (!issued || !*issued) return;
   log_security_event("email_change_requested", client, {{"user_id", user_id}});
   events_.action_token(kEmailChange.name, "issued");

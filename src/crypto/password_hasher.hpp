@@ -21,6 +21,13 @@ inline constexpr std::size_t kBcryptMaxPasswordBytes = 72;
 // True for the bcrypt formats ($2a$, $2b$, $2y$).
 bool is_bcrypt_hash(std::string_view stored_hash);
 
+// What an account left without a password keeps in place of a hash: '!' and why ("!reverted").
+// No hash format starts with '!', so verify() matches no password against it.
+inline constexpr char kNoPasswordMark = '!';
+inline bool is_no_password(std::string_view stored_hash) {
+  return stored_hash.starts_with(kNoPasswordMark);
+}
+
 // True for a stored hash in a format verify() understands, of a well-formed shape and costs
 // within bounds (what `authd import` accepts): bcrypt, argon2id, and the schemes of
 // crypto/imported_hashes.hpp.

@@ -277,11 +277,14 @@ TEST_F(Mail, AnEmailChangeIsConfirmedFromTheNewAddressAndRevertedFromTheOld) {
 TEST_F(Mail, AnEmailChangeToATakenOrHeldAddressMailsNothingAndARaceIs409) {
   ASSERT_EQ(register_user("holder@example.com"), 201);
   ASSERT_EQ(register_user("chooser@example.com"), 201);
+  const auto request_change = [&](const std::string& bearer, const std::string& address) {
+    return with_bearer(
+        "POST", "/v1/me/email", bearer,
+        boost::json::serialize(object{{"new_email", address}, {"current_password", kPassword}}));
+  };
   const std::string access = login("chooser@example.com");
   const auto change_to = [&](const std::string& address) {
-    return with_bearer(
-        "POST", "/v1/me/email", access,
-        boost::json::serialize(object{{"new_email", address}, {"current_password", kPassword}}));
+    return request_change(access, address);
   };
   EXPECT_EQ(change_to("holder@example.com").status, 202) << "the same answer";
   ASSERT_EQ(change_to("contested@example.com").status, 202);
@@ -310,6 +313,18 @@ TEST_F(Mail, AnEmailChangeToATakenOrHeldAddressMailsNothingAndARaceIs409) {
   const auto notices = wait_for_mails("chooser@example.com", 1);
   ASSERT_EQ(notices.size(), 1u);
   EXPECT_EQ(register_user("chooser@example.com"), 409);
+  // Nor does another account's email change: no confirmation link is mailed there.
+  const std::string holder = login("holder@example.com");
+  const auto move_holder_to = [&](const std::string& address) {
+    return request_change(holder, address);
+  };
+  EXPECT_EQ(move_holder_to("chooser@example.com").status, 202) << "the same answer";
+  ASSERT_EQ(move_holder_to("elsewhere@example.com").status, 202);
+  ASSERT_EQ(wait_for_mails("elsewhere@example.com", 1).size(), 1u);  // queued after the other
+  for (const auto& mail : mails_to(smtp().messages(), "chooser@example.com")) {
+    EXPECT_EQ(text(mail.at("text")).find("confirm-email#token="), std::string::npos)
+        << "no link to a held address";
+  }
   const auto reverted = client().post_json(
       "/v1/email/change/revert",
       object{{"token", link_token(notices[0], "https://app.example/account/revert-email#token=")}});

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <latch>
 #include <map>
 #include <memory>
@@ -22,6 +23,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_migrations.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_migrations.hpp"
@@ -47,6 +49,7 @@ struct TestDatabase {
   // Brings the empty database to schema version `version` as a store of that release would
   // have left it: the backend's migrations up to it, recorded as applied.
   std::function<void(int version)> migrate_to;
+  std::string uri{};  // PostgreSQL's, for a connection of the test's own; empty for SQLite
 };
 
 struct Backend {
@@ -140,6 +143,7 @@ Backend postgres_backend() {
                                                 ", 'old', now())");
                       }
                     },
+                .uri = uri,
             };
           },
       .unix_millis =
@@ -827,7 +831,15 @@ TEST_P(StoreContract, ALiveRevertHoldsItsAddressForItsAccount) {
   EXPECT_EQ((*store().find_user_by_id(bob->id))->email, "bob@example.com") << "nothing written";
   NewActionToken bobs = action_token(bob->id, "e2", kT0 + 2, "email_change", "bob@example.com");
   bobs.new_email = bobs.new_email_key = "ada@example.com";
-  ASSERT_EQ(store().issue_action_token(bobs, std::nullopt), true);
+  EXPECT_EQ(store().issue_action_token(bobs, std::nullopt), false) << "no link to a held address";
+  // One issued before the hold began (ada@ was ada's then, the request raced her change) is
+  // refused when it is spent.
+  query(
+      "INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, "
+      "expires_at, new_email, new_email_key) VALUES (" +
+      std::to_string(bob->id) + ", 'email_change', 'e2', 'bob@example.com', " +
+      GetParam().timestamp(kT0) + ", " + GetParam().timestamp(kT0 + 3'600'000) +
+      ", 'ada@example.com', 'ada@example.com')");
   auto confirmed = store().redeem_action_token(
       {.token_hash = "e2", .purpose = "email_change", .at = at(kT0 + 3), .apply_new_email = true});
   ASSERT_FALSE(confirmed);
@@ -2011,6 +2023,35 @@ class PostgresOnly : public StoreContract {};
 
 TEST_P(PostgresOnly, GivesNoChangeStampSinceOtherInstancesCommitOverTheNetwork) {
   EXPECT_FALSE(store().change_stamp());
+}
+
+// Under READ COMMITTED, a registration of the address an email change frees, racing that change,
+// waits on the unique index until the change commits, then must still see the revert it issued.
+TEST_P(PostgresOnly, ARegistrationRacingAnEmailChangeCannotTakeTheAddressItsRevertHolds) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  postgres::PgConnection change(db_.uri);  // the email change's transaction, held open
+  change.run("BEGIN");
+  change.run(("UPDATE users SET email = 'new@example.com', email_key = 'new@example.com' "
+              "WHERE id = " +
+              std::to_string(ada->id))
+                 .c_str());
+  change.run(("INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, "
+              "expires_at, new_email, new_email_key) VALUES (" +
+              std::to_string(ada->id) +
+              ", 'email_revert', 'r0', 'new@example.com', now(), '2999-01-01', "
+              "'ada@example.com', 'ada@example.com')")
+                 .c_str());
+  auto registration = std::async(std::launch::async, [&] {
+    return store().create_user(new_user("ada@example.com"), std::nullopt);
+  });
+  EXPECT_EQ(registration.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "the registration waits for the change";
+  change.run("COMMIT");
+  const auto registered = registration.get();
+  ASSERT_FALSE(registered);
+  EXPECT_EQ(registered.error(), StoreError::email_taken);
+  EXPECT_EQ(count("users"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, PostgresOnly, ::testing::Values(postgres_backend()),

@@ -339,6 +339,8 @@ constexpr Query kSetPassword{"set_password", R"sql(
     credentials_revoked_at = GREATEST(credentials_revoked_at, $3)
   WHERE id = $1)sql"};
 
+constexpr Query kSelectEmailKeyTaken{"select_email_key_taken",
+                                     "SELECT 1 FROM users WHERE email_key = $1"};
 // An address a live email change revert holds for another account (kEmailRevertPurpose).
 constexpr Query kSelectEmailKeyHeld{"select_email_key_held", R"sql(
   SELECT EXISTS (SELECT 1 FROM action_tokens
@@ -470,6 +472,9 @@ std::optional<UserRecord> load_user(PgConnection& db, const Query& query, const 
   return read_user(result);
 }
 
+// Asked after the write that takes the address, never before: under READ COMMITTED a check first
+// would miss the revert of an email change committing meanwhile (the write then waits on the
+// unique index for that change and succeeds), while the statement after the write sees it.
 bool held_for_revert(PgConnection& db, std::string_view email_key, std::int64_t user_id,
                      util::TimePoint at) {
   return db.execute_with(kSelectEmailKeyHeld, email_key, user_id, at).boolean(0, 0);
@@ -655,11 +660,11 @@ Result<UserRecord> PostgresStore::create_user(const NewUser& user,
                                               const std::optional<NewSession>& session) {
   return with_connection("create_user", [&](PgConnection& db) -> Result<UserRecord> {
     PgTransaction tx(db);
-    if (held_for_revert(db, user.email_key, 0, user.now)) return StoreError::email_taken;
     const std::int64_t id =
         db.execute_with(kInsertUser, user.email, user.email_key, user.password_hash,
                         user.first_name, user.last_name, user.now)
             .integer(0, 0);
+    if (held_for_revert(db, user.email_key, id, user.now)) return StoreError::email_taken;
     std::vector<std::string> roles;
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
       const PgResult inserted =
@@ -734,10 +739,6 @@ Result<bool> PostgresStore::update_user(std::int64_t user_id, const UserChanges&
   return with_connection("update_user", [&](PgConnection& db) -> Result<bool> {
     return guarded_change(db, user_id, keep_holder_of, [&]() -> Result<bool> {
       if (db.execute_with(kLockUser, user_id).rows() == 0) return false;
-      if (changes.email &&
-          held_for_revert(db, changes.email_key.value_or(*changes.email), user_id, changes.at)) {
-        return StoreError::email_taken;
-      }
       if (changes.first_name)
         db.execute_with(kUpdateFirstName, user_id, *changes.first_name, changes.at);
       if (changes.last_name)
@@ -745,6 +746,9 @@ Result<bool> PostgresStore::update_user(std::int64_t user_id, const UserChanges&
       if (changes.email) {
         db.execute_with(kUpdateEmail, user_id, *changes.email,
                         changes.email_key.value_or(*changes.email), changes.at);
+        if (held_for_revert(db, changes.email_key.value_or(*changes.email), user_id, changes.at)) {
+          return StoreError::email_taken;
+        }
       }
       if (changes.active) db.execute_with(kSetUserActive, user_id, *changes.active, changes.at);
       if (changes.roles) {
@@ -892,6 +896,11 @@ Result<bool> PostgresStore::issue_action_token(const NewActionToken& token,
     if (db.execute_with(kLockActiveWithEmail, token.user_id, token.email_key).rows() == 0) {
       return false;
     }
+    if (token.new_email_key &&
+        (db.execute_with(kSelectEmailKeyTaken, *token.new_email_key).rows() > 0 ||
+         held_for_revert(db, *token.new_email_key, token.user_id, token.created_at))) {
+      return false;
+    }
     db.execute_with(kVoidTokensOfPurpose, token.user_id, token.purpose, token.created_at);
     insert_token(db, token);
     if (token.purpose == kPasswordResetPurpose) {
@@ -939,11 +948,11 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
       const auto new_email = spent.optional_text(0, 1);
       const auto new_email_key = spent.optional_text(0, 2);
       if (!new_email || !new_email_key) return Redeemed{};  // not a token that carries one
+      // Another account holding the address fails the unique index: email_taken.
+      db.execute_with(kApplyNewEmail, user_id, *new_email, *new_email_key, redemption.at);
       if (held_for_revert(db, *new_email_key, user_id, redemption.at)) {
         return StoreError::email_taken;
       }
-      // Another account holding the address fails the unique index: email_taken.
-      db.execute_with(kApplyNewEmail, user_id, *new_email, *new_email_key, redemption.at);
     }
     if (redemption.void_other_tokens) {
       db.execute_with(kVoidOtherUserTokens, user_id, redemption.at, spent.time(0, 3));

@@ -360,6 +360,8 @@ Result<bool> guarded_change(Connection& db, std::int64_t user_id, std::string_vi
   return true;
 }
 
+// Asked after the write that takes the address, as the PostgreSQL store must (here BEGIN
+// IMMEDIATE would make either order safe).
 bool held_for_revert(Connection& db, std::string_view email_key, std::int64_t user_id,
                      util::TimePoint at) {
   return exists(db, kSelectEmailKeyHeld, email_key, user_id, util::to_unix_millis(at));
@@ -563,7 +565,6 @@ Result<UserRecord> SqliteStore::create_user(const NewUser& user,
                                             const std::optional<NewSession>& session) {
   return with_connection("create_user", [&](Connection& db) -> Result<UserRecord> {
     WriteTransaction tx(db);
-    if (held_for_revert(db, user.email_key, 0, user.now)) return StoreError::email_taken;
     const std::int64_t now = util::to_unix_millis(user.now);
     db.prepare(kInsertUser)
         .bind(1, std::string_view(user.email))
@@ -574,6 +575,7 @@ Result<UserRecord> SqliteStore::create_user(const NewUser& user,
         .bind(6, now)
         .run();
     const std::int64_t id = db.last_insert_rowid();
+    if (held_for_revert(db, user.email_key, id, user.now)) return StoreError::email_taken;
     std::vector<std::string> roles;
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
       auto insert = db.prepare(kInsertUserRole);
@@ -653,10 +655,6 @@ Result<bool> SqliteStore::update_user(std::int64_t user_id, const UserChanges& c
   return with_connection("update_user", [&](Connection& db) -> Result<bool> {
     return guarded_change(db, user_id, keep_holder_of, [&]() -> Result<bool> {
       if (!exists(db, kUserExists, user_id)) return false;
-      if (changes.email &&
-          held_for_revert(db, changes.email_key.value_or(*changes.email), user_id, changes.at)) {
-        return StoreError::email_taken;
-      }
       const std::int64_t at = util::to_unix_millis(changes.at);
       if (changes.first_name) {
         db.prepare(kUpdateFirstName)
@@ -675,6 +673,9 @@ Result<bool> SqliteStore::update_user(std::int64_t user_id, const UserChanges& c
             .bind(3, std::string_view(changes.email_key.value_or(*changes.email)))
             .bind(4, at)
             .run();
+        if (held_for_revert(db, changes.email_key.value_or(*changes.email), user_id, changes.at)) {
+          return StoreError::email_taken;
+        }
       }
       if (changes.active) {
         db.prepare(kSetUserActive)
@@ -868,6 +869,11 @@ Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
     if (!exists(db, kIsActiveWithEmail, token.user_id, std::string_view(token.email_key))) {
       return false;
     }
+    if (token.new_email_key &&
+        (exists(db, kSelectEmailKeyTaken, std::string_view(*token.new_email_key)) ||
+         held_for_revert(db, *token.new_email_key, token.user_id, token.created_at))) {
+      return false;
+    }
     const std::int64_t created = util::to_unix_millis(token.created_at);
     const std::int64_t expires = util::to_unix_millis(token.expires_at);
     db.prepare(kVoidTokensOfPurpose)
@@ -941,9 +947,6 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
     }
     if (redemption.apply_new_email) {
       if (!new_email || !new_email_key) return Redeemed{};  // not a token that carries one
-      if (held_for_revert(db, *new_email_key, user_id, redemption.at)) {
-        return StoreError::email_taken;
-      }
       // Another account holding the address throws the unique violation: email_taken.
       db.prepare(kApplyNewEmail)
           .bind(1, user_id)
@@ -951,6 +954,9 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
           .bind(3, std::string_view(*new_email_key))
           .bind(4, at)
           .run();
+      if (held_for_revert(db, *new_email_key, user_id, redemption.at)) {
+        return StoreError::email_taken;
+      }
     }
     if (redemption.void_other_tokens) {
       db.prepare(kVoidOtherUserTokens).bind(1, user_id).bind(2, at).bind(3, issued_at).run();
