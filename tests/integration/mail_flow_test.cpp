@@ -325,9 +325,19 @@ TEST_F(Mail, AnEmailChangeToATakenOrHeldAddressMailsNothingAndARaceIs409) {
     EXPECT_EQ(text(mail.at("text")).find("confirm-email#token="), std::string::npos)
         << "no link to a held address";
   }
-  const auto reverted = client().post_json(
-      "/v1/email/change/revert",
-      object{{"token", link_token(notices[0], "https://app.example/account/revert-email#token=")}});
+  const std::string revert =
+      link_token(notices[0], "https://app.example/account/revert-email#token=");
+  // Only a write that bypasses authd's checks (`authd import` does not know of the hold) can put
+  // another account at the held address: the revert then restores nothing and spends nothing.
+  const auto move_holder_in_the_store = [&](const std::string& from, const std::string& to) {
+    server().query("UPDATE users SET email = '" + to + "', email_key = '" + to +
+                   "' WHERE email_key = '" + from + "'");
+  };
+  move_holder_in_the_store("holder@example.com", "chooser@example.com");
+  expect_problem(client().post_json("/v1/email/change/revert", object{{"token", revert}}), 409,
+                 "email-taken");
+  move_holder_in_the_store("chooser@example.com", "holder@example.com");
+  const auto reverted = client().post_json("/v1/email/change/revert", object{{"token", revert}});
   EXPECT_EQ(reverted.status, 204) << reverted.body;
 }
 

@@ -102,7 +102,12 @@ TEST(Settings, RefusedValuesNameTheFlag) {
       {"--issuer", ""},
       {"--session-ttl-hours", "0"},
       {"--max-body-bytes", "-1"},
-      {"--database", "mysql://x"}};
+      {"--database", "mysql://x"},
+      // A mailed link's token goes in the fragment, which no server or log sees.
+      {"--reset-password-link", "https://app.example/reset?token={token}"},
+      {"--verify-email-link", "https://app.example/verify#token="},
+      {"--email-revert-link", "https://app.example/{token}#revert"},
+      {"--public-url", "ftp://app.example"}};
   for (const auto& [flag, value] : refused) {
     try {
       resolve({{flag, value}});
