@@ -70,7 +70,8 @@ Stack::Stack(std::string dir)
                            .keys = keys,
                            .admin = admin,
                            .gateway = gateway,
-                           .metrics = metrics});
+                           .metrics = metrics,
+                           .pages = {.account = true, .admin_console = true}});
 }
 
 Stack& stack() {

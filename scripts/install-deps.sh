@@ -27,6 +27,8 @@ test_packages=(
   # Node.js verifies /v1 tokens independently of our JWS code (crypto.verify + JWKS) and runs
   # ajv over every logged response; curl and jq run the README's /v1 walkthrough
   nodejs curl jq
+  # the hosted pages in a real browser: headless Chromium, driven by puppeteer-core (tests/browser)
+  chromium
   # e2fsprogs' chattr makes a database file immutable for the "store cannot write" tests
   e2fsprogs
   # fuzzing: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for stack traces

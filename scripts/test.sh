@@ -35,6 +35,9 @@ rm -rf build/ci/test-responses  # the integration tests log every response here
 # (tests/legacy-apps; pinned in its package-lock.json; node_modules never committed).
 command -v npm >/dev/null || { echo "npm is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
 (cd tests/legacy-apps && npm ci --no-audit --no-fund)
+# The hosted pages' browser tests: puppeteer-core and axe-core (pinned in
+# tests/browser/package-lock.json), driving Debian's Chromium; no browser is downloaded.
+(cd tests/browser && npm ci --no-audit --no-fund)
 ctest --preset ci
 # The OpenAPI document promises responses; every one of them must have been produced by some
 # integration test of the run above (tests/unit/openapi_test.cpp).

@@ -22,6 +22,7 @@ void add_routes(http::Router& router, const Services& services) {
   add_health_routes(router, services.auth);
   add_metrics_route(router, services.metrics, observability::MetricsView::public_listener);
   add_openapi_route(router);
+  add_pages(router, services.pages);
 }
 
 }  // namespace authd::api

@@ -1,8 +1,9 @@
 // Every route authd serves, assembled in one place: the seed dialects, /v1, the JWKS, the
-// operations endpoints and the OpenAPI document. `authd serve` and the OpenAPI test both use
-// it, so the test sees exactly the routes the server has.
+// operations endpoints, the OpenAPI document and the hosted pages. `authd serve` and the OpenAPI
+// test both use it, so the test sees exactly the routes the server has.
 #pragma once
 
+#include "api/pages.hpp"
 #include "core/account_service.hpp"
 #include "core/auth_service.hpp"
 #include "core/credential_service.hpp"
@@ -26,6 +27,7 @@ struct Services {
   core::UserAdmin& admin;       // the admin API
   core::GatewayCheck& gateway;  // /v1/check
   const observability::Metrics& metrics;
+  PageSets pages{};  // the hosted pages served (api/pages.hpp)
 };
 
 void add_routes(http::Router& router, const Services& services);

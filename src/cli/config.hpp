@@ -57,6 +57,7 @@ struct ServeConfig {
                          .email_change_link = "{public_url}/account/confirm-email#token={token}",
                          .email_revert_link = "{public_url}/account/revert-email#token={token}"};
   std::chrono::days audit_retention{365};  // 0: the audit trail is kept for ever
+  bool admin_console = true;               // /admin/ (the account pages follow mail)
   std::string log_level = "info";
   std::string log_format;  // "text" or "json"; empty: text on a terminal or with --dev, else json
 };

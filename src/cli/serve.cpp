@@ -229,7 +229,9 @@ int serve(const GivenSettings& given) {
                            .keys = keys,
                            .admin = admin,
                            .gateway = gateway,
-                           .metrics = metrics});
+                           .metrics = metrics,
+                           .pages = {.account = config.mail.configured(),
+                                     .admin_console = config.admin_console}});
 
   observability::PasswordHashCensus census(*store, config.password_hashing.algorithm);
   metrics.set_gauges(

@@ -195,6 +195,15 @@ Setting flag(const std::string& flag, const std::string& env, const std::string&
       .show = [=](const ServeConfig& config) { return std::string(field(config) ? "on" : "off"); }};
 }
 
+// An on/off setting whose default is on, given with its value: "--admin-console off".
+template <class Field>
+Setting toggle(const std::string& flag_name, const std::string& env, const std::string& help,
+               Field field) {
+  Setting setting = flag(flag_name, env, help, std::move(field));
+  setting.form = Form::value;
+  return setting;
+}
+
 // The three failed-login limits, which share their lockout lengths.
 std::array<core::FailurePolicy*, 3> login_limits(ServeConfig& config) {
   return {&config.auth.logins.per_account_network, &config.auth.logins.per_account,
@@ -386,6 +395,10 @@ std::vector<Setting> make_settings() {
                           "Live /v1 sessions one user may hold; a login beyond it ends the "
                           "user's oldest",
                           AUTHD_FIELD(auth.max_sessions_per_user)));
+  table.push_back(toggle("--admin-console", "AUTHD_ADMIN_CONSOLE",
+                         "The admin console at /admin/ (a client of the admin API; an "
+                         "administrator signs in to use it)",
+                         AUTHD_FIELD(admin_console)));
   table.push_back(integer("--audit-retention-days", "AUTHD_AUDIT_RETENTION_DAYS", 0, 36500,
                           "Days the audit trail keeps a row; older rows are purged hourly in the "
                           "background (0: kept for ever)",
