@@ -66,9 +66,11 @@ std::string replace_all(std::string text, std::string_view placeholder, std::str
   return text;
 }
 
-// A route answering `body` as it is, built once with the routes.
+// A route answering `body` as it is, built once with the routes. `cache_control`: a page is
+// never stored (nor kept in a back/forward cache with a console signed in); an asset is
+// revalidated, since a page of an older release could call a route that moved.
 void add_static(http::Router& router, std::string path, std::string body,
-                std::string_view content_type) {
+                std::string_view content_type, std::string_view cache_control) {
   http::Response response{
       .status = 200,
       .body = std::move(body),
@@ -78,8 +80,7 @@ void add_static(http::Router& router, std::string path, std::string body,
                   {"X-Frame-Options", "DENY"},
                   {"Cross-Origin-Opener-Policy", "same-origin"},
                   {"Cross-Origin-Resource-Policy", "same-origin"},
-                  // A page of an older release could call a route that moved.
-                  {"Cache-Control", "no-cache"}}};
+                  {"Cache-Control", std::string(cache_control)}}};
   router.add(
       {.method = "GET",
        .path = std::move(path),
@@ -95,7 +96,8 @@ void add_page_set(http::Router& router, std::span<const Page> pages) {
     html = replace_all(std::move(html), "{{script}}", page.script);
     html = replace_all(std::move(html), "{{width}}", page.width);
     html = replace_all(std::move(html), "{{content}}", embedded(page.file));
-    add_static(router, std::string(page.path), std::move(html), "text/html; charset=utf-8");
+    add_static(router, std::string(page.path), std::move(html), "text/html; charset=utf-8",
+               "no-store");
   }
 }
 
@@ -120,7 +122,7 @@ void add_pages(http::Router& router, PageSets sets) {
   if (!sets.account && !sets.admin_console) return;
   for (const Asset& asset : kAssets) {
     add_static(router, "/assets/" + std::string(asset.file), std::string(embedded(asset.file)),
-               asset.content_type);
+               asset.content_type, "no-cache");
   }
 }
 

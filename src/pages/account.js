@@ -105,7 +105,7 @@
     }
   };
 
-  // The link is finished with: its token leaves the address bar and the history.
+  // The link is finished with: its token leaves the address bar and this page's history entry.
   const forgetToken = () => window.history.replaceState(null, "", window.location.pathname);
 
   const finish = (kind, message, next) => {
@@ -131,7 +131,8 @@
       forgetToken();
       return finish("failure", "This link was already used or has expired.", action.renew);
     }
-    if (type.endsWith(":weak-password") && fieldError("new_password", String(problem.detail))) {
+    const detail = typeof problem.detail === "string" ? problem.detail : "This password is refused.";
+    if (type.endsWith(":weak-password") && fieldError("new_password", detail)) {
       return tell("failure", "Choose another password.");
     }
     if (type.endsWith(":invalid-field") && form.elements.email) {
@@ -182,6 +183,8 @@
       tell("failure", "The server could not be reached. Check your connection and try again.");
     } finally {
       button.disabled = false;
+      // Disabled, the button lost the focus to the page: a keyboard user goes on from it.
+      if (!form.hidden && document.activeElement === document.body) button.focus();
     }
   });
 })();

@@ -1,7 +1,7 @@
 // The admin console: a client of the /v1 admin API with no powers of its own. The session's
-// tokens live in this script's memory only (never localStorage, never a cookie): closing or
-// reloading the tab signs out, and there is nothing for another site to forge a request with.
-// Every value from the server is set as text, never as HTML.
+// tokens live in this script's memory only (never localStorage, never a cookie): closing,
+// reloading or leaving the page signs out, and there is nothing for another site to forge a
+// request with. Every value from the server is set as text, never as HTML.
 "use strict";
 
 (() => {
@@ -9,11 +9,15 @@
   const outcome = $("outcome");
   const pageSize = 20;
 
-  let tokens = null;  // {access_token, refresh_token} while signed in
-  let cursors = [];   // the cursor of each page shown so far; the last one is the current page
+  let tokens = null;     // {access_token, refresh_token} while signed in
+  let refreshing = null;  // the renewal in flight: concurrent 401s share it (tokens rotate)
+  let prefix = "";        // the email prefix of the search shown
+  let cursors = [null];   // the cursor of each page shown so far; the last one is the current page
   let nextCursor = null;
   let auditCursor = null;
-  let current = null;  // the user open in the detail view
+  let current = null;   // the user open in the detail view
+  let shownUser = 0;    // the latest showUser call: an older one's answer is dropped
+  let busy = false;     // one change at a time: a second press waits for the first
 
   const tell = (kind, message) => {
     const paragraph = document.createElement("p");
@@ -24,7 +28,7 @@
 
   const when = (iso) => (iso ? new Date(iso).toLocaleString() : "never");
 
-  // A row of cells, each set as text; `first` may be an element (a button) instead.
+  // A table row whose cells are text, or elements (a button).
   const row = (cells) => {
     const tr = document.createElement("tr");
     for (const cell of cells) {
@@ -68,47 +72,74 @@
     return json;
   };
 
+  // Back to the sign-in form, with nothing of the last session left on the page.
   const signedOut = (message) => {
     tokens = null;
+    refreshing = null;
     current = null;
+    prefix = "";
+    cursors = [null];
+    auditCursor = null;
+    for (const id of ["user-table", "session-table", "audit-table"]) {
+      $(id).tBodies[0].replaceChildren();
+    }
+    for (const id of ["search-form", "user-form", "delete-form", "signin-form"]) $(id).reset();
     $("console").hidden = true;
+    $("user").hidden = true;
     $("signin").hidden = false;
-    $("signin-form").reset();
     if (message) tell("failure", message);
     $("signin-email").focus();
   };
 
+  const renew = () => {
+    refreshing ??= send("POST", "/v1/sessions/refresh", { refresh_token: tokens.refresh_token })
+      .then(async (response) => {
+        if (!response.ok) throw new ApiError(response.status, {});
+        tokens = await response.json();
+      })
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  };
+
   // Calls the admin API; an expired access token is renewed once with the refresh token.
   const api = async (method, path, body) => {
-    let response = await send(method, path, body, tokens?.access_token);
+    const bearer = tokens?.access_token;
+    let response = await send(method, path, body, bearer);
     if (response.status === 401 && tokens) {
-      const renewed = await send("POST", "/v1/sessions/refresh", {
-        refresh_token: tokens.refresh_token,
-      });
-      if (!renewed.ok) {
+      try {
+        if (tokens.access_token === bearer) await renew();
+      } catch {
         signedOut("Your session ended. Sign in again.");
         throw new ApiError(401, { title: "signed out" });
       }
-      tokens = await renewed.json();
       response = await send(method, path, body, tokens.access_token);
     }
     return parse(response);
   };
 
-  // Runs `work`, telling the person when it fails; true when it succeeded.
+  // Runs `work` unless another is running, telling the person when it fails; true when it
+  // succeeded.
   const attempt = async (work) => {
+    if (busy) return false;
+    busy = true;
     try {
       await work();
       return true;
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 401)) tell("failure", error.message);
+      if (!(error instanceof ApiError && error.status === 401)) {
+        tell("failure", error instanceof ApiError ? error.message
+                                                  : "The server could not be reached. Try again.");
+      }
       return false;
+    } finally {
+      busy = false;
     }
   };
 
   const showUsers = async (cursor) => {
     const query = new URLSearchParams({ limit: String(pageSize) });
-    const prefix = $("search-email").value.trim();
     if (prefix) query.set("email_prefix", prefix);
     if (cursor) query.set("cursor", cursor);
     const list = await api("GET", `/v1/admin/users?${query}`);
@@ -131,13 +162,20 @@
       }),
     );
     nextCursor = list.next_cursor;
+    // A button about to be disabled gives its focus to the list first.
+    if (nextCursor === null && document.activeElement === $("next-page")) {
+      $("users-heading").focus();
+    }
     $("next-page").disabled = nextCursor === null;
     $("first-page").disabled = cursors.length <= 1;
     tell("success", `${list.users.length} user(s) on this page.`);
   };
 
   const showUser = async (id) => {
+    const mine = ++shownUser;
     const user = await api("GET", `/v1/admin/users/${encodeURIComponent(id)}`);
+    const sessions = await api("GET", `/v1/admin/users/${encodeURIComponent(id)}/sessions`);
+    if (mine !== shownUser) return;  // another user was opened meanwhile
     current = user;
     $("user-heading").textContent = user.email;
     $("user-status").textContent =
@@ -150,7 +188,6 @@
     $("toggle-active").textContent = user.is_active ? "Disable the account" : "Enable the account";
     $("delete-confirm").value = "";
     $("delete-form").querySelector("button").disabled = true;
-    const sessions = await api("GET", `/v1/admin/users/${encodeURIComponent(id)}/sessions`);
     $("session-table").tBodies[0].replaceChildren(
       ...sessions.sessions.map((session) =>
         row([
@@ -163,16 +200,20 @@
       ),
     );
     outcome.replaceChildren();  // what was said of the list is not said of this user
-    $("users").hidden = true;
-    $("user").hidden = false;
-    $("user-heading").focus();
+    if ($("user").hidden) {
+      $("users").hidden = true;
+      $("user").hidden = false;
+      $("user-heading").focus();
+    }
   };
 
   const backToUsers = async () => {
     current = null;
+    ++shownUser;
     $("user").hidden = true;
     $("users").hidden = false;
-    await showUsers(cursors.at(-1) ?? null);
+    $("users-heading").focus();
+    await showUsers(cursors.at(-1));
   };
 
   const showAudit = async (more) => {
@@ -192,59 +233,103 @@
     if (more) body.append(...rows);
     else body.replaceChildren(...rows);
     auditCursor = page.next_cursor;
+    if (auditCursor === null && document.activeElement === $("more-audit")) {
+      $("audit-heading").focus();
+    }
     $("more-audit").disabled = auditCursor === null;
   };
 
+  const signInRefusal = (status) =>
+    status === 401 ? "Those are not the credentials of an account."
+    : status === 429 ? "Too many attempts: wait, then try again."
+    : `The server could not sign you in (${status}). Try again in a moment.`;
+
   $("signin-form").addEventListener("submit", async (event) => {
     event.preventDefault();
+    const button = $("signin-form").querySelector("button");
+    if (button.disabled) return;
+    button.disabled = true;
     const email = $("signin-email").value.trim();
-    const response = await send("POST", "/v1/sessions", {
-      email,
-      password: $("signin-password").value,
-    });
-    $("signin-password").value = "";
-    if (!response.ok) {
-      tell("failure", response.status === 429 ? "Too many attempts: wait, then try again."
-                                              : "Those are not the credentials of an account.");
-      return;
+    try {
+      const response = await send("POST", "/v1/sessions", {
+        email,
+        password: $("signin-password").value,
+      });
+      $("signin-password").value = "";
+      if (!response.ok) {
+        tell("failure", signInRefusal(response.status));
+        return;
+      }
+      tokens = await response.json();
+      try {
+        await showUsers(null);
+      } catch (error) {
+        // Not an administrator (403), or the list failed: the session is of no use here.
+        await send("DELETE", "/v1/sessions/current", undefined, tokens.access_token).catch(
+          () => {},
+        );
+        signedOut(error instanceof ApiError && error.status === 403
+                    ? "This account is not an administrator."
+                    : `The console could not load: ${error.message}`);
+        return;
+      }
+      $("signed-in-as").textContent = `Signed in as ${email}`;
+      $("signin").hidden = true;
+      $("console").hidden = false;
+      $("users").hidden = false;
+      $("user").hidden = true;
+      await attempt(() => showAudit(false));
+      $("search-email").focus();
+    } catch {
+      tell("failure", "The server could not be reached. Try again.");
+    } finally {
+      button.disabled = false;
     }
-    tokens = await response.json();
-    cursors = [null];
-    const shown = await attempt(() => showUsers(null));
-    if (!shown) {
-      // Not an administrator: the session is of no use here.
-      await send("DELETE", "/v1/sessions/current", undefined, tokens.access_token);
-      signedOut("This account is not an administrator.");
-      return;
-    }
-    $("signed-in-as").textContent = `Signed in as ${email}`;
-    $("signin").hidden = true;
-    $("console").hidden = false;
-    $("users").hidden = false;
-    $("user").hidden = true;
-    await attempt(() => showAudit(false));
-    $("search-email").focus();
   });
 
-  $("signout").addEventListener("click", async () => {
-    if (tokens) await send("DELETE", "/v1/sessions/current", undefined, tokens.access_token);
-    signedOut(null);
-    tell("success", "Signed out.");
+  const signOut = async () => {
+    try {
+      if (tokens) await api("DELETE", "/v1/sessions/current");
+    } catch {
+      // Signed out here whatever the server said; its session expires on its own.
+    } finally {
+      signedOut(null);
+      tell("success", "Signed out.");
+    }
+  };
+  $("signout").addEventListener("click", signOut);
+  // Leaving the page ends the session: a page restored from the back/forward cache must not
+  // come back signed in.
+  window.addEventListener("pagehide", () => {
+    if (tokens) {
+      send("DELETE", "/v1/sessions/current", undefined, tokens.access_token).catch(() => {});
+      signedOut(null);
+    }
   });
 
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    cursors = [null];
-    attempt(() => showUsers(null));
+    attempt(async () => {
+      prefix = $("search-email").value.trim();
+      cursors = [null];
+      await showUsers(null);
+    });
   });
-  $("next-page").addEventListener("click", () => {
-    cursors.push(nextCursor);
-    attempt(() => showUsers(nextCursor));
-  });
-  $("first-page").addEventListener("click", () => {
-    cursors = [null];
-    attempt(() => showUsers(null));
-  });
+  $("next-page").addEventListener("click", () =>
+    attempt(async () => {
+      const cursor = nextCursor;
+      await showUsers(cursor);
+      cursors.push(cursor);
+      $("first-page").disabled = false;
+    }),
+  );
+  $("first-page").addEventListener("click", () =>
+    attempt(async () => {
+      cursors = [null];
+      if (document.activeElement === $("first-page")) $("users-heading").focus();
+      await showUsers(null);
+    }),
+  );
   $("back").addEventListener("click", () => attempt(backToUsers));
 
   $("user-form").addEventListener("submit", (event) => {
@@ -252,30 +337,33 @@
     const name = (id) => $(id).value.trim() || null;
     const roles = $("user-roles").value.split(",").map((role) => role.trim()).filter(Boolean);
     attempt(async () => {
-      await api("PATCH", `/v1/admin/users/${current.id}`, {
+      const { id } = current;
+      await api("PATCH", `/v1/admin/users/${id}`, {
         first_name: name("user-first-name"),
         last_name: name("user-last-name"),
         roles,
       });
-      await showUser(current.id);
+      await showUser(id);
       tell("success", "Saved.");
     });
   });
 
   $("toggle-active").addEventListener("click", () =>
     attempt(async () => {
-      const active = !current.is_active;
-      await api("PATCH", `/v1/admin/users/${current.id}`, { is_active: active });
-      await showUser(current.id);
+      const { id, is_active: wasActive } = current;
+      await api("PATCH", `/v1/admin/users/${id}`, { is_active: !wasActive });
+      await showUser(id);
       await showAudit(false);
-      tell("success", active ? "The account is enabled." : "The account is disabled and signed out.");
+      tell("success", wasActive ? "The account is disabled and signed out."
+                                : "The account is enabled.");
     }),
   );
 
   $("revoke-all").addEventListener("click", () =>
     attempt(async () => {
-      await api("DELETE", `/v1/admin/users/${current.id}/sessions`);
-      await showUser(current.id);
+      const { id } = current;
+      await api("DELETE", `/v1/admin/users/${id}/sessions`);
+      await showUser(id);
       tell("success", "Every session of the account is signed out.");
     }),
   );
@@ -289,8 +377,8 @@
     event.preventDefault();
     if (!current || $("delete-confirm").value.trim() !== current.email) return;
     attempt(async () => {
-      const email = current.email;
-      await api("DELETE", `/v1/admin/users/${current.id}`);
+      const { id, email } = current;
+      await api("DELETE", `/v1/admin/users/${id}`);
       await backToUsers();
       await showAudit(false);
       tell("success", `${email} is deleted.`);

@@ -16,7 +16,7 @@
 //   forgot URL EMAIL      ask for a reset link
 //   admin URL JSON        the console: sign in ({email, password}), find {target}, see its
 //                         {name} as text, edit names and roles, disable it (the audit trail
-//                         shows it), enable it again
+//                         shows it), enable it again, sign out
 //   admin-signout URL JSON   sign every session of {target} out
 //   admin-paging URL JSON    page through the {count} users whose email starts with {prefix}
 //   admin-delete URL JSON delete {target} after typing its email
@@ -207,7 +207,8 @@ const scenarios = {
       return { tag: focused.tagName, outline: getComputedStyle(focused).outlineStyle };
     });
     if (button.tag !== "BUTTON") fail(`Tab after the fields reached ${button.tag}, not the button`);
-    if (button.outline === "none") fail("the focused button shows no focus ring");
+    // style.css's ring (3px solid), not the browser's default one (style: auto).
+    if (button.outline !== "solid") fail(`the focused button's ring is "${button.outline}"`);
     await page.keyboard.press("Enter");
     const done = await outcomeText(page, "success");
     if (!done.includes("password is changed")) fail(`success told as "${done}"`);
@@ -234,8 +235,8 @@ const scenarios = {
     if (!told.includes("already used or has expired")) fail(`a spent link told as "${told}"`);
     const renew = await page.$eval("#outcome", (element) => element.querySelector("a")?.pathname);
     if (renew !== "/account/forgot-password") fail(`no way to a new link: ${renew}`);
-    const formHidden = await page.$eval("#form", (form) => form.hidden);
-    if (!formHidden) fail("the form stays after a spent link");
+    const formShown = await page.$eval("#form", (form) => getComputedStyle(form).display);
+    if (formShown !== "none") fail("the form stays after a spent link");
     await checkAccessibility(page, "a spent link");
     await screenshot(page, "reset-password-spent");
     await checkClean(loaded);
@@ -340,6 +341,11 @@ Object.assign(scenarios, {
     if (!audit.includes("account_disabled")) fail("the audit trail does not show the disabling");
     await page.click("#toggle-active");  // and back: the sessions stay ended
     await waitForOutcome(page, "enabled");
+    await page.click("#signout");
+    await waitForOutcome(page, "Signed out.");
+    if (!(await page.$eval("#console", (section) => section.hidden))) fail("still signed in");
+    const left = await page.$$eval("#user-table tbody tr, #audit-table tbody tr", (r) => r.length);
+    if (left !== 0) fail(`${left} row(s) of the session stay on the page after signing out`);
     await checkClean(loaded);
   },
 
