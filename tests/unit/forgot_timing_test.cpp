@@ -31,6 +31,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kWarmUpRounds = 3;
 // 80 each: with 40, the control's p came out at 1e-5 once on a loaded CI machine.
 constexpr int kSamples = 80;
+// Both verdicts at this level: the control must fall below it, the comparison stay above it.
+constexpr double kSignificance = 1e-6;
+constexpr int kAttempts = 3;
 
 // Runs each job after the answer, as authd does (on a thread of its own, once the answer has
 // gone): here when the test calls wait(), after measuring the request.
@@ -76,13 +79,6 @@ TEST(ForgotTiming, AnUnknownAddressCostsAsMuchAsAnAccount) {
     std::string email;
     std::vector<double> seconds{};
   };
-  Kind kinds[] = {
-      {"unknown address", links, "nobody@example.com"},
-      {"an account", links, "known@example.com"},
-      {"unknown address, looked up before the answer (control)", inline_links,
-       "nobody@example.com"},
-      {"an account, looked up before the answer (control)", inline_links, "known@example.com"},
-  };
   const auto measure = [&](Kind& kind, bool sample) {
     // An hour and a half between requests: no per-address or per-network count carries over,
     // so every request takes the path under test (the mail is queued, not sent: no sender).
@@ -94,34 +90,54 @@ TEST(ForgotTiming, AnUnknownAddressCostsAsMuchAsAnAccount) {
     ASSERT_TRUE(outcome) << kind.name;
     if (sample) kind.seconds.push_back(elapsed.count());
   };
-  // As in the login timing test: the two kinds compared alternate; the control pair runs after.
-  for (const int first : {0, 2}) {
-    for (int round = 0; round < kWarmUpRounds + kSamples; ++round) {
-      for (int i = 0; i < 2; ++i) {
-        ASSERT_NO_FATAL_FAILURE(measure(kinds[first + (round + i) % 2], round >= kWarmUpRounds));
-      }
-    }
-  }
-
   const auto median_ms = [](std::vector<double> v) {
     std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
     return v[v.size() / 2] * 1000;
   };
-  for (const Kind& kind : kinds) {
-    std::cout << "[ timing ] forgot, " << kind.name << ": median " << median_ms(kind.seconds)
-              << " ms over " << kind.seconds.size() << " requests\n";
+
+  // A sub-millisecond request is at the mercy of the machine: on a loaded one, noise can hide
+  // even the control's difference, and then the run proves nothing either way. Such a run is
+  // measured again, up to kAttempts times; a run whose control is told apart is the verdict.
+  int mails_to_the_account = 0;
+  bool judged = false;
+  for (int attempt = 1; attempt <= kAttempts && !judged; ++attempt) {
+    Kind kinds[] = {
+        {"unknown address", links, "nobody@example.com"},
+        {"an account", links, "known@example.com"},
+        {"unknown address, looked up before the answer (control)", inline_links,
+         "nobody@example.com"},
+        {"an account, looked up before the answer (control)", inline_links, "known@example.com"},
+    };
+    // As in the login timing test: the two kinds compared alternate; the control pair runs after.
+    for (const int first : {0, 2}) {
+      for (int round = 0; round < kWarmUpRounds + kSamples; ++round) {
+        for (int i = 0; i < 2; ++i) {
+          ASSERT_NO_FATAL_FAILURE(measure(kinds[first + (round + i) % 2], round >= kWarmUpRounds));
+        }
+      }
+    }
+    mails_to_the_account += 2 * (kWarmUpRounds + kSamples);
+
+    for (const Kind& kind : kinds) {
+      std::cout << "[ timing ] attempt " << attempt << ", forgot, " << kind.name << ": median "
+                << median_ms(kind.seconds) << " ms over " << kind.seconds.size() << " requests\n";
+    }
+    const auto same = test::mann_whitney(kinds[0].seconds, kinds[1].seconds);
+    const auto control = test::mann_whitney(kinds[2].seconds, kinds[3].seconds);
+    std::cout << "[ timing ] attempt " << attempt << ", unknown vs account: U=" << same.u
+              << " p=" << same.p << "; the same, looked up before the answer: U=" << control.u
+              << " p=" << control.p << "\n";
+    if (control.p >= kSignificance) continue;  // too noisy to judge: measure again
+    judged = true;
+    EXPECT_GT(same.p, kSignificance)
+        << "an unknown address is distinguishable by time: median " << median_ms(kinds[0].seconds)
+        << " ms against " << median_ms(kinds[1].seconds) << " ms";
   }
-  const auto same = test::mann_whitney(kinds[0].seconds, kinds[1].seconds);
-  const auto control = test::mann_whitney(kinds[2].seconds, kinds[3].seconds);
-  std::cout << "[ timing ] unknown vs account: U=" << same.u << " p=" << same.p
-            << "; the same, looked up before the answer: U=" << control.u << " p=" << control.p
-            << "\n";
-  EXPECT_LT(control.p, 1e-6) << "the comparison cannot see an account looked up before the answer";
-  EXPECT_GT(same.p, 1e-6) << "an unknown address is distinguishable by time: median "
-                          << median_ms(kinds[0].seconds) << " ms against "
-                          << median_ms(kinds[1].seconds) << " ms";
+  EXPECT_TRUE(judged) << "in " << kAttempts
+                      << " attempts the comparison never told apart an account looked up before "
+                         "the answer: it could not have seen a leak";
   // One mail per request for the account (the control's too), none for nobody.
-  ASSERT_EQ(store.outbox_stats()->pending, 2 * (kWarmUpRounds + kSamples));
+  ASSERT_EQ(store.outbox_stats()->pending, mails_to_the_account);
 }
 
 }  // namespace
