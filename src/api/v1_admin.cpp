@@ -282,6 +282,16 @@ class V1Admin {
     });
   }
 
+  http::Response revoke_session(const http::Request& request) {
+    return for_user(request, [&](const core::Actor& actor, std::string_view id) {
+      const std::string_view session_id = http::path_param(request, "session_id");
+      if (!is_session_id(session_id)) return problem(Problem::session_not_found);
+      auto revoked = admin_.revoke_session(actor, id, session_id);
+      if (!revoked) return respond(kV1Admin, revoked.error());
+      return no_content();
+    });
+  }
+
   http::Response set_password(const http::Request& request) {
     return for_user(request, [&](const core::Actor& actor, std::string_view id) {
       auto body = read_body(request, {"password"});
@@ -414,6 +424,8 @@ void add_v1_admin_routes(http::Router& router, core::SessionService& sessions,
   routes.add("DELETE", "/v1/admin/users/{id}", false, &V1Admin::delete_user);
   routes.add("GET", "/v1/admin/users/{id}/sessions", false, &V1Admin::list_sessions);
   routes.add("DELETE", "/v1/admin/users/{id}/sessions", false, &V1Admin::revoke_sessions);
+  routes.add("DELETE", "/v1/admin/users/{id}/sessions/{session_id}", false,
+             &V1Admin::revoke_session);
   routes.add("POST", "/v1/admin/users/{id}/password", true, &V1Admin::set_password);
   routes.add("POST", "/v1/admin/users/{id}/recovery", true, &V1Admin::recovery_link);
   routes.add("GET", "/v1/admin/roles", false, &V1Admin::list_roles);

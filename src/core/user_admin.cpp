@@ -291,6 +291,23 @@ Result<std::int64_t> UserAdmin::revoke_sessions(const Actor& actor, std::string_
                   revoked ? std::optional(std::to_string(*revoked) + " sessions") : std::nullopt);
 }
 
+Result<void> UserAdmin::revoke_session(const Actor& actor, std::string_view who,
+                                       std::string_view session_id) {
+  auto record = find_record(who);
+  if (!record) return record.error();
+  auto revoked = store_.revoke_session(record->id, session_id, clock_.now());
+  Result<void> result;
+  if (!revoked) {
+    result = from_store(revoked.error());
+  } else if (!*revoked) {
+    result = AuthError::session_not_found;
+  }
+  // The session's id is no secret (the administrator just read it in the list), and it tells
+  // which device the user lost.
+  return recorded(actor, "session_revoked", record->id, result,
+                  std::optional<std::string>("session " + std::string(session_id)));
+}
+
 Result<void> UserAdmin::set_password(const Actor& actor, std::string_view who,
                                      const std::string& password) {
   auto record = find_record(who);

@@ -103,6 +103,10 @@ class UserAdmin {
   Result<std::vector<SessionView>> sessions(std::string_view who);
   // Ends every session of the user; returns how many.
   Result<std::int64_t> revoke_sessions(const Actor& actor, std::string_view who);
+  // Ends one live session of the user, of either kind (the id `sessions` lists);
+  // session_not_found when the user has no such live session.
+  Result<void> revoke_session(const Actor& actor, std::string_view who,
+                              std::string_view session_id);
 
   Result<std::vector<store::RoleRecord>> roles();
   // invalid_roles for a name valid_role_name refuses or in the reserved "authd:" namespace.

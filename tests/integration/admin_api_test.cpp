@@ -148,7 +148,7 @@ struct Route {
   std::optional<value> body;
 };
 
-// The 13 operations, on user `user_id`; `unique` names what a request would create.
+// The 14 operations, on user `user_id`; `unique` names what a request would create.
 std::vector<Route> every_admin_route(std::int64_t user_id, const std::string& unique) {
   const std::string user = user_path(user_id);
   return {{"GET", "/v1/admin/users", std::nullopt},
@@ -159,6 +159,7 @@ std::vector<Route> every_admin_route(std::int64_t user_id, const std::string& un
           {"DELETE", user, std::nullopt},
           {"GET", user + "/sessions", std::nullopt},
           {"DELETE", user + "/sessions", std::nullopt},
+          {"DELETE", user + "/sessions/AAAAAAAAAAAAAAAAAAAAAA", std::nullopt},
           {"POST", user + "/password", object{{"password", "a fresh long passphrase"}}},
           {"POST", user + "/recovery", object{{"send_email", false}}},
           {"GET", "/v1/admin/roles", std::nullopt},
@@ -591,6 +592,72 @@ TEST_F(AdminApi, AnAdministratorSeesAndEndsEverySessionOfAUser) {
             "0")
       << "every kind";
   EXPECT_EQ(as(admin, "GET", "/v1/admin/roles").status, 200) << "the administrator's own live on";
+}
+
+TEST_F(AdminApi, AnAdministratorEndsOneSessionAndTheOthersLiveOn) {
+  // Behind nginx the session is ended through one instance and its tokens tried on the other.
+  HttpClient first(server().instance(0).port());
+  HttpClient last(server().instance(server().size() - 1).port());
+  const Login admin = administrator("one-session-admin@example.com");
+  const Login laptop = register_and_login(client(), "devices3@example.com", "laptop/1.0");
+  const Login phone = login(client(), "devices3@example.com", "phone/2.0");
+  const auto seed002 = client().put_json(
+      "/auth", object{{"email", "devices3@example.com"}, {"password", kPassword}});
+  ASSERT_EQ(seed002.status, 200) << seed002.body;
+  const std::string seed002_token(seed002.json().at("sessionToken").as_string());
+  const std::string path = user_path(laptop.id) + "/sessions";
+  const array listed = as(admin, "GET", path).json().at("sessions").as_array();
+  ASSERT_EQ(listed.size(), 3u);
+  const std::string seed002_session(listed[2].at("id").as_string());
+  ASSERT_EQ(listed[2].at("kind"), "opaque");
+  const auto lives = [&](const std::string& token) {
+    return call(last, "GET", "/v1/check", token).status == 200;
+  };
+  ASSERT_TRUE(lives(phone.access) && lives(laptop.access) && lives(seed002_token));
+
+  const auto ended = call(first, "DELETE", path + "/" + phone.session_id, admin.access);
+  EXPECT_EQ(ended.status, 204) << ended.body;
+  EXPECT_TRUE(ended.body.empty());
+  expect_problem(call(last, "GET", "/v1/me", phone.access), 401, "invalid-token");
+  expect_problem(last.post_json("/v1/sessions/refresh", object{{"refresh_token", phone.refresh}}),
+                 400, "invalid-refresh-token");
+  EXPECT_EQ(call(last, "GET", "/v1/me", laptop.access).status, 200) << "the laptop lives on";
+  EXPECT_TRUE(lives(seed002_token));
+
+  // A seed 002 session is ended the same way, by the id the list shows.
+  EXPECT_EQ(call(first, "DELETE", path + "/" + seed002_session, admin.access).status, 204);
+  EXPECT_FALSE(lives(seed002_token));
+  EXPECT_TRUE(lives(laptop.access));
+  const array left = as(admin, "GET", path).json().at("sessions").as_array();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].at("id"), value(laptop.session_id));
+
+  // An ended session, another user's session, and ids that are none: 404, and nothing ends.
+  expect_problem(as(admin, "DELETE", path + "/" + phone.session_id), 404, "session-not-found");
+  const Login other = register_and_login(client(), "someone-else3@example.com");
+  expect_problem(as(admin, "DELETE", user_path(other.id) + "/sessions/" + laptop.session_id), 404,
+                 "session-not-found");
+  expect_problem(as(admin, "DELETE", path + "/not-a-session"), 404, "session-not-found");
+  expect_problem(as(admin, "DELETE", path + "/" + std::string(22, '~')), 404, "session-not-found");
+  expect_problem(as(admin, "DELETE", "/v1/admin/users/x1/sessions/" + laptop.session_id), 404,
+                 "user-not-found");
+  EXPECT_EQ(call(last, "GET", "/v1/me", laptop.access).status, 200);
+  EXPECT_EQ(call(last, "GET", "/v1/me", other.access).status, 200);
+
+  // The trail says which session, and that the second try found none.
+  std::vector<std::string> details;
+  for (const auto& event : about(audit_trail(client(), admin.access), laptop.id)) {
+    if (event.at("action") == "session_revoked") {
+      details.push_back(std::string(event.at("outcome").as_string()) + " " +
+                        std::string(event.at("detail").as_string()));
+    }
+  }
+  EXPECT_EQ(details, (std::vector<std::string>{
+                         "failure session " + phone.session_id + "; session not found",
+                         "success session " + seed002_session,
+                         "success session " + phone.session_id,
+                     }))
+      << "newest first";
 }
 
 TEST_F(AdminApi, AnAdministratorSetsAPasswordAndEveryCredentialOfTheUserEnds) {
