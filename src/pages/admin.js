@@ -189,15 +189,24 @@
     $("delete-confirm").value = "";
     $("delete-form").querySelector("button").disabled = true;
     $("session-table").tBodies[0].replaceChildren(
-      ...sessions.sessions.map((session) =>
-        row([
+      ...sessions.sessions.map((session) => {
+        const started = when(session.created_at);
+        const end = document.createElement("button");
+        end.type = "button";
+        end.className = "secondary";
+        end.textContent = "Sign out";
+        // Each row's button names its session for a screen reader, which reads buttons alone.
+        end.setAttribute("aria-label", `Sign out the session started ${started}`);
+        end.addEventListener("click", () => attempt(() => endSession(user.id, session.id)));
+        return row([
           session.kind === "rotating" ? "API session" : "Seed session",
-          when(session.created_at),
+          started,
           when(session.last_used_at),
           when(session.expires_at),
           session.user_agent,
-        ]),
-      ),
+          end,
+        ]);
+      }),
     );
     outcome.replaceChildren();  // what was said of the list is not said of this user
     if ($("user").hidden) {
@@ -205,6 +214,15 @@
       $("user").hidden = false;
       $("user-heading").focus();
     }
+  };
+
+  // Ends one session; the focus, on the button that went away with its row, moves to the table.
+  const endSession = async (id, sessionId) => {
+    await api("DELETE", `/v1/admin/users/${id}/sessions/${encodeURIComponent(sessionId)}`);
+    await showUser(id);
+    await showAudit(false);
+    $("sessions-heading").focus();
+    tell("success", "The session is signed out.");
   };
 
   const backToUsers = async () => {

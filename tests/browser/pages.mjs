@@ -17,7 +17,8 @@
 //   admin URL JSON        the console: sign in ({email, password}), find {target}, see its
 //                         {name} as text, edit names and roles, disable it (the audit trail
 //                         shows it), enable it again, sign out
-//   admin-signout URL JSON   sign every session of {target} out
+//   admin-signout URL JSON   sign the session of {target} whose client is {agent} out, then
+//                            every other one
 //   admin-paging URL JSON    page through the {count} users whose email starts with {prefix}
 //   admin-delete URL JSON delete {target} after typing its email
 //   admin-refused URL JSON   a user who is no administrator cannot use the console
@@ -349,18 +350,42 @@ Object.assign(scenarios, {
     await checkClean(loaded);
   },
 
-  // Signs every session of {target} out; the account stays enabled.
+  // Signs the session of {target} whose client is {agent} out with its row's button, then every
+  // other one; the account stays enabled.
   async "admin-signout"(browser) {
-    const { email, password, target } = JSON.parse(argument);
+    const { email, password, target, agent } = JSON.parse(argument);
     const loaded = await signIn(browser, { email, password });
     const { page } = loaded;
     await openUser(page, target);
-    const before = await page.$$eval("#session-table tbody tr", (rows) => rows.length);
-    if (before < 1) fail("the user's session is not listed");
+    const clients = () =>
+      page.$$eval("#session-table tbody tr", (rows) =>
+        rows.map((row) => row.cells[4].textContent),
+      );
+    const before = await clients();
+    if (!before.includes(agent) || before.length < 2) {
+      fail(`the sessions listed are ${JSON.stringify(before)}`);
+    }
+    const rows = await page.$$("#session-table tbody tr");
+    for (const row of rows) {
+      if ((await row.evaluate((r) => r.cells[4].textContent)) === agent) {
+        await (await row.$("button")).click();
+      }
+    }
+    await waitForOutcome(page, "The session is signed out.");
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    if (focused !== "sessions-heading") fail(`the focus is on "${focused}", lost with the row`);
+    const after = await clients();
+    if (after.includes(agent) || after.length !== before.length - 1) {
+      fail(`after signing ${agent} out, the sessions listed are ${JSON.stringify(after)}`);
+    }
+    const audit = await page.$eval("#audit-table", (table) => table.textContent);
+    if (!audit.includes("session_revoked")) fail("the audit trail does not show the sign-out");
+    await checkAccessibility(page, "a user's sessions");
+
     await page.click("#revoke-all");
-    await waitForOutcome(page, "signed out");
-    const after = await page.$$eval("#session-table tbody tr", (rows) => rows.length);
-    if (after !== 0) fail(`${after} session(s) still listed`);
+    await waitForOutcome(page, "Every session of the account is signed out.");
+    const left = await page.$$eval("#session-table tbody tr", (rows) => rows.length);
+    if (left !== 0) fail(`${left} session(s) still listed`);
     const status = await page.$eval("#user-status", (element) => element.textContent);
     if (!status.startsWith("Active")) fail(`the user shows as "${status}"`);
     await checkClean(loaded);

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 #include <thread>
@@ -102,9 +103,13 @@ class AccountPages : public ServerFixture<PagesServer> {
         .post_json("/v1/sessions", object{{"email", email}, {"password", password}})
         .status;
   }
-  std::string access_token(const std::string& email) {
-    const auto response =
-        client().post_json("/v1/sessions", object{{"email", email}, {"password", kPassword}});
+  std::string access_token(const std::string& email, const std::string& user_agent = "") {
+    const auto response = client().request(
+        "POST", "/v1/sessions",
+        boost::json::serialize(object{{"email", email}, {"password", kPassword}}),
+        "application/json",
+        user_agent.empty() ? std::map<std::string, std::string>{}
+                           : std::map<std::string, std::string>{{"User-Agent", user_agent}});
     EXPECT_EQ(response.status, 201) << response.body;
     return response.status == 201 ? std::string(response.json().at("access_token").as_string())
                                   : "";
@@ -250,12 +255,17 @@ TEST_F(AccountPages, AnAdministratorSignsEverySessionOfAUserOut) {
   ASSERT_NE(
       create_administrator_with_cli(store_options(server()), "signout@example.com", kPassword), 0);
   register_user("busy@example.com");
-  const std::string access = access_token("busy@example.com");
+  const std::string phone = access_token("busy@example.com", "phone/1.0");
+  const std::string laptop = access_token("busy@example.com", "laptop/1.0");
+  const std::string tablet = access_token("busy@example.com", "tablet/1.0");
   ASSERT_TRUE(browse("admin-signout", "/admin/",
                      boost::json::serialize(object{{"email", "signout@example.com"},
                                                    {"password", kPassword},
-                                                   {"target", "busy@example.com"}})));
-  EXPECT_EQ(with_bearer("GET", "/v1/me", access).status, 401);
+                                                   {"target", "busy@example.com"},
+                                                   {"agent", "laptop/1.0"}})));
+  for (const auto& access : {phone, laptop, tablet}) {
+    EXPECT_EQ(with_bearer("GET", "/v1/me", access).status, 401);
+  }
   EXPECT_EQ(login_status("busy@example.com", kPassword), 201) << "still enabled";
 }
 
