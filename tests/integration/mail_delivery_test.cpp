@@ -110,6 +110,13 @@ TEST(MailDelivery, A451IsRetriedAndTheMailSentOnceAndTheOperatorSeesBoth) {
   AuthdProcess authd({.args = args});
   HttpClient client(authd.port());
   forgot(client, "deferred@example.com");
+  // Asked twice more within the minute: still 202, nothing more mailed, and the operator sees
+  // the two held back.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(
+        client.post_json("/v1/password/forgot", object{{"email", "deferred@example.com"}}).status,
+        202);
+  }
   ASSERT_EQ(smtp.wait_for(1, std::chrono::seconds(20)).size(), 1u);
   const Row mail = final_reset_mail(authd);
   ASSERT_EQ(mail.size(), 4u);
@@ -129,6 +136,7 @@ TEST(MailDelivery, A451IsRetriedAndTheMailSentOnceAndTheOperatorSeesBoth) {
       << page;
   EXPECT_EQ(sample(page, R"(authd_mails_total{template="reset-password",outcome="sent"})"), 1);
   EXPECT_EQ(sample(page, R"(authd_action_tokens_total{purpose="reset",outcome="issued"})"), 1);
+  EXPECT_EQ(sample(page, R"(authd_mail_throttled_total{scope="address"})"), 2);
   EXPECT_EQ(sample(page, "authd_mail_pending"), 0);
   EXPECT_EQ(sample(page, "authd_mail_oldest_pending_seconds"), 0);
   // Who could scrape the public page right after someone's request would learn the account.
