@@ -17,6 +17,8 @@
 //   admin URL JSON        the console: sign in ({email, password}), find {target}, see its
 //                         {name} as text, edit names and roles, disable it (the audit trail
 //                         shows it), enable it again, sign out
+//   admin-keyboard URL JSON  the same with the keyboard alone: sign in, find {target}, disable
+//                            it
 //   admin-signout URL JSON   sign the session of {target} whose client is {agent} out, then
 //                            every other one
 //   admin-paging URL JSON    page through the {count} users whose email starts with {prefix}
@@ -140,14 +142,41 @@ async function typeInto(page, field, text) {
   await page.type(`#${field}`, text);
 }
 
-// Presses Tab until the element with `id` has the focus (at most 10 times); fails otherwise.
-async function tabTo(page, id) {
-  for (let i = 0; i < 10; ++i) {
+// Presses Tab until the element with `id` has the focus (at most `presses` times); fails
+// otherwise.
+async function tabTo(page, id, presses = 10) {
+  for (let i = 0; i < presses; ++i) {
     await page.keyboard.press("Tab");
     const focused = await page.evaluate(() => document.activeElement?.id ?? "");
     if (focused === id) return;
   }
   fail(`Tab never reached #${id}`);
+}
+
+// The same, until a button whose text is `text` has the focus.
+async function tabToButton(page, text, presses = 30) {
+  for (let i = 0; i < presses; ++i) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement;
+      return element?.tagName === "BUTTON" ? element.textContent : null;
+    });
+    if (focused === text) return;
+  }
+  fail(`Tab never reached the button "${text}"`);
+}
+
+// Fails unless the element with the focus has `id` and shows style.css's focus ring.
+async function expectFocus(page, id) {
+  await page
+    .waitForFunction((wanted) => document.activeElement?.id === wanted, { timeout: 10000 }, id)
+    .catch(() => {});
+  const focused = await page.evaluate(() => ({
+    id: document.activeElement?.id ?? "",
+    outline: getComputedStyle(document.activeElement).outlineStyle,
+  }));
+  if (focused.id !== id) fail(`the focus is on "${focused.id}", not #${id}`);
+  if (focused.outline !== "solid") fail(`#${id} has the focus but shows "${focused.outline}"`);
 }
 
 const scenarios = {
@@ -347,6 +376,42 @@ Object.assign(scenarios, {
     if (!(await page.$eval("#console", (section) => section.hidden))) fail("still signed in");
     const left = await page.$$eval("#user-table tbody tr, #audit-table tbody tr", (r) => r.length);
     if (left !== 0) fail(`${left} row(s) of the session stay on the page after signing out`);
+    await checkClean(loaded);
+  },
+
+  // The console with the keyboard alone: sign in, search {target}, open it, disable it.
+  async "admin-keyboard"(browser) {
+    const { email, password, target } = JSON.parse(argument);
+    const loaded = await open(browser, url);
+    const { page } = loaded;
+    await tabTo(page, "signin-email");
+    await page.keyboard.type(email);
+    await tabTo(page, "signin-password");
+    await page.keyboard.type(password);
+    await page.keyboard.press("Enter");
+    await expectFocus(page, "search-email");  // signed in, the focus waits in the search
+    await page.keyboard.type(target);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      (wanted) =>
+        [...document.querySelectorAll("#user-table tbody button")].some(
+          (button) => button.textContent === wanted,
+        ) && document.querySelectorAll("#user-table tbody tr").length === 1,
+      { timeout: 10000 },
+      target,
+    );
+    await tabToButton(page, target);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#user:not([hidden])", { timeout: 10000 });
+    const heading = await page.evaluate(() => document.activeElement?.id);
+    if (heading !== "user-heading") fail(`the user opened with the focus on "${heading}"`);
+    await tabTo(page, "toggle-active", 20);
+    await expectFocus(page, "toggle-active");
+    await page.keyboard.press("Enter");
+    await waitForOutcome(page, "disabled");
+    await expectFocus(page, "toggle-active");  // the button stays, its words change
+    const status = await page.$eval("#user-status", (element) => element.textContent);
+    if (!status.startsWith("Disabled")) fail(`the user shows as "${status}"`);
     await checkClean(loaded);
   },
 

@@ -251,7 +251,21 @@ TEST_F(AccountPages, AnAdministratorFindsAUserSeesTheirNameAsTextAndDisablesThem
   EXPECT_EQ(live_sessions(access_token("console@example.com"), admin), 1u);
 }
 
-TEST_F(AccountPages, AnAdministratorSignsEverySessionOfAUserOut) {
+TEST_F(AccountPages, AnAdministratorDisablesAUserWithTheKeyboardAlone) {
+  ASSERT_NE(create_administrator_with_cli(store_options(server()), "keyboard-admin@example.com",
+                                          kPassword),
+            0);
+  register_user("kbd-target@example.com");
+  const std::string access = access_token("kbd-target@example.com");
+  ASSERT_TRUE(browse("admin-keyboard", "/admin/",
+                     boost::json::serialize(object{{"email", "keyboard-admin@example.com"},
+                                                   {"password", kPassword},
+                                                   {"target", "kbd-target@example.com"}})));
+  EXPECT_EQ(with_bearer("GET", "/v1/me", access).status, 401);
+  EXPECT_EQ(login_status("kbd-target@example.com", kPassword), 401) << "disabled";
+}
+
+TEST_F(AccountPages, AnAdministratorSignsOneSessionOfAUserOutThenTheRest) {
   ASSERT_NE(
       create_administrator_with_cli(store_options(server()), "signout@example.com", kPassword), 0);
   register_user("busy@example.com");
