@@ -201,7 +201,7 @@ int run_import(const Arguments& args) {
   }
   if (report.written) {
     core::AuditTrail(*store, clock)
-        .record(core::Actor::cli(), "accounts_imported", std::nullopt,
+        .record(core::Actor::cli(), core::AdminAction::accounts_imported, std::nullopt,
                 report.failure.empty() ? "success" : "failure",
                 std::to_string(report.imported) + " accounts (" + args.format + ")");
   }

@@ -41,7 +41,57 @@ constexpr KeptEvent kKeptEvents[] = {
 
 }  // namespace
 
-void AuditTrail::record(const Actor& actor, std::string_view action,
+std::string_view action_name(AdminAction action) {
+  switch (action) {
+    case AdminAction::user_created:
+      return "user_created";
+    case AdminAction::user_updated:
+      return "user_updated";
+    case AdminAction::account_disabled:
+      return "account_disabled";
+    case AdminAction::account_enabled:
+      return "account_enabled";
+    case AdminAction::account_unlocked:
+      return "account_unlocked";
+    case AdminAction::role_granted:
+      return "role_granted";
+    case AdminAction::role_revoked:
+      return "role_revoked";
+    case AdminAction::user_deleted:
+      return "user_deleted";
+    case AdminAction::sessions_revoked:
+      return "sessions_revoked";
+    case AdminAction::session_revoked:
+      return "session_revoked";
+    case AdminAction::password_set:
+      return "password_set";
+    case AdminAction::recovery_link_issued:
+      return "recovery_link_issued";
+    case AdminAction::role_created:
+      return "role_created";
+    case AdminAction::role_deleted:
+      return "role_deleted";
+    case AdminAction::accounts_imported:
+      return "accounts_imported";
+  }
+  return "unknown";
+}
+
+std::vector<std::string_view> AuditTrail::actions() {
+  std::vector<std::string_view> names;
+  for (int i = 0; i < kAdminActionCount; ++i) {
+    names.push_back(action_name(static_cast<AdminAction>(i)));
+  }
+  for (const KeptEvent& kept : kKeptEvents) names.push_back(kept.event);
+  return names;
+}
+
+void AuditTrail::record(const Actor& actor, AdminAction action, std::optional<std::int64_t> target,
+                        std::string_view outcome, std::optional<std::string> detail) {
+  append(actor, action_name(action), target, outcome, std::move(detail));
+}
+
+void AuditTrail::append(const Actor& actor, std::string_view action,
                         std::optional<std::int64_t> target, std::string_view outcome,
                         std::optional<std::string> detail) {
   store::AuditRecord row{
@@ -75,7 +125,7 @@ void AuditTrail::record_security_event(std::string_view event, const ClientInfo&
   const Actor actor = kept->actor_is_the_user && user_id
                           ? Actor::user(*user_id, client)
                           : Actor{.name = "anonymous", .client = client};
-  record(actor, event, user_id, kept->outcome, std::move(detail));
+  append(actor, event, user_id, kept->outcome, std::move(detail));
 }
 
 std::optional<std::int64_t> AuditTrail::purge(std::chrono::hours retention) {

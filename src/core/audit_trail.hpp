@@ -15,6 +15,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/client_info.hpp"
 #include "core/clock.hpp"
@@ -35,13 +36,39 @@ struct Actor {
   }
 };
 
+// What administrators do, over the API or with the CLI, as the trail names it. The security
+// events it keeps are named by whatever logs them (see kKeptEvents in audit_trail.cpp).
+enum class AdminAction {
+  user_created,
+  user_updated,
+  account_disabled,
+  account_enabled,
+  account_unlocked,
+  role_granted,
+  role_revoked,
+  user_deleted,
+  sessions_revoked,
+  session_revoked,
+  password_set,
+  recovery_link_issued,
+  role_created,
+  role_deleted,
+  accounts_imported,  // the last: kAdminActionCount counts up to it
+};
+inline constexpr int kAdminActionCount = static_cast<int>(AdminAction::accounts_imported) + 1;
+std::string_view action_name(AdminAction action);
+
 class AuditTrail {
  public:
+  // Every action a row may name: the administrators' and the security events kept. The API
+  // document's AuditEvent.action lists the same (a unit test compares them).
+  static std::vector<std::string_view> actions();
+
   AuditTrail(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   // Appends one row (at = now). A row that cannot be written is logged as an error; the action
   // it records has happened and is not undone.
-  void record(const Actor& actor, std::string_view action, std::optional<std::int64_t> target,
+  void record(const Actor& actor, AdminAction action, std::optional<std::int64_t> target,
               std::string_view outcome, std::optional<std::string> detail = std::nullopt);
 
   // A security event as security_log.hpp logs it; recorded when it is one the trail keeps.
@@ -56,6 +83,9 @@ class AuditTrail {
                            std::chrono::minutes every);
 
  private:
+  void append(const Actor& actor, std::string_view action, std::optional<std::int64_t> target,
+              std::string_view outcome, std::optional<std::string> detail);
+
   store::Store& store_;
   const Clock& clock_;
 };

@@ -53,7 +53,7 @@ std::string ascii_lower(std::string_view text) {
 }  // namespace
 
 template <class T>
-Result<T> UserAdmin::recorded(const Actor& actor, std::string_view action, std::int64_t target,
+Result<T> UserAdmin::recorded(const Actor& actor, AdminAction action, std::int64_t target,
                               Result<T> result, std::optional<std::string> detail) {
   std::string_view outcome = "success";
   if (!result) {
@@ -71,13 +71,12 @@ Result<T> UserAdmin::recorded(const Actor& actor, std::string_view action, std::
   return result;
 }
 
-void UserAdmin::note(const Actor& actor, std::string_view action,
-                     std::optional<std::int64_t> target, std::string_view outcome,
-                     std::optional<std::string> detail) {
+void UserAdmin::note(const Actor& actor, AdminAction action, std::optional<std::int64_t> target,
+                     std::string_view outcome, std::optional<std::string> detail) {
   boost::json::object details{{"actor", actor.name}, {"outcome", outcome}};
   if (target) details["user_id"] = *target;
   if (detail) details["detail"] = *detail;
-  log_security_event(action, actor.client, details);
+  log_security_event(action_name(action), actor.client, details);
   audit_.record(actor, action, target, outcome, std::move(detail));
 }
 
@@ -142,7 +141,8 @@ Result<UserView> UserAdmin::create(const Actor& actor, const RegistrationRequest
       created ? Result<UserView>(view_of(created->user)) : Result<UserView>(created.error());
   // The roles given are the point of the record (an administrator made here is the riskiest
   // grant there is); the email is not recorded.
-  return recorded(actor, "user_created", created ? created->user.id : 0, std::move(result),
+  return recorded(actor, AdminAction::user_created, created ? created->user.id : 0,
+                  std::move(result),
                   "roles=" + role_list(created ? created->user.roles : request.requested_roles));
 }
 
@@ -153,7 +153,7 @@ Result<void> UserAdmin::unlock(const Actor& actor, std::string_view email) {
       target = (**found).id;
     }
   }
-  return recorded(actor, "account_unlocked", target, auth_.unlock(email));
+  return recorded(actor, AdminAction::account_unlocked, target, auth_.unlock(email));
 }
 
 Result<std::vector<std::string>> UserAdmin::checked_roles(const std::vector<std::string>& roles) {
@@ -201,10 +201,10 @@ Result<UserView> UserAdmin::update(const Actor& actor, std::string_view who,
     if (!*updated) return AuthError::user_not_found;
     return reread(record->id);
   };
-  std::string_view action = "user_updated";
+  AdminAction action = AdminAction::user_updated;
   if (changes.active && !changes.first_name && !changes.last_name && !changes.email &&
       !changes.roles) {
-    action = *changes.active ? "account_enabled" : "account_disabled";
+    action = *changes.active ? AdminAction::account_enabled : AdminAction::account_disabled;
   }
   return recorded(actor, action, record->id, change(), changed_fields(changes));
 }
@@ -225,7 +225,7 @@ Result<UserView> UserAdmin::add_role(const Actor& actor, std::string_view who,
     if (!added) return from_store(added.error());
     return reread(record->id);
   };
-  return recorded(actor, "role_granted", record->id, change(), safe_role(role));
+  return recorded(actor, AdminAction::role_granted, record->id, change(), safe_role(role));
 }
 
 Result<UserView> UserAdmin::remove_role(const Actor& actor, std::string_view who,
@@ -242,7 +242,7 @@ Result<UserView> UserAdmin::remove_role(const Actor& actor, std::string_view who
     if (!removed) return from_store(removed.error());
     return reread(record->id);
   };
-  return recorded(actor, "role_revoked", record->id, change(), safe_role(role));
+  return recorded(actor, AdminAction::role_revoked, record->id, change(), safe_role(role));
 }
 
 Result<void> UserAdmin::remove(const Actor& actor, std::string_view who, bool force) {
@@ -255,7 +255,7 @@ Result<void> UserAdmin::remove(const Actor& actor, std::string_view who, bool fo
     if (!*deleted) return AuthError::user_not_found;
     return {};
   };
-  return recorded(actor, "user_deleted", record->id, change());
+  return recorded(actor, AdminAction::user_deleted, record->id, change());
 }
 
 Result<std::vector<SessionView>> UserAdmin::sessions(std::string_view who) {
@@ -287,7 +287,7 @@ Result<std::int64_t> UserAdmin::revoke_sessions(const Actor& actor, std::string_
   auto revoked = store_.revoke_user_sessions(record->id, clock_.now());
   Result<std::int64_t> result =
       revoked ? Result<std::int64_t>(*revoked) : Result<std::int64_t>(from_store(revoked.error()));
-  return recorded(actor, "sessions_revoked", record->id, result,
+  return recorded(actor, AdminAction::sessions_revoked, record->id, result,
                   revoked ? std::optional(std::to_string(*revoked) + " sessions") : std::nullopt);
 }
 
@@ -304,7 +304,7 @@ Result<void> UserAdmin::revoke_session(const Actor& actor, std::string_view who,
   }
   // The session's id is no secret (the administrator just read it in the list), and it tells
   // which device the user lost.
-  return recorded(actor, "session_revoked", record->id, result,
+  return recorded(actor, AdminAction::session_revoked, record->id, result,
                   std::optional<std::string>("session " + std::string(session_id)));
 }
 
@@ -328,7 +328,7 @@ Result<void> UserAdmin::set_password(const Actor& actor, std::string_view who,
     if (notified) mail_->mail_queued();
     return {};
   };
-  return recorded(actor, "password_set", record->id, set());
+  return recorded(actor, AdminAction::password_set, record->id, set());
 }
 
 Result<RecoveryLink> UserAdmin::recovery_link(const Actor& actor, std::string_view who,
@@ -337,7 +337,7 @@ Result<RecoveryLink> UserAdmin::recovery_link(const Actor& actor, std::string_vi
   if (!record) return record.error();
   Result<RecoveryLink> link = mail_ ? mail_->recovery_link(*record, send_email)
                                     : Result<RecoveryLink>(AuthError::mail_not_configured);
-  return recorded(actor, "recovery_link_issued", record->id, std::move(link),
+  return recorded(actor, AdminAction::recovery_link_issued, record->id, std::move(link),
                   send_email ? "mailed" : "returned to the administrator");
 }
 
@@ -355,7 +355,7 @@ Result<void> UserAdmin::create_role(const Actor& actor, std::string_view name) {
     if (!*created) return AuthError::role_taken;
     return {};
   };
-  return recorded(actor, "role_created", 0, change(), safe_role(name));
+  return recorded(actor, AdminAction::role_created, 0, change(), safe_role(name));
 }
 
 Result<void> UserAdmin::delete_role(const Actor& actor, std::string_view name, bool force) {
@@ -374,7 +374,7 @@ Result<void> UserAdmin::delete_role(const Actor& actor, std::string_view name, b
     }
     return {};
   };
-  return recorded(actor, "role_deleted", 0, change(), safe_role(name));
+  return recorded(actor, AdminAction::role_deleted, 0, change(), safe_role(name));
 }
 
 Result<AuditPage> UserAdmin::audit(std::int64_t before_id, std::size_t limit) {

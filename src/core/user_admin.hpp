@@ -123,10 +123,10 @@ class UserAdmin {
   Result<UserView> reread(std::int64_t id);
   // Records the outcome of `action` on `target` and passes `result` on.
   template <class T>
-  Result<T> recorded(const Actor& actor, std::string_view action, std::int64_t target,
-                     Result<T> result, std::optional<std::string> detail = std::nullopt);
+  Result<T> recorded(const Actor& actor, AdminAction action, std::int64_t target, Result<T> result,
+                     std::optional<std::string> detail = std::nullopt);
   // Logs the action as a security event and records it in the audit trail.
-  void note(const Actor& actor, std::string_view action, std::optional<std::int64_t> target,
+  void note(const Actor& actor, AdminAction action, std::optional<std::int64_t> target,
             std::string_view outcome, std::optional<std::string> detail = std::nullopt);
   Result<std::vector<std::string>> checked_roles(const std::vector<std::string>& roles);
 

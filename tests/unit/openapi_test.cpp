@@ -17,6 +17,7 @@
 
 #include "api/pages.hpp"
 #include "api/routes.hpp"
+#include "core/audit_trail.hpp"
 #include "crypto/sealing.hpp"
 #include "http/router.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -122,6 +123,28 @@ http::Router documented_router(const boost::json::object& paths) {
     }
   }
   return router;
+}
+
+// The audit trail's rows name their action; the document lists every name a client may meet,
+// no more and no fewer. (A name recorded but not listed fails a client that validates against
+// the document, as the account-lifecycle actions once did.)
+TEST(OpenApi, TheAuditActionsAreThoseTheTrailRecords) {
+  const auto doc = document();
+  std::set<std::string> documented;
+  for (const auto& name : doc.at("components")
+                              .at("schemas")
+                              .at("AuditEvent")
+                              .at("properties")
+                              .at("action")
+                              .at("enum")
+                              .as_array()) {
+    documented.emplace(name.as_string());
+  }
+  std::set<std::string> recorded;
+  for (const auto name : core::AuditTrail::actions()) {
+    EXPECT_TRUE(recorded.emplace(name).second) << name << " is declared twice";
+  }
+  EXPECT_EQ(documented, recorded);
 }
 
 TEST(OpenApiCoverage, EveryDocumentedResponseWasProducedBySomeTest) {
