@@ -191,12 +191,19 @@
     $("session-table").tBodies[0].replaceChildren(
       ...sessions.sessions.map((session) => {
         const started = when(session.created_at);
+        // The administrator may be looking at their own account: signing this console's own
+        // session out signs them out of the console.
+        const own = session.id === tokens?.session_id;
         const end = document.createElement("button");
         end.type = "button";
         end.className = "secondary";
-        end.textContent = "Sign out";
+        end.textContent = own ? "Sign out (this console)" : "Sign out";
         // Each row's button names its session for a screen reader, which reads buttons alone.
-        end.setAttribute("aria-label", `Sign out the session started ${started}`);
+        end.setAttribute(
+          "aria-label",
+          `Sign out the session of ${session.user_agent || "an unnamed client"} started ${started}` +
+            (own ? ", this console's own" : ""),
+        );
         end.addEventListener("click", () => attempt(() => endSession(user.id, session.id)));
         return row([
           session.kind === "rotating" ? "API session" : "Seed session",
@@ -216,13 +223,30 @@
     }
   };
 
-  // Ends one session; the focus, on the button that went away with its row, moves to the table.
+  // Ends one session. The focus, on the button that goes away with its row, moves to the
+  // heading of the sessions first; a session that ended meanwhile is said so, and the list is
+  // read again either way.
   const endSession = async (id, sessionId) => {
-    await api("DELETE", `/v1/admin/users/${id}/sessions/${encodeURIComponent(sessionId)}`);
-    await showUser(id);
-    await showAudit(false);
+    let ended = true;
+    try {
+      await api("DELETE", `/v1/admin/users/${id}/sessions/${encodeURIComponent(sessionId)}`);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.type === "urn:authd:problem:session-not-found")) {
+        throw error;
+      }
+      ended = false;
+    }
     $("sessions-heading").focus();
-    tell("success", "The session is signed out.");
+    const said = ended ? "The session is signed out." : "That session had already ended.";
+    try {
+      await showUser(id);
+      await showAudit(false);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) throw error;  // signed out
+      tell("failure", `${said} The page could not be brought up to date: ${error.message}`);
+      return;
+    }
+    tell("success", said);
   };
 
   const backToUsers = async () => {

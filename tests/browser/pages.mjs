@@ -20,7 +20,8 @@
 //   admin-keyboard URL JSON  the same with the keyboard alone: sign in, find {target}, disable
 //                            it
 //   admin-signout URL JSON   sign the session of {target} whose client is {agent} out, then
-//                            every other one
+//                            every other one; then the console's own session, from the
+//                            administrator's own account
 //   admin-paging URL JSON    page through the {count} users whose email starts with {prefix}
 //   admin-delete URL JSON delete {target} after typing its email
 //   admin-refused URL JSON   a user who is no administrator cannot use the console
@@ -453,6 +454,22 @@ Object.assign(scenarios, {
     if (left !== 0) fail(`${left} session(s) still listed`);
     const status = await page.$eval("#user-status", (element) => element.textContent);
     if (!status.startsWith("Active")) fail(`the user shows as "${status}"`);
+
+    // The administrator's own account: this console's session is marked, and ending it signs
+    // the console out.
+    await page.click("#back");
+    await page.waitForSelector("#users:not([hidden])", { timeout: 10000 });
+    await openUser(page, email);
+    const mine = "Sign out (this console)";
+    const labels = await page.$$eval("#session-table tbody button", (buttons) =>
+      buttons.map((button) => button.textContent),
+    );
+    const marked = labels.filter((label) => label === mine).length;
+    if (marked !== 1) fail(`${marked} session(s) marked as this console's: ${labels}`);
+    await (await page.$$("#session-table tbody button"))[labels.indexOf(mine)].click();
+    await page.waitForSelector("#signin:not([hidden])", { timeout: 10000 });
+    const told = await outcomeText(page, "failure");
+    if (!told.includes("Sign in again")) fail(`signing its own session out told as "${told}"`);
     await checkClean(loaded);
   },
 

@@ -621,6 +621,7 @@ TEST_F(AdminApi, AnAdministratorEndsOneSessionAndTheOthersLiveOn) {
   expect_problem(call(last, "GET", "/v1/me", phone.access), 401, "invalid-token");
   expect_problem(last.post_json("/v1/sessions/refresh", object{{"refresh_token", phone.refresh}}),
                  400, "invalid-refresh-token");
+  EXPECT_FALSE(lives(phone.access)) << "the gateway check too, whatever it remembered";
   EXPECT_EQ(call(last, "GET", "/v1/me", laptop.access).status, 200) << "the laptop lives on";
   EXPECT_TRUE(lives(seed002_token));
 
@@ -640,6 +641,9 @@ TEST_F(AdminApi, AnAdministratorEndsOneSessionAndTheOthersLiveOn) {
   expect_problem(as(admin, "DELETE", path + "/not-a-session"), 404, "session-not-found");
   expect_problem(as(admin, "DELETE", path + "/" + std::string(22, '~')), 404, "session-not-found");
   expect_problem(as(admin, "DELETE", "/v1/admin/users/x1/sessions/" + laptop.session_id), 404,
+                 "user-not-found");
+  // A missing user is user-not-found, whatever follows it.
+  expect_problem(as(admin, "DELETE", "/v1/admin/users/999999999/sessions/not-a-session"), 404,
                  "user-not-found");
   EXPECT_EQ(call(last, "GET", "/v1/me", laptop.access).status, 200);
   EXPECT_EQ(call(last, "GET", "/v1/me", other.access).status, 200);

@@ -266,8 +266,9 @@ TEST_F(AccountPages, AnAdministratorDisablesAUserWithTheKeyboardAlone) {
 }
 
 TEST_F(AccountPages, AnAdministratorSignsOneSessionOfAUserOutThenTheRest) {
-  ASSERT_NE(
-      create_administrator_with_cli(store_options(server()), "signout@example.com", kPassword), 0);
+  const std::int64_t admin =
+      create_administrator_with_cli(store_options(server()), "signout@example.com", kPassword);
+  ASSERT_NE(admin, 0);
   register_user("busy@example.com");
   const std::string phone = access_token("busy@example.com", "phone/1.0");
   const std::string laptop = access_token("busy@example.com", "laptop/1.0");
@@ -280,6 +281,8 @@ TEST_F(AccountPages, AnAdministratorSignsOneSessionOfAUserOutThenTheRest) {
   for (const auto& access : {phone, laptop, tablet}) {
     EXPECT_EQ(with_bearer("GET", "/v1/me", access).status, 401);
   }
+  // The console signed its own session out: only the one opened here is live.
+  EXPECT_EQ(live_sessions(access_token("signout@example.com"), admin), 1u);
   EXPECT_EQ(login_status("busy@example.com", kPassword), 201) << "still enabled";
 }
 

@@ -1772,6 +1772,8 @@ TEST_P(StoreContract, RevocationIsPerUserAndStopsRotation) {
 
   EXPECT_EQ(store().revoke_session(bob->id, "ada-1", at(kT0 + 1)), Result<bool>(false))
       << "nobody revokes another user's session";
+  EXPECT_EQ(store().revoke_session(bob->id, "bob-1", at(kT0 + 3'600'001)), Result<bool>(false))
+      << "an expired session is no live one: nothing to end";
   EXPECT_EQ(store().revoke_session(ada->id, "ada-1", at(kT0 + 1)), Result<bool>(true));
   EXPECT_EQ(store().revoke_session(ada->id, "ada-1", at(kT0 + 2)), Result<bool>(false));
   EXPECT_EQ((*store().find_session("ada-1"))->revoked_at, std::optional(at(kT0 + 1)));

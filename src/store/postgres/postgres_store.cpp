@@ -163,7 +163,7 @@ constexpr Query kSelectRefreshToken{"refresh_token", R"sql(
 
 constexpr Query kRevokeSession{"revoke_session", R"sql(
   UPDATE sessions SET revoked_at = $3
-  WHERE user_id = $1 AND public_id = $2 AND revoked_at IS NULL
+  WHERE user_id = $1 AND public_id = $2 AND revoked_at IS NULL AND expires_at > $3
   RETURNING 1)sql"};
 
 constexpr Query kRevokeUserSessions{"revoke_user_sessions", R"sql(

@@ -173,7 +173,7 @@ constexpr const char* kSelectRefreshToken =
 #undef AUTHD_SESSION_COLUMNS
 constexpr const char* kRevokeSession =
     "UPDATE sessions SET revoked_at = ?3 "
-    "WHERE user_id = ?1 AND public_id = ?2 AND revoked_at IS NULL";
+    "WHERE user_id = ?1 AND public_id = ?2 AND revoked_at IS NULL AND expires_at > ?3";
 constexpr const char* kRevokeUserSessions =
     "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
 constexpr const char* kRevokeUserCredentials =
