@@ -90,6 +90,13 @@ void MailSender::purge_now_and_then(util::TimePoint now) {
 }
 
 void MailSender::deliver(const store::ClaimedMail& claimed) {
+  // A dead link is no mail: the person would only meet "already used or has expired".
+  if (claimed.link_void) {
+    finish(claimed, store::MailOutcome::expired,
+           "its link was void before it could be sent (a newer link, a new password or a change "
+           "to the account)");
+    return;
+  }
   if (clock_.now() >= claimed.not_after) {
     finish(claimed, store::MailOutcome::expired, "its link expired before it could be sent");
     return;

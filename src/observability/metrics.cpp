@@ -236,7 +236,7 @@ std::string Metrics::render(MetricsView view) const {
     }
     header(out, "authd_mails_total", "counter",
            "Mail attempts by template and outcome: sent, retried (4xx, no answer), failed (5xx), "
-           "expired (its link expired first).");
+           "expired (its link expired or was voided first).");
     pairs("authd_mails_total", "template", "outcome", mails_);
   }
   header(out, "authd_store_errors_total", "counter",

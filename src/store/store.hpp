@@ -182,7 +182,7 @@ struct TokenRedemption {
   bool void_other_tokens = false;
   bool revoke_all_sessions = false;
   std::optional<NewActionToken> follow_up{};  // issued after the change (an email change's revert)
-  std::optional<OutboxMessage> notice{};
+  std::optional<OutboxMessage> notice{};      // with a follow_up, the mail carrying its link
 };
 
 // A mail the sender has claimed: no other sender (instance) takes it until `lease_until`.
@@ -193,6 +193,9 @@ struct ClaimedMail {
   std::string sealed_payload{};
   std::int64_t attempts = 0;  // including this one
   util::TimePoint not_after{};
+  // The token behind its link is no longer live (spent, voided by a newer one or a new password,
+  // its account changed or gone): the mail is finished unsent, as an expired one is.
+  bool link_void = false;
 };
 
 enum class MailOutcome { sent, retry, failed, expired };
@@ -421,7 +424,8 @@ class Store {
   virtual Result<bool> change_password(const PasswordChange& change) = 0;
 
   // Stores `token` (voiding the user's outstanding tokens of its purpose) and queues `mail` (none:
-  // an administrator hands the link over), in one transaction. A reset token's expiry becomes the
+  // an administrator hands the link over; the mail is tied to the token: ClaimedMail::link_void),
+  // in one transaction. A reset token's expiry becomes the
   // user's password_reset_expires. False, writing nothing, when the user is gone or inactive, or
   // their email is no longer token.email_key, or (an email change) its new_email_key is another
   // account's or held for one (kEmailRevertPurpose).

@@ -73,6 +73,42 @@ TEST(MailDelivery, MailQueuedWhileTheServerIsDownIsSentOnceItIsBack) {
   EXPECT_EQ(smtp.messages().size(), 1u) << "sent once";
 }
 
+// A link voided while its mail waited (here by a new password, set while the SMTP server was
+// down) is never sent: the person would only meet "already used or has expired". The notice of
+// the new password is.
+TEST(MailDelivery, AMailWhoseLinkWasVoidedWhileItWaitedIsNeverSent) {
+  SmtpServer smtp;
+  AuthdProcess authd({.args = mail_args(smtp)});
+  HttpClient client(authd.port());
+  smtp.stop();
+  forgot(client, "changed-mind@example.com");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // an attempt or two fail
+  const auto session = client.post_json(
+      "/v1/sessions", object{{"email", "changed-mind@example.com"}, {"password", kPassword}});
+  ASSERT_EQ(session.status, 201) << session.body;
+  const std::string access(session.json().at("access_token").as_string());
+  const auto changed =
+      client.request("POST", "/v1/me/password",
+                     boost::json::serialize(object{{"current_password", kPassword},
+                                                   {"new_password", "a newer long passphrase"}}),
+                     "application/json", {{"Authorization", "Bearer " + access}});
+  ASSERT_EQ(changed.status, 204) << changed.body;
+  smtp.start();
+
+  const Row reset = final_reset_mail(authd);
+  ASSERT_EQ(reset.size(), 4u);
+  EXPECT_EQ(reset[0], "expired");
+  ASSERT_TRUE(reset[2]);
+  EXPECT_NE(reset[2]->find("void"), std::string::npos) << *reset[2];
+  EXPECT_EQ(reset[3], "1") << "its payload (the dead link) is erased";
+  const auto delivered = smtp.wait_for(1, std::chrono::seconds(20));
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_NE(mail_header(delivered[0], "Subject").find("password was changed"), std::string::npos)
+      << mail_header(delivered[0], "Subject");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(smtp.messages().size(), 1u) << "the reset mail never followed";
+}
+
 // The SMTP password is read from a file only authd's user can read, as its generated secrets
 // are (a file written on Windows, CRLF, works too); a file others can read stops the start.
 TEST(MailDelivery, TheSmtpPasswordComesFromAFileOnlyItsOwnerCanRead) {

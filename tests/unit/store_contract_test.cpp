@@ -672,6 +672,68 @@ TEST_P(StoreContract, ANewerTokenOrANewPasswordVoidsOutstandingTokens) {
   EXPECT_EQ(plain("v1", "verify", kT0 + 30), std::nullopt);
 }
 
+// Each claimed mail's link_void, by Message-ID: what claim_mail hands a sender at `now_ms` (with
+// a lease of a second).
+std::map<std::string, bool> claimed_void(Store& store, std::int64_t now_ms) {
+  std::map<std::string, bool> found;
+  auto claimed = store.claim_mail(at(now_ms), at(now_ms + 1000), 10);
+  EXPECT_TRUE(claimed);
+  if (claimed) {
+    for (const auto& mail : *claimed) found[mail.message_id] = mail.link_void;
+  }
+  return found;
+}
+
+TEST_P(StoreContract, AMailIsVoidOnceTheTokenBehindItsLinkIsNoLongerLive) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h1", kT0), mail("m1@x", kT0)), true);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "h2", kT0 + 5), mail("m2@x", kT0 + 5)),
+            true);
+  ASSERT_EQ(store().issue_action_token(action_token(ada->id, "v1", kT0 + 6, "verify"),
+                                       mail("m3@x", kT0 + 6)),
+            true);
+  ASSERT_TRUE(store().queue_mail(mail("m4@x", kT0 + 7)));  // a notice: no link
+  EXPECT_EQ(claimed_void(store(), kT0 + 10),
+            (std::map<std::string, bool>{
+                {"m1@x", true}, {"m2@x", false}, {"m3@x", false}, {"m4@x", false}}))
+      << "the newer reset token voided the first";
+
+  // A new password voids every token: claimed again once their lease has ended, their mails are
+  // void; the notice is not.
+  ASSERT_EQ(store().change_password(
+                {.user_id = ada->id, .password_hash = "$argon2id$x", .at = at(kT0 + 20)}),
+            true);
+  EXPECT_EQ(claimed_void(store(), kT0 + 2000),
+            (std::map<std::string, bool>{
+                {"m1@x", true}, {"m2@x", true}, {"m3@x", true}, {"m4@x", false}}));
+}
+
+TEST_P(StoreContract, AnEmailChangesRevertMailIsVoidOnceTheRevertIsSpent) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  NewActionToken change = action_token(ada->id, "e1", kT0, "email_change");
+  change.new_email = "ada@new.example";
+  change.new_email_key = "ada@new.example";
+  ASSERT_EQ(store().issue_action_token(change, mail("confirm@x", kT0)), true);
+  NewActionToken revert = action_token(ada->id, "r1", kT0 + 10, "email_revert", "ada@new.example");
+  revert.new_email = "ada@example.com";
+  revert.new_email_key = "ada@example.com";
+  ASSERT_TRUE(store().redeem_action_token({.token_hash = "e1",
+                                           .purpose = "email_change",
+                                           .at = at(kT0 + 10),
+                                           .apply_new_email = true,
+                                           .follow_up = revert,
+                                           .notice = mail("revert@x", kT0 + 10)}));
+  EXPECT_EQ(claimed_void(store(), kT0 + 20),
+            (std::map<std::string, bool>{{"confirm@x", true}, {"revert@x", false}}))
+      << "the confirmation's token is spent; the notice carries the live revert";
+  ASSERT_TRUE(*store().redeem_action_token(
+      {.token_hash = "r1", .purpose = "email_revert", .at = at(kT0 + 30)}));
+  EXPECT_EQ(claimed_void(store(), kT0 + 2000),
+            (std::map<std::string, bool>{{"confirm@x", true}, {"revert@x", true}}));
+}
+
 TEST_P(StoreContract, ATokenIsVoidOnceItsAddressOrItsUserChanges) {
   auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
   auto bob = store().create_user(new_user("bob@example.com"), std::nullopt);

@@ -310,20 +310,25 @@ constexpr Query kLockActiveWithEmail{"lock_active_with_email", R"sql(
 constexpr Query kInsertActionToken{"insert_action_token", R"sql(
   INSERT INTO action_tokens (user_id, purpose, token_hash, email_key, created_at, expires_at,
                              new_email, new_email_key)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8))sql"};
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  RETURNING id)sql"};
 
 constexpr Query kSetPasswordResetExpires{"set_password_reset_expires", R"sql(
   UPDATE users SET password_reset_expires = $2 WHERE id = $1)sql"};
 
-// The live token of an active user: still at the address it was sent to, and issued since the
-// user's credentials were last revoked (a deactivation, a password change, a log-out
-// everywhere); an email change's revert is bound to the account alone. Spending it takes the
-// token's row lock: a concurrent redemption of the same token waits, then finds it spent.
-#define AUTHD_LIVE_TOKEN                                                               \
-  "t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 "  \
+// Token t of user u is live at `now`: unspent, unexpired, its user active and still at the
+// address it was sent to, and issued since the user's credentials were last revoked (a
+// deactivation, a password change, a log-out everywhere); an email change's revert is bound to
+// the account alone.
+#define AUTHD_TOKEN_LIVE_AT(now)                                                       \
+  "t.used_at IS NULL AND t.expires_at > " now                                          \
+  " "                                                                                  \
   "AND u.id = t.user_id AND u.is_active AND (t.purpose = 'email_revert' OR "           \
   "(u.email_key = t.email_key AND t.created_at >= COALESCE(u.credentials_revoked_at, " \
   "t.created_at)))"
+// Spending a live token takes its row lock: a concurrent redemption of the same token waits,
+// then finds it spent.
+#define AUTHD_LIVE_TOKEN "t.token_hash = $1 AND t.purpose = $2 AND " AUTHD_TOKEN_LIVE_AT("$3")
 constexpr Query kSpendLiveToken{"spend_live_token",
                                 "UPDATE action_tokens t SET used_at = $3 FROM users u "
                                 "WHERE " AUTHD_LIVE_TOKEN
@@ -365,8 +370,8 @@ constexpr Query kMarkEmailVerified{"mark_email_verified", R"sql(
 // locked_until) or final ('sent', 'failed', 'expired', its payload erased).
 constexpr Query kQueueMail{"queue_mail", R"sql(
   INSERT INTO mail_outbox (template, message_id, sealed_payload, next_attempt_at, not_after,
-                           created_at)
-  VALUES ($1, $2, $3, $4, $5, $4))sql"};
+                           created_at, action_token_id)
+  VALUES ($1, $2, $3, $4, $5, $4, $6))sql"};
 
 // SKIP LOCKED: a sender passes over the rows another instance is claiming, so no mail is
 // claimed twice and no sender waits for another.
@@ -377,7 +382,11 @@ constexpr Query kClaimMail{"claim_mail", R"sql(
                ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
   UPDATE mail_outbox m SET status = 'sending', attempts = attempts + 1, locked_until = $2
   FROM due WHERE m.id = due.id
-  RETURNING m.id, m.template, m.message_id, m.sealed_payload, m.attempts, m.not_after)sql"};
+  RETURNING m.id, m.template, m.message_id, m.sealed_payload, m.attempts, m.not_after,
+    m.action_token_id IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM action_tokens t, users u
+      WHERE t.id = m.action_token_id AND )sql" AUTHD_TOKEN_LIVE_AT("$1") ")"};
+#undef AUTHD_TOKEN_LIVE_AT
 
 // Only while the mail is still this attempt's ($5, $4): a sender whose lease ran out records
 // nothing.
@@ -499,15 +508,20 @@ Result<bool> guarded_change(PgConnection& db, std::int64_t user_id, std::string_
   return true;
 }
 
-void insert_token(PgConnection& db, const NewActionToken& token) {
-  db.execute_with(kInsertActionToken, token.user_id, token.purpose, token.token_hash,
-                  token.email_key, token.created_at, token.expires_at, token.new_email,
-                  token.new_email_key);
+// Returns the new token's id.
+std::int64_t insert_token(PgConnection& db, const NewActionToken& token) {
+  return db
+      .execute_with(kInsertActionToken, token.user_id, token.purpose, token.token_hash,
+                    token.email_key, token.created_at, token.expires_at, token.new_email,
+                    token.new_email_key)
+      .integer(0, 0);
 }
 
-void insert_mail(PgConnection& db, const OutboxMessage& mail) {
+// `token_id`: the token behind the mail's link, if it has one.
+void insert_mail(PgConnection& db, const OutboxMessage& mail,
+                 std::optional<std::int64_t> token_id = std::nullopt) {
   db.execute_with(kQueueMail, mail.template_name, mail.message_id, mail.sealed_payload,
-                  mail.created_at, mail.not_after);
+                  mail.created_at, mail.not_after, token_id);
 }
 
 void insert_session(PgConnection& db, std::int64_t user_id, const NewSession& session) {
@@ -902,11 +916,11 @@ Result<bool> PostgresStore::issue_action_token(const NewActionToken& token,
       return false;
     }
     db.execute_with(kVoidTokensOfPurpose, token.user_id, token.purpose, token.created_at);
-    insert_token(db, token);
+    const std::int64_t token_id = insert_token(db, token);
     if (token.purpose == kPasswordResetPurpose) {
       db.execute_with(kSetPasswordResetExpires, token.user_id, token.expires_at);
     }
-    if (mail) insert_mail(db, *mail);
+    if (mail) insert_mail(db, *mail, token_id);
     tx.commit();
     return true;
   });
@@ -960,8 +974,9 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
     if (redemption.revoke_all_sessions) {
       db.execute_with(kRevokeUserSessions, user_id, redemption.at);
     }
-    if (redemption.follow_up) insert_token(db, *redemption.follow_up);
-    if (redemption.notice) insert_mail(db, *redemption.notice);
+    std::optional<std::int64_t> follow_up_id;
+    if (redemption.follow_up) follow_up_id = insert_token(db, *redemption.follow_up);
+    if (redemption.notice) insert_mail(db, *redemption.notice, follow_up_id);
     tx.commit();
     return Redeemed{user_id};
   });
@@ -988,7 +1003,8 @@ Result<std::vector<ClaimedMail>> PostgresStore::claim_mail(util::TimePoint now,
                          .message_id = rows.text(row, 2),
                          .sealed_payload = rows.optional_text(row, 3).value_or(""),
                          .attempts = rows.integer(row, 4),
-                         .not_after = rows.time(row, 5)});
+                         .not_after = rows.time(row, 5),
+                         .link_void = rows.boolean(row, 6)});
     }
     std::sort(claimed.begin(), claimed.end(),
               [](const ClaimedMail& a, const ClaimedMail& b) { return a.id < b.id; });

@@ -241,6 +241,13 @@ CREATE INDEX action_tokens_held_addresses ON action_tokens (new_email_key)
   WHERE purpose = 'email_revert' AND used_at IS NULL;
 )sql";
 
+// A mail carrying a link names the token behind it: once that token is no longer live (spent,
+// voided by a newer one or a new password, its account changed), the mail is never sent. No
+// foreign key: a purged token voids its mail the same way.
+constexpr const char* kMailTokens = R"sql(
+ALTER TABLE mail_outbox ADD COLUMN action_token_id INTEGER;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "users, roles, user_roles, sessions", kInitialSchema},
     {2, "throttles", kThrottles},
@@ -256,6 +263,7 @@ constexpr Migration kMigrations[] = {
     {12, "email verification and password change times", kAccountLifecycle},
     {13, "action tokens and the mail outbox", kActionTokensAndOutbox},
     {14, "the address an email change token changes to", kTokenEmails},
+    {15, "the token behind each mailed link", kMailTokens},
 };
 
 }  // namespace

@@ -218,15 +218,19 @@ constexpr const char* kInsertActionToken =
     "new_email, new_email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kSetPasswordResetExpires =
     "UPDATE users SET password_reset_expires = ?2 WHERE id = ?1";
-// The live token of an active user: still at the address it was sent to, and issued since the
-// user's credentials were last revoked (a deactivation, a password change, a log-out
-// everywhere); an email change's revert is bound to the account alone.
+// Token t of user u is live at `now`: unspent, unexpired, its user active and still at the
+// address it was sent to, and issued since the user's credentials were last revoked (a
+// deactivation, a password change, a log-out everywhere); an email change's revert is bound to
+// the account alone.
+#define AUTHD_TOKEN_LIVE_AT(now)                                              \
+  "t.used_at IS NULL AND t.expires_at > " now                                 \
+  " AND u.id = t.user_id "                                                    \
+  "AND CAST(u.is_active AS INTEGER) <> 0 AND (t.purpose = 'email_revert' OR " \
+  "(u.email_key = t.email_key AND t.created_at >= COALESCE(u.credentials_revoked_at, 0)))"
 constexpr const char* kSelectLiveToken =
     "SELECT t.id, t.user_id, t.new_email, t.new_email_key, t.created_at "
-    "FROM action_tokens t JOIN users u ON u.id = t.user_id "
-    "WHERE t.token_hash = ?1 AND t.purpose = ?2 AND t.used_at IS NULL AND t.expires_at > ?3 "
-    "AND CAST(u.is_active AS INTEGER) <> 0 AND (t.purpose = 'email_revert' OR "
-    "(u.email_key = t.email_key AND t.created_at >= COALESCE(u.credentials_revoked_at, 0)))";
+    "FROM action_tokens t, users u "
+    "WHERE t.token_hash = ?1 AND t.purpose = ?2 AND " AUTHD_TOKEN_LIVE_AT("?3");
 constexpr const char* kSpendToken =
     "UPDATE action_tokens SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL";
 constexpr const char* kApplyNewEmail =
@@ -239,13 +243,16 @@ constexpr const char* kMarkEmailVerified =
 // locked_until) or final ('sent', 'failed', 'expired', its payload erased).
 constexpr const char* kQueueMail =
     "INSERT INTO mail_outbox (template, message_id, sealed_payload, next_attempt_at, not_after, "
-    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?4)";
+    "created_at, action_token_id) VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6)";
 constexpr const char* kClaimMail =
     "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, locked_until = ?2 "
     "WHERE id IN (SELECT id FROM mail_outbox "
     "WHERE (status = 'pending' AND next_attempt_at <= ?1) "
     "OR (status = 'sending' AND locked_until <= ?1) ORDER BY id LIMIT ?3) "
-    "RETURNING id, template, message_id, sealed_payload, attempts, not_after";
+    "RETURNING id, template, message_id, sealed_payload, attempts, not_after, "
+    "action_token_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM action_tokens t, users u "
+    "WHERE t.id = mail_outbox.action_token_id AND " AUTHD_TOKEN_LIVE_AT("?1") ")";
+#undef AUTHD_TOKEN_LIVE_AT
 // Only while the mail is still this attempt's (?5): a sender whose lease ran out records nothing.
 constexpr const char* kFinishMail =
     "UPDATE mail_outbox SET status = ?2, sealed_payload = NULL, locked_until = NULL, "
@@ -367,17 +374,21 @@ bool held_for_revert(Connection& db, std::string_view email_key, std::int64_t us
   return exists(db, kSelectEmailKeyHeld, email_key, user_id, util::to_unix_millis(at));
 }
 
-void insert_mail(Connection& db, const OutboxMessage& mail) {
+// `token_id`: the token behind the mail's link, if it has one.
+void insert_mail(Connection& db, const OutboxMessage& mail,
+                 std::optional<std::int64_t> token_id = std::nullopt) {
   db.prepare(kQueueMail)
       .bind(1, std::string_view(mail.template_name))
       .bind(2, std::string_view(mail.message_id))
       .bind(3, std::string_view(mail.sealed_payload))
       .bind(4, util::to_unix_millis(mail.created_at))
       .bind(5, util::to_unix_millis(mail.not_after))
+      .bind(6, token_id)
       .run();
 }
 
-void insert_token(Connection& db, const NewActionToken& token) {
+// Returns the new token's id.
+std::int64_t insert_token(Connection& db, const NewActionToken& token) {
   db.prepare(kInsertActionToken)
       .bind(1, token.user_id)
       .bind(2, std::string_view(token.purpose))
@@ -388,6 +399,7 @@ void insert_token(Connection& db, const NewActionToken& token) {
       .bind(7, token.new_email)
       .bind(8, token.new_email_key)
       .run();
+  return db.last_insert_rowid();
 }
 
 // A new password: every credential issued until `at` and every outstanding token void.
@@ -881,11 +893,11 @@ Result<bool> SqliteStore::issue_action_token(const NewActionToken& token,
         .bind(2, std::string_view(token.purpose))
         .bind(3, created)
         .run();
-    insert_token(db, token);
+    const std::int64_t token_id = insert_token(db, token);
     if (token.purpose == kPasswordResetPurpose) {
       db.prepare(kSetPasswordResetExpires).bind(1, token.user_id).bind(2, expires).run();
     }
-    if (mail) insert_mail(db, *mail);
+    if (mail) insert_mail(db, *mail, token_id);
     tx.commit();
     return true;
   });
@@ -965,8 +977,9 @@ Result<std::optional<std::int64_t>> SqliteStore::redeem_action_token(
       db.prepare(kRevokeUserSessions).bind(1, user_id).bind(2, at).run();
       db.prepare(kRevokeUserCredentials).bind(1, user_id).bind(2, at).run();
     }
-    if (redemption.follow_up) insert_token(db, *redemption.follow_up);
-    if (redemption.notice) insert_mail(db, *redemption.notice);
+    std::optional<std::int64_t> follow_up_id;
+    if (redemption.follow_up) follow_up_id = insert_token(db, *redemption.follow_up);
+    if (redemption.notice) insert_mail(db, *redemption.notice, follow_up_id);
     tx.commit();
     return Redeemed{user_id};
   });
@@ -997,7 +1010,8 @@ Result<std::vector<ClaimedMail>> SqliteStore::claim_mail(util::TimePoint now,
                            .message_id = stmt.column_text(2),
                            .sealed_payload = stmt.column_optional_text(3).value_or(""),
                            .attempts = stmt.column_int(4),
-                           .not_after = util::from_unix_millis(stmt.column_int(5))});
+                           .not_after = util::from_unix_millis(stmt.column_int(5)),
+                           .link_void = stmt.column_int(6) != 0});
       }
     }
     tx.commit();
