@@ -106,7 +106,7 @@ ImportReport Importer::run(AccountSource& source) {
   std::string store_failure;
   const auto check_batch = [&] {
     if (batch.empty() || !store_failure.empty()) return;
-    auto clashes = store_.find_import_clashes(batch);
+    auto clashes = store_.find_import_clashes(batch, now);
     if (!clashes) {
       store_failure = "the store could not be read: " + clashes.error().message();
       return;
@@ -120,6 +120,11 @@ ImportReport Importer::run(AccountSource& source) {
                            user.email_key) != clashes->email_keys.end()) {
         problem(batch_ordinals[i], user.id, user.email,
                 "the email is another account's in authd's store");
+      } else if (std::find(clashes->held_email_keys.begin(), clashes->held_email_keys.end(),
+                           user.email_key) != clashes->held_email_keys.end()) {
+        problem(batch_ordinals[i], user.id, user.email,
+                "the email is held for another account in authd's store (its email change can "
+                "still be reverted to it)");
       }
     }
     batch.clear();

@@ -242,6 +242,9 @@ struct ImportedUser {
 struct ImportClashes {
   std::vector<std::int64_t> ids{};
   std::vector<std::string> email_keys{};
+  // Addresses no account has, but a live email change revert holds for its account
+  // (kEmailRevertPurpose): importing one would make that revert fail.
+  std::vector<std::string> held_email_keys{};
 };
 
 // A session as the rotating lifecycle sees it, with its owner's is_active (a deactivated user's
@@ -514,10 +517,13 @@ class Store {
   // Marks the key revoked at `at`; false when there is no such key or it was already revoked.
   virtual Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) = 0;
 
-  // Of `users`, the ids and canonical emails the store holds already.
-  virtual Result<ImportClashes> find_import_clashes(std::span<const ImportedUser> users) = 0;
+  // Of `users`, the ids and canonical emails the store holds already, and the emails held at
+  // `at` for an email change's revert.
+  virtual Result<ImportClashes> find_import_clashes(std::span<const ImportedUser> users,
+                                                    util::TimePoint at) = 0;
   // Writes `users` with their ids, roles (creating missing ones) and sessions in one
-  // transaction: all of them or, with StoreError::id_taken or email_taken, none. An inactive
+  // transaction: all of them or, with StoreError::id_taken or email_taken (an email another
+  // account has or a revert holds at `at`), none. An inactive
   // user's credentials issued until `at` are void (the old app's tokens among them). New
   // accounts get ids above every imported one.
   virtual Result<void> import_users(std::span<const ImportedUser> users, util::TimePoint at) = 0;

@@ -156,8 +156,8 @@ class ForwardingStore : public store::Store {
     return inner_.revoke_signing_key(kid, at);
   }
   store::Result<store::ImportClashes> find_import_clashes(
-      std::span<const store::ImportedUser> users) override {
-    return inner_.find_import_clashes(users);
+      std::span<const store::ImportedUser> users, util::TimePoint at) override {
+    return inner_.find_import_clashes(users, at);
   }
   store::Result<void> import_users(std::span<const store::ImportedUser> users,
                                    util::TimePoint at) override {

@@ -1982,7 +1982,7 @@ TEST_P(StoreContract, ImportFindsClashesAndWritesNothingOfABatchThatHasOne) {
   const std::vector<ImportedUser> batch{imported(existing->id + 10, "ada@example.com"),
                                         imported(existing->id, "new@example.com"),
                                         imported(existing->id + 20, "free@example.com")};
-  auto clashes = store().find_import_clashes(batch);
+  auto clashes = store().find_import_clashes(batch, at(kT0));
   ASSERT_TRUE(clashes);
   EXPECT_EQ(clashes->ids, std::vector<std::int64_t>{existing->id});
   EXPECT_EQ(clashes->email_keys, std::vector<std::string>{"ada@example.com"});
@@ -1994,6 +1994,43 @@ TEST_P(StoreContract, ImportFindsClashesAndWritesNothingOfABatchThatHasOne) {
   ASSERT_FALSE(by_email);
   EXPECT_EQ(by_email.error(), StoreError::email_taken);
   EXPECT_EQ(count("users"), 1) << "a refused batch writes none of its rows";
+}
+
+TEST_P(StoreContract, ImportLeavesAnAddressALiveRevertHolds) {
+  auto ada = store().create_user(new_user("ada@example.com"), std::nullopt);
+  ASSERT_TRUE(ada);
+  NewActionToken change = action_token(ada->id, "e1", kT0, "email_change");
+  change.new_email = "ada@new.example";
+  change.new_email_key = "ada@new.example";
+  ASSERT_EQ(store().issue_action_token(change, mail("confirm@x", kT0)), true);
+  NewActionToken revert = action_token(ada->id, "r1", kT0 + 10, "email_revert", "ada@new.example");
+  revert.new_email = "ada@example.com";
+  revert.new_email_key = "ada@example.com";
+  ASSERT_TRUE(*store().redeem_action_token({.token_hash = "e1",
+                                            .purpose = "email_change",
+                                            .at = at(kT0 + 10),
+                                            .apply_new_email = true,
+                                            .follow_up = revert}));
+  // ada@example.com is nobody's now, but ada's revert may still bring it back.
+  const std::vector<ImportedUser> batch{imported(ada->id + 10, "ada@example.com"),
+                                        imported(ada->id + 20, "free@example.com")};
+  auto clashes = store().find_import_clashes(batch, at(kT0 + 20));
+  ASSERT_TRUE(clashes);
+  EXPECT_TRUE(clashes->ids.empty());
+  EXPECT_TRUE(clashes->email_keys.empty());
+  EXPECT_EQ(clashes->held_email_keys, std::vector<std::string>{"ada@example.com"});
+  auto refused = store().import_users(batch, at(kT0 + 20));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), StoreError::email_taken);
+  EXPECT_EQ(count("users"), 1) << "a refused batch writes none of its rows";
+
+  // Once the revert has expired, the address is free to import.
+  const std::int64_t expired = kT0 + 10 + 3'600'001;
+  clashes = store().find_import_clashes(batch, at(expired));
+  ASSERT_TRUE(clashes);
+  EXPECT_TRUE(clashes->held_email_keys.empty());
+  EXPECT_TRUE(store().import_users(batch, at(expired)));
+  EXPECT_EQ(count("users"), 3);
 }
 
 TEST_P(StoreContract, CountsAccountsByTheSchemeOfTheirPasswordHash) {

@@ -150,8 +150,8 @@ class UnreachableStore final : public store::Store {
   store::Result<std::vector<store::SigningKeyRecord>> signing_keys() override {
     return StoreError::unavailable;
   }
-  store::Result<store::ImportClashes> find_import_clashes(
-      std::span<const store::ImportedUser>) override {
+  store::Result<store::ImportClashes> find_import_clashes(std::span<const store::ImportedUser>,
+                                                          util::TimePoint) override {
     return StoreError::unavailable;
   }
   store::Result<void> import_users(std::span<const store::ImportedUser>, util::TimePoint) override {

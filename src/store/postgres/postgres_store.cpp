@@ -90,6 +90,13 @@ constexpr Query kImportClashes{"import_clashes", R"sql(
   FROM users
   WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)
      OR email_key IN (SELECT jsonb_array_elements_text($2::jsonb)))sql"};
+// Of the canonical emails $1 (a JSON array), those a live email change revert holds at $2
+// (kEmailRevertPurpose). Run after the batch is written too: under READ COMMITTED, a revert
+// committed meanwhile is seen then.
+constexpr Query kImportHeld{"import_held", R"sql(
+  SELECT DISTINCT new_email_key FROM action_tokens
+  WHERE purpose = 'email_revert' AND used_at IS NULL AND expires_at > $2
+    AND new_email_key IN (SELECT jsonb_array_elements_text($1::jsonb)))sql"};
 // Raises the id sequence to $1 (the next id is above it); never lowers it.
 constexpr Query kReserveUserIds{"reserve_user_ids", R"sql(
   SELECT setval('users_id_seq', $1::bigint) FROM users_id_seq
@@ -1204,7 +1211,8 @@ Result<bool> PostgresStore::revoke_signing_key(std::string_view kid, util::TimeP
   });
 }
 
-Result<ImportClashes> PostgresStore::find_import_clashes(std::span<const ImportedUser> users) {
+Result<ImportClashes> PostgresStore::find_import_clashes(std::span<const ImportedUser> users,
+                                                         util::TimePoint at) {
   boost::json::array ids, email_keys;
   for (const ImportedUser& user : users) {
     ids.emplace_back(user.id);
@@ -1221,12 +1229,20 @@ Result<ImportClashes> PostgresStore::find_import_clashes(std::span<const Importe
       std::string key = rows.text(row, 1);
       if (asked.contains(key)) clashes.email_keys.push_back(std::move(key));
     }
+    const PgResult held = db.execute_with(kImportHeld, boost::json::serialize(email_keys), at);
+    for (int row = 0; row < held.rows(); ++row) {
+      std::string key = held.text(row, 0);
+      if (std::find(clashes.email_keys.begin(), clashes.email_keys.end(), key) ==
+          clashes.email_keys.end()) {
+        clashes.held_email_keys.push_back(std::move(key));
+      }
+    }
     return clashes;
   });
 }
 
 Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, util::TimePoint at) {
-  boost::json::array accounts, roles, role_names, sessions;
+  boost::json::array accounts, email_keys, roles, role_names, sessions;
   std::unordered_set<std::string> named;
   std::int64_t highest = 0;
   const auto time_or_null = [](const std::optional<util::TimePoint>& t) -> boost::json::value {
@@ -1247,6 +1263,7 @@ Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, ut
                                            {"last_login", time_or_null(user.last_login)},
                                            {"created_at", util::to_iso8601(user.created_at)},
                                            {"updated_at", util::to_iso8601(user.updated_at)}});
+    email_keys.emplace_back(user.email_key);
     for (std::size_t i = 0; i < user.roles.size(); ++i) {
       if (named.insert(user.roles[i]).second) role_names.emplace_back(user.roles[i]);
       roles.push_back(
@@ -1269,6 +1286,9 @@ Result<void> PostgresStore::import_users(std::span<const ImportedUser> users, ut
       db.execute_with(kImportUserRoles, boost::json::serialize(roles));
     }
     if (!sessions.empty()) db.execute_with(kImportSessions, boost::json::serialize(sessions));
+    if (db.execute_with(kImportHeld, boost::json::serialize(email_keys), at).rows() > 0) {
+      return StoreError::email_taken;
+    }
     db.execute_with(kReserveUserIds, highest);
     tx.commit();
     return {};

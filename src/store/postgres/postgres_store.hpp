@@ -82,7 +82,8 @@ class PostgresStore final : public Store {
   Result<void> add_signing_key(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> signing_keys() override;
   Result<bool> revoke_signing_key(std::string_view kid, util::TimePoint at) override;
-  Result<ImportClashes> find_import_clashes(std::span<const ImportedUser> users) override;
+  Result<ImportClashes> find_import_clashes(std::span<const ImportedUser> users,
+                                            util::TimePoint at) override;
   Result<void> import_users(std::span<const ImportedUser> users, util::TimePoint at) override;
   Result<void> reserve_user_ids(std::int64_t highest) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> count_password_schemes() override;

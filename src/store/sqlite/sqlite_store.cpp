@@ -1259,13 +1259,16 @@ Result<bool> SqliteStore::revoke_signing_key(std::string_view kid, util::TimePoi
   });
 }
 
-Result<ImportClashes> SqliteStore::find_import_clashes(std::span<const ImportedUser> users) {
+Result<ImportClashes> SqliteStore::find_import_clashes(std::span<const ImportedUser> users,
+                                                       util::TimePoint at) {
   return with_connection("find_import_clashes", [&](Connection& db) -> Result<ImportClashes> {
     ImportClashes clashes;
     for (const ImportedUser& user : users) {
       if (db.prepare(kSelectIdTaken).bind(1, user.id).step()) clashes.ids.push_back(user.id);
       if (db.prepare(kSelectEmailKeyTaken).bind(1, std::string_view(user.email_key)).step()) {
         clashes.email_keys.push_back(user.email_key);
+      } else if (held_for_revert(db, user.email_key, user.id, at)) {
+        clashes.held_email_keys.push_back(user.email_key);
       }
     }
     return clashes;
@@ -1302,6 +1305,7 @@ Result<void> SqliteStore::import_users(std::span<const ImportedUser> users, util
             .run();
       }
       if (user.session) insert_session(db, user.id, *user.session);
+      if (held_for_revert(db, user.email_key, user.id, at)) return StoreError::email_taken;
     }
     tx.commit();
     return {};
