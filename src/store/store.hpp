@@ -182,7 +182,9 @@ struct TokenRedemption {
   bool void_other_tokens = false;
   bool revoke_all_sessions = false;
   std::optional<NewActionToken> follow_up{};  // issued after the change (an email change's revert)
-  std::optional<OutboxMessage> notice{};      // with a follow_up, the mail carrying its link
+  // With a follow_up, the mail carrying its link; tied to no token all the same (news of the
+  // change goes even if the link dies first).
+  std::optional<OutboxMessage> notice{};
 };
 
 // A mail the sender has claimed: no other sender (instance) takes it until `lease_until`.

@@ -981,9 +981,10 @@ Result<std::optional<std::int64_t>> PostgresStore::redeem_action_token(
     if (redemption.revoke_all_sessions) {
       db.execute_with(kRevokeUserSessions, user_id, redemption.at);
     }
-    std::optional<std::int64_t> follow_up_id;
-    if (redemption.follow_up) follow_up_id = insert_token(db, *redemption.follow_up);
-    if (redemption.notice) insert_mail(db, *redemption.notice, follow_up_id);
+    if (redemption.follow_up) insert_token(db, *redemption.follow_up);
+    // The notice is news of the change first, its revert link second: it goes even if the revert
+    // dies first (a deactivation voids it for good), so it is tied to no token.
+    if (redemption.notice) insert_mail(db, *redemption.notice);
     tx.commit();
     return Redeemed{user_id};
   });
