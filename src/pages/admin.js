@@ -17,7 +17,8 @@
   let auditCursor = null;
   let current = null;   // the user open in the detail view
   let shownUser = 0;    // the latest showUser call: an older one's answer is dropped
-  let busy = false;     // one change at a time: a second press waits for the first
+  let busy = false;     // one action at a time: a press while one runs is ignored (a double
+                        // click must not disable, then enable again)
 
   const tell = (kind, message) => {
     const paragraph = document.createElement("p");
@@ -315,12 +316,15 @@
                     : `The console could not load: ${error.message}`);
         return;
       }
+      // The audit trail loads before the console shows: a search typed the moment it appears
+      // must not find an action still running and be ignored.
+      await attempt(() => showAudit(false));
+      if (!tokens) return;  // the session ended meanwhile: the sign-in form is back
       $("signed-in-as").textContent = `Signed in as ${email}`;
       $("signin").hidden = true;
       $("console").hidden = false;
       $("users").hidden = false;
       $("user").hidden = true;
-      await attempt(() => showAudit(false));
       $("search-email").focus();
     } catch {
       tell("failure", "The server could not be reached. Try again.");
