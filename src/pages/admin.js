@@ -11,6 +11,7 @@
 
   let tokens = null;     // {access_token, refresh_token} while signed in
   let refreshing = null;  // the renewal in flight: concurrent 401s share it (tokens rotate)
+  let signOuts = 0;       // a request's answer is dropped if a sign-out came before it
   let prefix = "";        // the email prefix of the search shown
   let cursors = [null];   // the cursor of each page shown so far; the last one is the current page
   let nextCursor = null;
@@ -75,6 +76,7 @@
 
   // Back to the sign-in form, with nothing of the last session left on the page.
   const signedOut = (message) => {
+    ++signOuts;
     tokens = null;
     refreshing = null;
     current = null;
@@ -93,10 +95,12 @@
   };
 
   const renew = () => {
+    const signOutsBefore = signOuts;
     refreshing ??= send("POST", "/v1/sessions/refresh", { refresh_token: tokens.refresh_token })
       .then(async (response) => {
         if (!response.ok) throw new ApiError(response.status, {});
-        tokens = await response.json();
+        const renewed = await response.json();
+        if (signOuts === signOutsBefore) tokens = renewed;
       })
       .finally(() => {
         refreshing = null;
@@ -105,19 +109,31 @@
   };
 
   // Calls the admin API; an expired access token is renewed once with the refresh token.
+  // An answer to a request made before a sign-out is dropped as a 401 (which `attempt` passes
+  // over in silence): it must not put the last session's data back on the page.
   const api = async (method, path, body) => {
+    const signOutsBefore = signOuts;
+    const stillSignedIn = () => {
+      if (signOuts !== signOutsBefore) throw new ApiError(401, { title: "signed out" });
+    };
     const bearer = tokens?.access_token;
     let response = await send(method, path, body, bearer);
+    stillSignedIn();
     if (response.status === 401 && tokens) {
       try {
         if (tokens.access_token === bearer) await renew();
       } catch {
+        stillSignedIn();
         signedOut("Your session ended. Sign in again.");
         throw new ApiError(401, { title: "signed out" });
       }
+      stillSignedIn();
       response = await send(method, path, body, tokens.access_token);
+      stillSignedIn();
     }
-    return parse(response);
+    const answer = await parse(response);
+    stillSignedIn();
+    return answer;
   };
 
   // Runs `work` unless another is running, telling the person when it fails; true when it
@@ -139,11 +155,16 @@
     }
   };
 
-  const showUsers = async (cursor) => {
+  // Shows the last page of `pages` (cursors from the first page on) of the users whose email
+  // starts with `search`. The list, and what it remembers of how it got there, change together
+  // and only with an answer: a failed request leaves the list as it was.
+  const showUsers = async (pages, search = prefix) => {
     const query = new URLSearchParams({ limit: String(pageSize) });
-    if (prefix) query.set("email_prefix", prefix);
-    if (cursor) query.set("cursor", cursor);
+    if (search) query.set("email_prefix", search);
+    if (pages.at(-1)) query.set("cursor", pages.at(-1));
     const list = await api("GET", `/v1/admin/users?${query}`);
+    prefix = search;
+    cursors = pages;
     const body = $("user-table").tBodies[0];
     body.replaceChildren(
       ...list.users.map((user) => {
@@ -250,13 +271,18 @@
     tell("success", said);
   };
 
+  // The list reloads before it shows: an out-of-date one (a deleted user's row) is never
+  // offered, and nothing pressed on it is ignored while it loads.
   const backToUsers = async () => {
-    current = null;
     ++shownUser;
-    $("user").hidden = true;
-    $("users").hidden = false;
-    $("users-heading").focus();
-    await showUsers(cursors.at(-1));
+    try {
+      await showUsers(cursors);
+    } finally {
+      current = null;
+      $("user").hidden = true;
+      $("users").hidden = false;
+      $("users-heading").focus();
+    }
   };
 
   const showAudit = async (more) => {
@@ -305,7 +331,7 @@
       }
       tokens = await response.json();
       try {
-        await showUsers(null);
+        await showUsers([null]);
       } catch (error) {
         // Not an administrator (403), or the list failed: the session is of no use here.
         await send("DELETE", "/v1/sessions/current", undefined, tokens.access_token).catch(
@@ -355,25 +381,15 @@
 
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    attempt(async () => {
-      prefix = $("search-email").value.trim();
-      cursors = [null];
-      await showUsers(null);
-    });
+    attempt(() => showUsers([null], $("search-email").value.trim()));
   });
   $("next-page").addEventListener("click", () =>
-    attempt(async () => {
-      const cursor = nextCursor;
-      await showUsers(cursor);
-      cursors.push(cursor);
-      $("first-page").disabled = false;
-    }),
+    attempt(() => showUsers([...cursors, nextCursor])),
   );
   $("first-page").addEventListener("click", () =>
     attempt(async () => {
-      cursors = [null];
       if (document.activeElement === $("first-page")) $("users-heading").focus();
-      await showUsers(null);
+      await showUsers([null]);
     }),
   );
   $("back").addEventListener("click", () => attempt(backToUsers));

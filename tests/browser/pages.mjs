@@ -297,9 +297,9 @@ async function signIn(browser, credentials, { slowAudit = false } = {}) {
     await page.setRequestInterception(true);
     page.on("request", (request) => {
       if (new URL(request.url()).pathname === "/v1/admin/audit") {
-        setTimeout(() => request.continue(), 1000);
+        setTimeout(() => request.continue().catch(() => {}), 1000);
       } else {
-        request.continue();
+        request.continue().catch(() => {});
       }
     });
   }
@@ -320,11 +320,12 @@ async function openUser(page, email) {
   await page.waitForSelector("#console:not([hidden])", { timeout: 10000 });
   await typeInto(page, "search-email", email);
   await page.click("#search-form button[type=submit]");
+  // The list from the sign-in may already show the user: wait for the search's own answer.
   await page.waitForFunction(
-    (wanted) =>
-      [...document.querySelectorAll("#user-table tbody button")].some(
-        (button) => button.textContent === wanted,
-      ),
+    (wanted) => {
+      const listed = [...document.querySelectorAll("#user-table tbody button")];
+      return listed.length > 0 && listed.every((button) => button.textContent === wanted);
+    },
     { timeout: 10000 },
     email,
   );
@@ -348,7 +349,8 @@ async function waitForOutcome(page, text) {
 }
 
 Object.assign(scenarios, {
-  // Signs in, finds the user, shows their name as text, edits them, disables and enables them.
+  // Signs in, finds the user, shows their name as text, edits them, disables and enables them,
+  // then signs out while an answer is on its way.
   async admin(browser) {
     const { email, password, target, name } = JSON.parse(argument);
     const loaded = await signIn(browser, { email, password });
@@ -384,10 +386,37 @@ Object.assign(scenarios, {
     if (!audit.includes("account_disabled")) fail("the audit trail does not show the disabling");
     await page.click("#toggle-active");  // and back: the sessions stay ended
     await waitForOutcome(page, "enabled");
+
+    // Signing out while an answer is on its way: the answer, held back until after the
+    // sign-out, must not put the user back on the page.
+    const devtools = await page.createCDPSession();
+    const held = [];
+    let holding = true;
+    devtools.on("Fetch.requestPaused", ({ requestId }) => {
+      if (holding) held.push(requestId);
+      else devtools.send("Fetch.continueRequest", { requestId }).catch(() => {});
+    });
+    await devtools.send("Fetch.enable", {
+      patterns: [{ urlPattern: "*/v1/admin/users/*/sessions", requestStage: "Response" }],
+    });
+    await page.click("#user-form button[type=submit]");  // saves, then reloads the user
+    for (let waited = 0; held.length === 0; waited += 50) {
+      if (waited > 10000) fail("the user's sessions were never asked for after saving");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await page.click("#signout");
     await waitForOutcome(page, "Signed out.");
+    holding = false;
+    for (const requestId of held) await devtools.send("Fetch.continueRequest", { requestId });
+    await page.waitForNetworkIdle({ idleTime: 300, timeout: 10000 });  // the answer has landed
+    await devtools.send("Fetch.disable");
+    const told = await outcomeText(page, "success");
+    if (told !== "Signed out.") fail(`after signing out, the page says "${told}"`);
     if (!(await page.$eval("#console", (section) => section.hidden))) fail("still signed in");
-    const left = await page.$$eval("#user-table tbody tr, #audit-table tbody tr", (r) => r.length);
+    const left = await page.$$eval(
+      "#user-table tbody tr, #session-table tbody tr, #audit-table tbody tr",
+      (rows) => rows.length,
+    );
     if (left !== 0) fail(`${left} row(s) of the session stay on the page after signing out`);
     await checkClean(loaded);
   },
@@ -470,7 +499,7 @@ Object.assign(scenarios, {
     // The administrator's own account: this console's session is marked, and ending it signs
     // the console out.
     await page.click("#back");
-    // The list shows at once and reloads behind it; a search pressed before that ends is ignored.
+    // Back reloads the list, then shows it: a search pressed before then would be ignored.
     await waitForOutcome(page, "user(s) on this page.");
     await openUser(page, email);
     const mine = "Sign out (this console)";
@@ -503,7 +532,8 @@ Object.assign(scenarios, {
       .waitForFunction(
         (wanted) => {
           const listed = [...document.querySelectorAll("#user-table tbody button")];
-          return listed.length > 0 && listed.every((button) => button.textContent.startsWith(wanted));
+          const ours = (button) => button.textContent.startsWith(wanted);
+          return listed.length > 0 && listed.every(ours);
         },
         { timeout: 10000 },
         prefix,
