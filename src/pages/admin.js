@@ -77,6 +77,7 @@
   // Back to the sign-in form, with nothing of the last session left on the page.
   const signedOut = (message) => {
     ++signOuts;
+    busy = false;  // an action of the last session still waiting for its answer holds nothing
     tokens = null;
     refreshing = null;
     current = null;
@@ -95,17 +96,19 @@
   };
 
   const renew = () => {
+    if (refreshing) return refreshing;
     const signOutsBefore = signOuts;
-    refreshing ??= send("POST", "/v1/sessions/refresh", { refresh_token: tokens.refresh_token })
+    const renewal = send("POST", "/v1/sessions/refresh", { refresh_token: tokens.refresh_token })
       .then(async (response) => {
         if (!response.ok) throw new ApiError(response.status, {});
         const renewed = await response.json();
         if (signOuts === signOutsBefore) tokens = renewed;
       })
       .finally(() => {
-        refreshing = null;
+        if (refreshing === renewal) refreshing = null;  // not a later session's renewal
       });
-    return refreshing;
+    refreshing = renewal;
+    return renewal;
   };
 
   // Calls the admin API; an expired access token is renewed once with the refresh token.
@@ -141,6 +144,7 @@
   const attempt = async (work) => {
     if (busy) return false;
     busy = true;
+    const signOutsBefore = signOuts;
     try {
       await work();
       return true;
@@ -151,7 +155,7 @@
       }
       return false;
     } finally {
-      busy = false;
+      if (signOuts === signOutsBefore) busy = false;  // else a new session's action may hold it
     }
   };
 
@@ -272,17 +276,15 @@
   };
 
   // The list reloads before it shows: an out-of-date one (a deleted user's row) is never
-  // offered, and nothing pressed on it is ignored while it loads.
+  // offered, and nothing pressed on it is ignored while it loads. If it cannot reload, the
+  // person stays where they were and is told.
   const backToUsers = async () => {
     ++shownUser;
-    try {
-      await showUsers(cursors);
-    } finally {
-      current = null;
-      $("user").hidden = true;
-      $("users").hidden = false;
-      $("users-heading").focus();
-    }
+    await showUsers(cursors);
+    current = null;
+    $("user").hidden = true;
+    $("users").hidden = false;
+    $("users-heading").focus();
   };
 
   const showAudit = async (more) => {
@@ -333,6 +335,7 @@
       try {
         await showUsers([null]);
       } catch (error) {
+        if (!tokens) return;  // it ended meanwhile (a failed renewal): the sign-in form says so
         // Not an administrator (403), or the list failed: the session is of no use here.
         await send("DELETE", "/v1/sessions/current", undefined, tokens.access_token).catch(
           () => {},
@@ -441,8 +444,15 @@
     attempt(async () => {
       const { id, email } = current;
       await api("DELETE", `/v1/admin/users/${id}`);
-      await backToUsers();
-      await showAudit(false);
+      try {
+        await backToUsers();
+        await showAudit(false);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) throw error;  // signed out
+        tell("failure", `${email} is deleted. The list could not be brought up to date: ` +
+                        error.message);
+        return;
+      }
       tell("success", `${email} is deleted.`);
     });
   });

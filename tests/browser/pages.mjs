@@ -114,6 +114,9 @@ async function checkAccessibility(page, name) {
   }
 }
 
+// The page's name, for its screenshot: the last segment of its path ("admin" for /admin/).
+const pageName = (address) => new URL(address).pathname.split("/").filter(Boolean).pop();
+
 async function screenshot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`) });
 }
@@ -191,7 +194,7 @@ const scenarios = {
       if (loaded.posts.length > 0) fail(`loading the page sent ${loaded.posts.join(", ")}`);
       await checkAccessibility(loaded.page, "the page as loaded");
       await checkClean(loaded);
-      await screenshot(loaded.page, new URL(url).pathname.split("/").pop() + suffix);
+      await screenshot(loaded.page, pageName(url) + suffix);
       await loaded.page.close();
     }
   },
@@ -251,7 +254,7 @@ const scenarios = {
     await loaded.page.click("button[type=submit]");
     const done = await outcomeText(loaded.page, "success");
     if (!done.includes(argument)) fail(`success told as "${done}", not "${argument}"`);
-    await screenshot(loaded.page, `${new URL(url).pathname.split("/").pop()}-done`);
+    await screenshot(loaded.page, `${pageName(url)}-done`);
     await checkClean(loaded);
   },
 
@@ -408,7 +411,9 @@ Object.assign(scenarios, {
     await waitForOutcome(page, "Signed out.");
     holding = false;
     for (const requestId of held) await devtools.send("Fetch.continueRequest", { requestId });
-    await page.waitForNetworkIdle({ idleTime: 300, timeout: 10000 });  // the answer has landed
+    // The answer has landed, and the page's script has had its turns to act on it.
+    await page.waitForNetworkIdle({ idleTime: 300, timeout: 10000 });
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
     await devtools.send("Fetch.disable");
     const told = await outcomeText(page, "success");
     if (told !== "Signed out.") fail(`after signing out, the page says "${told}"`);
@@ -521,7 +526,7 @@ Object.assign(scenarios, {
     const { email, password, prefix, count } = JSON.parse(argument);
     const loaded = await signIn(browser, { email, password }, { slowAudit: true });
     const { page } = loaded;
-    await page.waitForSelector("#console:not([hidden])", { timeout: 10000 });
+    await page.waitForSelector("#console:not([hidden])", { timeout: 20000 });  // a second late
     await typeInto(page, "search-email", prefix);
     await page.click("#search-form button[type=submit]");
     const rows = () => page.$$eval("#user-table tbody tr", (all) => all.length);
