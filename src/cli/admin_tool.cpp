@@ -24,6 +24,7 @@ int exit_code(core::AuthError error) {
   switch (error) {
     case core::AuthError::user_not_found:
     case core::AuthError::role_not_found:
+    case core::AuthError::session_not_found:
       return not_found;
     case core::AuthError::email_taken:
     case core::AuthError::role_taken:

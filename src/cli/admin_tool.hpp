@@ -1,8 +1,9 @@
 // What the administration commands (`authd users`, `authd roles`, `authd audit`) share: the
 // store and core services they act through, their exit codes, and how they print. Exit codes
 // say what happened: 0 done, 1 the store failed, 2 refused input (an address outside the
-// grammar, a weak password, a bad role name), 3 no such user or role, 4 a conflict (the email or
-// role name is taken, the role is in use, or the change would leave no active administrator).
+// grammar, a weak password, a bad role name), 3 no such user, role or session, 4 a conflict (the
+// email or role name is taken, the role is in use, or the change would leave no active
+// administrator).
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -120,6 +120,7 @@ struct Arguments {
   std::string active_filter;
   std::size_t limit = 50;
   std::int64_t cursor = 0;
+  std::optional<std::string> session_id;
   bool password_stdin = false;
   bool json = false;
   // Each command's own (see main.cpp: CLI11 fills the environment into every command).
@@ -253,8 +254,10 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
   who_argument(list_sessions);
   list_sessions->add_flag("--json", args->json, "Print JSON");
   CLI::App* revoke_sessions = sessions->add_subcommand(
-      "revoke", "End every session of the account at once, on every instance");
+      "revoke", "End every session of the account (or one) at once, on every instance");
   who_argument(revoke_sessions);
+  revoke_sessions->add_option("--session", args->session_id,
+                              "End only this session (an ID that sessions list prints)");
 
   CLI::App* unlock = users->add_subcommand(
       "unlock",
@@ -342,7 +345,14 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
                             args->json);
     }
     if (revoke_sessions->parsed()) {
-      auto revoked = AdminTool(args->given[revoke_sessions]).admin->revoke_sessions(cli, args->who);
+      AdminTool tool(args->given[revoke_sessions]);
+      if (args->session_id) {
+        auto revoked = tool.admin->revoke_session(cli, args->who, *args->session_id);
+        if (!revoked) return fail("users sessions revoke", revoked.error());
+        std::cout << "1 session ended\n";
+        return done;
+      }
+      auto revoked = tool.admin->revoke_sessions(cli, args->who);
       if (!revoked) return fail("users sessions revoke", revoked.error());
       std::cout << *revoked << " sessions ended\n";
       return done;

@@ -278,8 +278,16 @@ TEST_F(AdminCli, SessionsAreListedAndEndedAndTheTrailTellsWhoDidWhat) {
   const auto sessions = boost::json::parse(listed.output).at("sessions").as_array();
   ASSERT_EQ(sessions.size(), 2u);
   EXPECT_EQ(sessions[0].at("kind"), "rotating");
-  EXPECT_EQ(users("sessions revoke ann@example.com").exit_status, 0);
+  // One session, by the id the list printed: the other lives on.
+  const std::string phone_session(sessions[0].at("id").as_string());
+  const auto one = users("sessions revoke ann@example.com --session " + phone_session);
+  EXPECT_EQ(one.exit_status, 0) << one.output;
   EXPECT_EQ(me_status(phone), 401u);
+  EXPECT_EQ(me_status(laptop), 200u);
+  EXPECT_EQ(users("sessions revoke ann@example.com --session " + phone_session).exit_status, 3)
+      << "an ended session is no longer found";
+  EXPECT_EQ(users("sessions revoke ann@example.com --session nonsense").exit_status, 3);
+  EXPECT_EQ(users("sessions revoke ann@example.com").exit_status, 0);
   EXPECT_EQ(me_status(laptop), 401u);
   EXPECT_EQ(boost::json::parse(users("sessions list " + std::to_string(ann) + " --json").output)
                 .at("sessions")
@@ -302,6 +310,15 @@ TEST_F(AdminCli, SessionsAreListedAndEndedAndTheTrailTellsWhoDidWhat) {
   EXPECT_EQ(events[1].at("outcome"), "failure");
   EXPECT_EQ(events[1].at("client"), "127.0.0.1");
   EXPECT_EQ(actions[2], "sessions_revoked");
+  // The one session ended, and the two tries at one that was none.
+  std::vector<std::string> ended_one;
+  for (const auto& event : events) {
+    if (event.at("action") != "session_revoked") continue;
+    ended_one.push_back(std::string(event.at("outcome").as_string()) + ": " +
+                        std::string(event.at("detail").as_string()));
+  }
+  EXPECT_EQ(ended_one.size(), 3u);
+  EXPECT_EQ(ended_one.back(), "success: session " + phone_session);
   EXPECT_NE(std::find(actions.begin(), actions.end(), "login_success"), actions.end());
   EXPECT_EQ(actions.back(), "user_created");
   EXPECT_EQ(trail.output.find("ann@example.com"), std::string::npos) << "no email in the trail";
