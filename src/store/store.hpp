@@ -430,10 +430,10 @@ class Store {
 
   // Stores `token` (voiding the user's outstanding tokens of its purpose) and queues `mail` (none:
   // an administrator hands the link over; the mail is tied to the token: ClaimedMail::link_void),
-  // in one transaction. A reset token's expiry becomes the
-  // user's password_reset_expires. False, writing nothing, when the user is gone or inactive, or
-  // their email is no longer token.email_key, or (an email change) its new_email_key is another
-  // account's or held for one (kEmailRevertPurpose).
+  // in one transaction. A reset token's expiry becomes the user's password_reset_expires. False,
+  // writing nothing, when the user is gone or inactive, or their email is no longer
+  // token.email_key, or (an email change) its new_email_key is another account's or held for one
+  // (kEmailRevertPurpose).
   virtual Result<bool> issue_action_token(const NewActionToken& token,
                                           const std::optional<OutboxMessage>& mail) = 0;
   // The live token with this hash and purpose (as redeem_action_token finds it), without

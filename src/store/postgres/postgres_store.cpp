@@ -90,13 +90,16 @@ constexpr Query kImportClashes{"import_clashes", R"sql(
   FROM users
   WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)
      OR email_key IN (SELECT jsonb_array_elements_text($2::jsonb)))sql"};
-// Of the canonical emails $1 (a JSON array), those a live email change revert holds at $2
-// (kEmailRevertPurpose). Run after the batch is written too: under READ COMMITTED, a revert
-// committed meanwhile is seen then.
-constexpr Query kImportHeld{"import_held", R"sql(
-  SELECT DISTINCT new_email_key FROM action_tokens
-  WHERE purpose = 'email_revert' AND used_at IS NULL AND expires_at > $2
-    AND new_email_key IN (SELECT jsonb_array_elements_text($1::jsonb)))sql"};
+// An action token that is a live email change revert at `now`: it holds its new_email_key for
+// its account (kEmailRevertPurpose).
+#define AUTHD_REVERT_HOLDS_AT(now) \
+  "purpose = 'email_revert' AND used_at IS NULL AND expires_at > " now
+// Of the canonical emails $1 (a JSON array), those a live email change revert holds at $2. Run
+// after the batch is written too: under READ COMMITTED, a revert committed meanwhile is seen then.
+constexpr Query kImportHeld{"import_held",
+                            "SELECT DISTINCT new_email_key FROM action_tokens "
+                            "WHERE " AUTHD_REVERT_HOLDS_AT("$2") " AND new_email_key IN "
+                            "(SELECT jsonb_array_elements_text($1::jsonb))"};
 // Raises the id sequence to $1 (the next id is above it); never lowers it.
 constexpr Query kReserveUserIds{"reserve_user_ids", R"sql(
   SELECT setval('users_id_seq', $1::bigint) FROM users_id_seq
@@ -329,8 +332,8 @@ constexpr Query kSetPasswordResetExpires{"set_password_reset_expires", R"sql(
 // the account alone.
 #define AUTHD_TOKEN_LIVE_AT(now)                                                       \
   "t.used_at IS NULL AND t.expires_at > " now                                          \
-  " "                                                                                  \
-  "AND u.id = t.user_id AND u.is_active AND (t.purpose = 'email_revert' OR "           \
+  " AND u.id = t.user_id AND u.is_active "                                             \
+  "AND (t.purpose = 'email_revert' OR "                                                \
   "(u.email_key = t.email_key AND t.created_at >= COALESCE(u.credentials_revoked_at, " \
   "t.created_at)))"
 // Spending a live token takes its row lock: a concurrent redemption of the same token waits,
@@ -353,11 +356,12 @@ constexpr Query kSetPassword{"set_password", R"sql(
 
 constexpr Query kSelectEmailKeyTaken{"select_email_key_taken",
                                      "SELECT 1 FROM users WHERE email_key = $1"};
-// An address a live email change revert holds for another account (kEmailRevertPurpose).
-constexpr Query kSelectEmailKeyHeld{"select_email_key_held", R"sql(
-  SELECT EXISTS (SELECT 1 FROM action_tokens
-                 WHERE new_email_key = $1 AND purpose = 'email_revert' AND used_at IS NULL
-                   AND expires_at > $3 AND user_id <> $2))sql"};
+// An address a live email change revert holds for another account.
+constexpr Query kSelectEmailKeyHeld{"select_email_key_held",
+                                    "SELECT EXISTS (SELECT 1 FROM action_tokens "
+                                    "WHERE new_email_key = $1 AND user_id <> $2 "
+                                    "AND " AUTHD_REVERT_HOLDS_AT("$3") ")"};
+#undef AUTHD_REVERT_HOLDS_AT
 
 constexpr Query kPurgeMail{"purge_mail", R"sql(
   WITH mail AS (DELETE FROM mail_outbox
