@@ -261,7 +261,7 @@ class V1 {
     return authenticated(request, [&](const core::Principal& caller) {
       const std::string_view id =
           current ? std::string_view(caller.session_id) : http::path_param(request, "id");
-      if (!is_session_id(id)) return problem(Problem::session_not_found);
+      if (!core::is_session_id(id)) return problem(Problem::session_not_found);
       auto revoked = sessions_.revoke(caller, id, client_of(request));
       if (!revoked) return respond(kV1, revoked.error());
       return no_content();

@@ -284,15 +284,7 @@ class V1Admin {
 
   http::Response revoke_session(const http::Request& request) {
     return for_user(request, [&](const core::Actor& actor, std::string_view id) {
-      const std::string_view session_id = http::path_param(request, "session_id");
-      if (!is_session_id(session_id)) {
-        // No session has such an id; the user in the path is still looked up first, as for an
-        // id that is one, so that a missing user is always user-not-found.
-        auto user = admin_.find(id);
-        if (!user) return respond(kV1Admin, user.error());
-        return problem(Problem::session_not_found);
-      }
-      auto revoked = admin_.revoke_session(actor, id, session_id);
+      auto revoked = admin_.revoke_session(actor, id, http::path_param(request, "session_id"));
       if (!revoked) return respond(kV1Admin, revoked.error());
       return no_content();
     });

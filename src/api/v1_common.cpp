@@ -75,10 +75,4 @@ std::optional<std::string_view> bearer_token(const http::Request& request) {
   return header;
 }
 
-bool is_session_id(std::string_view id) {
-  return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-         });
-}
-
 }  // namespace authd::api

@@ -126,8 +126,4 @@ std::optional<http::Response> optional_string(const boost::json::object& body,
 // The token of "Authorization: Bearer <token>" (RFC 6750 §2.1; the scheme is case-insensitive).
 std::optional<std::string_view> bearer_token(const http::Request& request);
 
-// Session ids are 16 random bytes in base64url: anything else names no session, and is answered
-// without asking the store.
-bool is_session_id(std::string_view id);
-
 }  // namespace authd::api

@@ -254,7 +254,8 @@ std::function<std::optional<int>()> add_users_commands(CLI::App& app) {
   who_argument(list_sessions);
   list_sessions->add_flag("--json", args->json, "Print JSON");
   CLI::App* revoke_sessions = sessions->add_subcommand(
-      "revoke", "End every session of the account (or one) at once, on every instance");
+      "revoke",
+      "End every session of the account (or, with --session, one) at once, on every instance");
   who_argument(revoke_sessions);
   revoke_sessions->add_option("--session", args->session_id,
                               "End only this session (an ID that sessions list prints)");

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "core/security_log.hpp"
@@ -37,6 +39,12 @@ std::optional<std::int64_t> parse_user_id(const boost::json::value* sub) {
 }
 
 }  // namespace
+
+bool is_session_id(std::string_view id) {
+  return id.size() == kSessionIdLength && std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+         });
+}
 
 SessionService::SessionService(store::Store& store, KeyRing& keys, const Clock& clock,
                                SessionConfig config, std::string rotation_key, AuthEvents& events)

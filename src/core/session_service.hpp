@@ -64,6 +64,9 @@ struct SessionConfig {
 inline constexpr std::int64_t kMaxReuseWalk = 1000;
 // Session ids are 16 random bytes in base64url.
 inline constexpr std::size_t kSessionIdLength = 22;
+// Whether `id` has a session id's form: anything else names no session, and is answered
+// without asking the store (nor copied into the audit trail).
+bool is_session_id(std::string_view id);
 
 struct TokenPair {
   std::string access_token;

@@ -6,6 +6,7 @@
 
 #include "core/email.hpp"
 #include "core/security_log.hpp"
+#include "core/session_service.hpp"
 
 namespace authd::core {
 namespace {
@@ -293,8 +294,16 @@ Result<std::int64_t> UserAdmin::revoke_sessions(const Actor& actor, std::string_
 
 Result<void> UserAdmin::revoke_session(const Actor& actor, std::string_view who,
                                        std::string_view session_id) {
+  // A missing user is user_not_found whatever session id follows it.
   auto record = find_record(who);
   if (!record) return record.error();
+  if (!is_session_id(session_id)) {
+    // No session has such an id, and what was given (an email, control characters) is not
+    // copied into the trail.
+    return recorded(actor, AdminAction::session_revoked, record->id,
+                    Result<void>(AuthError::session_not_found),
+                    std::optional<std::string>("session (not a session id)"));
+  }
   auto revoked = store_.revoke_session(record->id, session_id, clock_.now());
   Result<void> result;
   if (!revoked) {
